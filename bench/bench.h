@@ -1,0 +1,86 @@
+/* The benchmark contract: what a workload gives the runner, and nothing more.
+ *
+ * A workload is one file in bench/ that registers one struct bench per
+ * (workload, implementation, parameter set) with BENCH_REGISTER. The runner
+ * owns threads, pinning, timing, counters and output; a workload only says
+ * how to set up shared state and what one thread does for `iters` operations.
+ *
+ * The hot loop lives inside run(): the runner calls it once per sample per
+ * thread, so the per-op cost of the harness is one loop increment (measured by
+ * empty/loop). Ops inside the loop must be static inline so the compiler
+ * inlines them; keep() stops it from deleting the work.
+ */
+#ifndef CONTEND_BENCH_H
+#define CONTEND_BENCH_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+enum bench_flags {
+	/* Exactly two threads: a hand-off between them. Default placements are
+	 * the pair distance classes the machine has. */
+	BENCH_PAIR = 1u << 0,
+};
+
+/* What run() sees of its thread. */
+struct bench_thread {
+	int tid;
+	int nthreads;
+	void *local; /* from thread_init, or NULL */
+};
+
+struct bench {
+	const char *name;    /* FAMILY/WORKLOAD, e.g. "chan/pingpong" */
+	const char *impl;    /* implementation, e.g. "mutexcond" */
+	const char *params;  /* "key=value,..." or "" */
+	const char *summary; /* one line for `contend list` */
+	long arg;            /* the numeric parameter the workload reads */
+	unsigned flags;
+	/* Optional: builds the shared state for nthreads threads. */
+	int (*setup)(const struct bench *b, int nthreads, void **shared,
+		     struct err *e);
+	void (*teardown)(void *shared);
+	/* Optional, on the worker thread after it is pinned (first touch). */
+	int (*thread_init)(void *shared, int tid, void **local, struct err *e);
+	void (*thread_fini)(void *shared, void *local);
+	/* Does iters iterations; returns the ops this thread counts (the
+	 * runner divides time by the sum over threads). */
+	uint64_t (*run)(void *shared, struct bench_thread *t,
+			uint64_t iters);
+};
+
+/* Registration: a pointer to each struct bench goes into one linker section;
+ * the runner walks it (registry.c). Adding a benchmark is adding a file. */
+#define BENCH_REGISTER(ident, ...)                                             \
+	static const struct bench ident = {__VA_ARGS__};                      \
+	static const struct bench *const ident##_entry                        \
+		__attribute__((used, section("contend_bench"))) = &ident
+
+/* Forces v to be computed and treats memory as read: the compiler may not
+ * delete or hoist the work that produced it. */
+static inline void keep(uint64_t v)
+{
+	__asm__ volatile("" : : "r"(v) : "memory");
+}
+
+static inline void keep_ptr(const void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+/* Spin-wait hint for the CPU (and for an SMT sibling). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+#define CACHE_LINE 64
+
+#endif

@@ -1,0 +1,14 @@
+/* Mutex family: Go's sync.Mutex in C.
+ *
+ * Contract. An implementation IMPL provides, in mutex_IMPL.h:
+ *   struct mutex_IMPL;
+ *   int  mutex_IMPL_init(struct mutex_IMPL *m);      0, or -1 with errno
+ *   void mutex_IMPL_destroy(struct mutex_IMPL *m);
+ *   void mutex_IMPL_lock(struct mutex_IMPL *m);      static inline
+ *   void mutex_IMPL_unlock(struct mutex_IMPL *m);    static inline
+ * lock has acquire and unlock release semantics: everything written inside a
+ * critical section is visible to the next owner.
+ */
+#ifndef CONTEND_MUTEX_H
+#define CONTEND_MUTEX_H
+#endif

@@ -1,0 +1,463 @@
+/* contend run: options → topology → cases → measure → tables and file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "measure.h"
+#include "options.h"
+#include "registry.h"
+#include "report.h"
+
+static const char run_usage[] =
+	"usage: contend run [OPTIONS]\n"
+	"\n"
+	"Runs the selected benchmarks over threads x placements, prints the\n"
+	"ns/op, allocation and counter tables, and writes\n"
+	"results/<machine-id>/<UTC time>.json.\n"
+	"\n"
+	"  --filter GLOB,...     FAMILY/WORKLOAD globs; impl=GLOB selects\n"
+	"                        implementations (default: everything)\n"
+	"  --threads LIST        1,2,4 or 1-8 or all (default: 1 and all;\n"
+	"                        --full: powers of two up to all)\n"
+	"  --placement LIST      compact, scatter, cores, smt, none, cpus:LIST,\n"
+	"                        smt-sibling, same-l2, same-l3, cross-l3,\n"
+	"                        cross-numa, cross-package (default: compact;\n"
+	"                        pair benchmarks: every pair class present)\n"
+	"  --time S              target seconds per sample (200ms, 0.5)\n"
+	"  --repeat N            samples per case\n"
+	"  --warmup S            discarded running before the samples\n"
+	"  --timeout S           per case; a case over it is recorded timeout\n"
+	"  --counters LIST       cycles, instructions, l1d-misses, llc-misses,\n"
+	"                        context-switches, page-faults, cpu-migrations;\n"
+	"                        default (all, n/a where unsupported) or none\n"
+	"  --format LIST         table, markdown, csv, json, gobench (stdout)\n"
+	"  --out FILE|DIR|none   results file or directory (default: results)\n"
+	"  --quick               0.1 s x 6 samples (what make bench runs)\n"
+	"  --full                0.5 s x 10, every thread count and placement\n"
+	"  --oversubscribe       allow more threads than allowed CPUs\n"
+	"  --no-progress         no progress line on stderr\n"
+	"\n"
+	"Defaults without --quick/--full: 0.2 s x 10 samples. Exit 0 when\n"
+	"every case ran or was skipped, 1 when one failed or timed out, 2 on\n"
+	"bad usage (nothing is run or written).\n";
+
+enum {
+	OPT_FILTER = 256,
+	OPT_THREADS,
+	OPT_PLACEMENT,
+	OPT_TIME,
+	OPT_REPEAT,
+	OPT_WARMUP,
+	OPT_TIMEOUT,
+	OPT_COUNTERS,
+	OPT_FORMAT,
+	OPT_OUT,
+	OPT_QUICK,
+	OPT_FULL,
+	OPT_OVERSUB,
+	OPT_NOPROGRESS,
+	OPT_HELP,
+};
+
+static const struct option run_longopts[] = {
+	{"filter", required_argument, NULL, OPT_FILTER},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"placement", required_argument, NULL, OPT_PLACEMENT},
+	{"time", required_argument, NULL, OPT_TIME},
+	{"repeat", required_argument, NULL, OPT_REPEAT},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"counters", required_argument, NULL, OPT_COUNTERS},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"out", required_argument, NULL, OPT_OUT},
+	{"quick", no_argument, NULL, OPT_QUICK},
+	{"full", no_argument, NULL, OPT_FULL},
+	{"oversubscribe", no_argument, NULL, OPT_OVERSUB},
+	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0}};
+
+static int parse_placements(struct options *o, const char *arg, struct err *e)
+{
+	free(o->placements);
+	o->placements = calloc(MAX_PLACEMENTS, sizeof(*o->placements));
+	if (!o->placements)
+		return err_set(e, "out of memory");
+	o->nplacements =
+		placement_parse_list(arg, o->placements, MAX_PLACEMENTS, e);
+	return o->nplacements < 0 ? -1 : 0;
+}
+
+static int parse_one(struct options *o, int c, const char *arg, struct err *e)
+{
+	switch (c) {
+	case OPT_FILTER:
+		o->filter = arg;
+		return 0;
+	case OPT_THREADS:
+		o->nthreads = parse_thread_list(arg, o->threads,
+						MAX_THREAD_COUNTS, e);
+		return o->nthreads < 0 ? -1 : 0;
+	case OPT_PLACEMENT:
+		return parse_placements(o, arg, e);
+	case OPT_TIME:
+		o->time_set = 1;
+		return parse_seconds(arg, "--time", &o->time_s, e);
+	case OPT_WARMUP:
+		o->warmup_set = 1;
+		if (!strcmp(arg, "0")) {
+			o->warmup_s = 0;
+			return 0;
+		}
+		return parse_seconds(arg, "--warmup", &o->warmup_s, e);
+	case OPT_TIMEOUT:
+		o->timeout_set = 1;
+		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
+	case OPT_REPEAT:
+		o->repeat_set = 1;
+		return parse_positive_int(arg, "--repeat", &o->repeat, e);
+	case OPT_COUNTERS:
+		return counters_parse(arg, o->wanted_counters, e);
+	case OPT_FORMAT:
+		return parse_formats(arg, &o->formats, e);
+	case OPT_OUT:
+		o->out = arg;
+		return 0;
+	case OPT_QUICK:
+	case OPT_FULL:
+		o->mode = c == OPT_QUICK ? MODE_QUICK : MODE_FULL;
+		return 0;
+	case OPT_OVERSUB:
+		o->oversubscribe = 1;
+		return 0;
+	case OPT_NOPROGRESS:
+		o->progress = 0;
+		return 0;
+	default:
+		return err_set(e, "internal: option %d", c);
+	}
+}
+
+/* 0 parsed, 1 --help printed, or EXIT_USAGE after printing the error. */
+static int parse_run_args(struct options *o, int argc, char **argv)
+{
+	struct err e;
+	int c;
+	opterr = 0;
+	o->progress = isatty(STDERR_FILENO);
+	while ((c = getopt_long(argc, argv, ":h", run_longopts, NULL)) != -1) {
+		if (c == 'h' || c == OPT_HELP) {
+			fputs(run_usage, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':')
+			return bad_option("run", c, argv);
+		if (parse_one(o, c, optarg, &e) != 0)
+			return usage_error(&e);
+	}
+	if (optind < argc) {
+		err_set(&e, "run: unexpected argument '%s'", argv[optind]);
+		return usage_error(&e);
+	}
+	return 0;
+}
+
+struct case_spec {
+	const struct bench *b;
+	int threads;
+	const struct placement *place;
+};
+
+/* benchmarks × threads × placements; pair benchmarks run with 2 threads
+ * over the pair classes this machine has unless placements were given. */
+static struct case_spec *expand_cases(const struct options *o,
+				      const struct bench **sel, size_t nsel,
+				      const struct placement *pairs, int npairs,
+				      const struct placement *compact,
+				      size_t *ncases)
+{
+	size_t max = nsel * (size_t)(o->nthreads * (o->nplacements + 1) +
+				     PAIR_CLASS_COUNT + 1);
+	struct case_spec *cs = calloc(max ? max : 1, sizeof(*cs));
+	size_t n = 0;
+	for (size_t i = 0; cs && i < nsel; i++) {
+		int pair = sel[i]->flags & BENCH_PAIR;
+		const struct placement *pl = o->placements;
+		int npl = o->nplacements;
+		if (!pl) {
+			pl = pair ? pairs : compact;
+			npl = pair ? npairs : 1;
+		}
+		for (int t = 0; t < (pair ? 1 : o->nthreads); t++)
+			for (int p = 0; p < npl; p++)
+				cs[n++] = (struct case_spec){
+					sel[i], pair ? 2 : o->threads[t],
+					&pl[p]};
+	}
+	*ncases = n;
+	return cs;
+}
+
+static void iso_now(char *buf, size_t len, int for_file)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, for_file ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ",
+		 &tm);
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Decides the results path and proves it writable before any case runs. */
+static int prepare_out(const struct options *o, const char *machine_id,
+		       char *path, size_t len, struct err *e)
+{
+	const char *out = o->out ? o->out : "results";
+	size_t l = strlen(out);
+	char dir[4000], stamp[32], probe[4200];
+	FILE *f;
+	path[0] = '\0';
+	if (!strcmp(out, "none"))
+		return 0;
+	iso_now(stamp, sizeof(stamp), 1);
+	if (l > 5 && !strcmp(out + l - 5, ".json")) {
+		const char *slash = strrchr(out, '/');
+		snprintf(path, len, "%s", out);
+		if (slash == out)
+			snprintf(dir, sizeof(dir), "/");
+		else if (slash)
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - out),
+				 out);
+		else
+			snprintf(dir, sizeof(dir), ".");
+	} else {
+		snprintf(dir, sizeof(dir), "%.3800s/%.128s", out, machine_id);
+		snprintf(path, len, "%.4000s/%.31s.json", dir, stamp);
+	}
+	if (mkdirs(dir) != 0)
+		return err_set(e, "cannot create results directory '%s': %s",
+			       dir, strerror(errno));
+	snprintf(probe, sizeof(probe), "%s/.contend-write-test.%ld", dir,
+		 (long)getpid());
+	if (!(f = fopen(probe, "w")) || fputs("x", f) == EOF ||
+	    fclose(f) != 0) {
+		int err = errno;
+		unlink(probe);
+		return err_set(e, "results directory '%s' is not writable: %s",
+			       dir, strerror(err));
+	}
+	unlink(probe);
+	return 0;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress(const struct options *o, size_t i, size_t n,
+		     const struct case_spec *c, double start)
+{
+	double el = mono_s() - start;
+	double eta = i ? el / (double)i * (double)(n - i) : 0;
+	if (!o->progress)
+		return;
+	fprintf(stderr,
+		"\r\033[K[%zu/%zu] %s %s %s %dT %s  %d:%02d elapsed, ETA "
+		"%d:%02d",
+		i + 1, n, c->b->name, c->b->impl, c->b->params, c->threads,
+		c->place->name, (int)el / 60, (int)el % 60, (int)eta / 60,
+		(int)eta % 60);
+	fflush(stderr);
+}
+
+static int run_one(const struct measure_params *mp, const struct options *o,
+		   const struct case_spec *c, struct record *r)
+{
+	int *cpus = malloc(sizeof(int) * (size_t)c->threads);
+	int rc = 0;
+	memset(r, 0, sizeof(*r));
+	r->b = c->b;
+	r->threads = c->threads;
+	r->oversubscribed = c->threads > topo_npus(mp->topo);
+	snprintf(r->placement, sizeof(r->placement), "%s", c->place->name);
+	if (!cpus) {
+		r->status = REC_FAILED;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+	} else if (placement_plan(mp->topo, c->place, c->threads,
+				  o->oversubscribe, cpus, r->reason,
+				  sizeof(r->reason)) != 0) {
+		r->status = REC_SKIPPED;
+	} else {
+		rc = measure_case(mp, cpus, r);
+	}
+	free(cpus);
+	return rc;
+}
+
+static void emit(const struct report *rp, unsigned formats)
+{
+	if (formats & FMT_TABLE)
+		report_tables(stdout, rp, 0);
+	if (formats & FMT_MARKDOWN)
+		report_tables(stdout, rp, 1);
+	if (formats & FMT_CSV)
+		report_csv(stdout, rp);
+	if (formats & FMT_GOBENCH)
+		report_gobench(stdout, rp);
+	if (formats & FMT_JSON) {
+		json_t *doc = report_json(rp);
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+		printf("\n");
+		json_decref(doc);
+	}
+	fflush(stdout);
+}
+
+struct run_state {
+	struct options opt;
+	struct topo topo;
+	struct machine machine;
+	struct counter_plan counters;
+	const struct bench **all, **sel;
+	size_t nall, nsel;
+	struct placement *defaults; /* [0] compact, [1..] pair classes */
+	int npairs;
+	char path[4096];
+};
+
+static int prepare(struct run_state *s, struct err *e)
+{
+	int present[PAIR_CLASS_COUNT];
+	if (topo_load(&s->topo, NULL, e) != 0 ||
+	    options_resolve(&s->opt, topo_npus(&s->topo), e) != 0 ||
+	    registry_all(&s->all, &s->nall, e) != 0 ||
+	    registry_filter(s->all, s->nall, s->opt.filter, &s->sel, &s->nsel,
+			    e) != 0)
+		return -1;
+	s->defaults = calloc(PAIR_CLASS_COUNT + 1, sizeof(*s->defaults));
+	if (!s->defaults)
+		return err_set(e, "out of memory");
+	placement_parse("compact", &s->defaults[0], e);
+	pair_classes_present(&s->topo, present);
+	for (int c = 0; c < PAIR_CLASS_COUNT; c++)
+		if (present[c])
+			placement_parse(pair_class_name((enum pair_class)c),
+					&s->defaults[1 + s->npairs++], e);
+	if (!s->npairs) /* one CPU: the pair cases show up as skipped */
+		placement_parse("cross-l3", &s->defaults[1 + s->npairs++], e);
+	machine_read(&s->machine, &s->topo);
+	return prepare_out(&s->opt, s->machine.id, s->path, sizeof(s->path), e);
+}
+
+static int execute(struct run_state *s, struct case_spec *cases, size_t n,
+		   struct report *rp)
+{
+	struct measure_params mp = {s->opt.time_s,    s->opt.warmup_s,
+				    s->opt.repeat,    s->opt.timeout_s,
+				    &s->topo,	      &s->counters};
+	double start = mono_s();
+	int failed = 0;
+	iso_now(rp->started, sizeof(rp->started), 0);
+	for (size_t i = 0; i < n; i++) {
+		progress(&s->opt, i, n, &cases[i], start);
+		if (run_one(&mp, &s->opt, &cases[i], &rp->recs[rp->n++]) != 0) {
+			/* threads of a timed-out case still run: stop here,
+			 * keep what was measured */
+			rp->interrupted = 1;
+			failed = 1;
+			break;
+		}
+		failed |= rp->recs[rp->n - 1].status == REC_FAILED ||
+			  rp->recs[rp->n - 1].status == REC_TIMEOUT;
+	}
+	if (s->opt.progress)
+		fprintf(stderr, "\r\033[K");
+	iso_now(rp->finished, sizeof(rp->finished), 0);
+	return failed;
+}
+
+static int finish(struct run_state *s, struct report *rp)
+{
+	struct err e;
+	json_t *doc;
+	int rc = 0;
+	emit(rp, s->opt.formats);
+	if (!s->path[0])
+		return 0;
+	doc = report_json(rp);
+	if (!doc || report_write_file(doc, s->path, &e) != 0) {
+		fprintf(stderr, "contend: %s\n",
+			doc ? e.msg : "cannot build results");
+		rc = -1;
+	} else {
+		fprintf(stderr, "results: %s\n", s->path);
+	}
+	json_decref(doc);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_state *s = calloc(1, sizeof(*s));
+	struct report rp;
+	struct case_spec *cases = NULL;
+	struct err e;
+	size_t ncases = 0;
+	int rc;
+	if (!s)
+		return EXIT_CASE_FAILED;
+	options_init(&s->opt, argc, argv);
+	rc = parse_run_args(&s->opt, argc, argv);
+	if (rc == 0 && prepare(s, &e) != 0)
+		rc = usage_error(&e);
+	if (rc == 0)
+		cases = expand_cases(&s->opt, s->sel, s->nsel, s->defaults + 1,
+				     s->npairs, s->defaults, &ncases);
+	if (rc == 0) {
+		memset(&rp, 0, sizeof(rp));
+		rp.machine = &s->machine;
+		rp.counters = &s->counters;
+		rp.opt = &s->opt;
+		rp.recs = calloc(ncases ? ncases : 1, sizeof(*rp.recs));
+		counters_probe(&s->counters, s->opt.wanted_counters);
+		rc = cases && rp.recs && execute(s, cases, ncases, &rp)
+			     ? EXIT_CASE_FAILED
+			     : EXIT_OK;
+		if (finish(s, &rp) != 0)
+			rc = EXIT_CASE_FAILED;
+		for (size_t i = 0; i < rp.n; i++)
+			record_free(&rp.recs[i]);
+		free(rp.recs);
+		counters_shutdown(&s->counters);
+	}
+	free(cases);
+	free(s->all);
+	free(s->sel);
+	free(s->defaults);
+	topo_free(&s->topo);
+	options_free(&s->opt);
+	free(s);
+	return rc == 1 && !cases ? EXIT_OK : rc;
+}

@@ -1,0 +1,33 @@
+/* The machine fingerprint: what a result was measured on. */
+#ifndef CONTEND_MACHINE_H
+#define CONTEND_MACHINE_H
+
+#include <jansson.h>
+
+#include "topology.h"
+
+struct machine {
+	char id[128];
+	char hostname[128];
+	struct {
+		char vendor[32], brand[96], codename[96];
+		int family, model, stepping;
+		int cores, logical;
+		int l1d_kb, l2_kb, l3_kb, cacheline;
+		char flags[512]; /* the flags that matter to this suite */
+		char hypervisor[32]; /* "" when none */
+		double tsc_hz;       /* 0 when not measurable */
+		int invariant_tsc;
+		char identified_by[32]; /* "libcpuid" or "/proc/cpuinfo" */
+	} cpu;
+	struct topo_summary topo;
+	char kernel[128], libc[64], compiler[128], cflags[256];
+	char governor[64], boost[32];
+};
+
+/* Reads everything it can; fields it cannot read stay empty or zero. */
+void machine_read(struct machine *m, const struct topo *tp);
+json_t *machine_to_json(const struct machine *m);
+void machine_print(const struct machine *m);
+
+#endif

@@ -1,0 +1,79 @@
+/* build/contend: the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef CONTEND_VERSION
+#define CONTEND_VERSION "unknown"
+#endif
+#ifndef CONTEND_GIT
+#define CONTEND_GIT "unknown"
+#endif
+
+static const char usage[] =
+	"usage: contend COMMAND [OPTIONS]\n"
+	"\n"
+	"What concurrency primitives cost on this machine, and why.\n"
+	"\n"
+	"commands:\n"
+	"  list       the benchmarks, with a one-line summary each\n"
+	"  run        run benchmarks; print tables, write a results file\n"
+	"  topology   the machine's (or a described machine's) topology\n"
+	"  plan       which CPUs a placement gives each thread\n"
+	"  machine    this machine's fingerprint\n"
+	"  version    the suite's version\n"
+	"\n"
+	"`contend COMMAND --help` describes each. Exit status: 0 all cases "
+	"ran,\n1 some case failed or timed out (results still written), 2 "
+	"bad usage.\n";
+
+int usage_error(const struct err *e)
+{
+	fprintf(stderr, "contend: %s\n", e->msg);
+	return EXIT_USAGE;
+}
+
+int bad_option(const char *cmd, int opt, char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+	if (opt == ':')
+		fprintf(stderr, "contend %s: option '%s' needs a value\n", cmd,
+			arg);
+	else
+		fprintf(stderr,
+			"contend %s: unknown option '%s' (see contend %s "
+			"--help)\n",
+			cmd, optopt ? shortopt : arg,
+			cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"list", cmd_list},	    {"run", cmd_run},
+		{"topology", cmd_topology}, {"plan", cmd_plan},
+		{"machine", cmd_machine},
+	};
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("contend %s (git %s)\n", CONTEND_VERSION, CONTEND_GIT);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "contend: unknown command '%s' (see contend --help)\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

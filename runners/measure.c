@@ -1,0 +1,446 @@
+/* The measurement engine.
+ *
+ * Threads: one worker per benchmark thread, bound (and the binding read back)
+ * before thread_init so first-touch memory lands on its node. Between samples
+ * workers sleep on a futex (go); the coordinator sets the iteration count,
+ * bumps go and sleeps on another futex (done) until every worker finished.
+ * A sample's start is a spin barrier among the workers, so they begin within
+ * a cache-line transfer of each other rather than a futex wake-up apart.
+ * Per sample: ns/op = (latest end - earliest start) / ops summed over threads.
+ * Counters and allocation counting run on each worker around its timed part.
+ */
+#include "measure.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+
+#define MAX_ITERS 1000000000ull
+
+struct worker;
+
+struct case_run {
+	const struct bench *b;
+	const struct measure_params *mp;
+	void *shared;
+	int nthreads;
+	uint64_t iters;
+	int quit;
+	_Alignas(64) _Atomic uint32_t go;
+	_Alignas(64) _Atomic uint32_t arrived;
+	_Alignas(64) _Atomic uint32_t done;
+	struct worker *w;
+};
+
+struct worker {
+	_Alignas(64) struct case_run *cr;
+	pthread_t th;
+	int cpu; /* planned, -1 unbound */
+	int bound; /* read back */
+	struct bench_thread bt;
+	struct counter_thread ct;
+	uint64_t t0, t1, ops;
+	struct alloc_counts alloc;
+	double ctr[CTR_COUNT];
+	int failed;
+	char msg[256];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static long futex(_Atomic uint32_t *addr, int op, uint32_t val,
+		  const struct timespec *timeout)
+{
+	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
+}
+
+/* Waits until *word != old: a short spin, then the futex. */
+static uint32_t wait_change(_Atomic uint32_t *word, uint32_t old)
+{
+	uint32_t v;
+	for (int i = 0; i < 1000; i++) {
+		/* acquire: pairs with the release that changed the word, so
+		 * what was written before it (iters, results) is visible */
+		v = atomic_load_explicit(word, memory_order_acquire);
+		if (v != old)
+			return v;
+		cpu_relax();
+	}
+	while ((v = atomic_load_explicit(word, memory_order_acquire)) == old)
+		futex(word, FUTEX_WAIT_PRIVATE, old, NULL);
+	return v;
+}
+
+static void spin_barrier(_Atomic uint32_t *arrived, uint32_t target)
+{
+	unsigned spins = 0;
+	atomic_fetch_add_explicit(arrived, 1, memory_order_acq_rel);
+	while (atomic_load_explicit(arrived, memory_order_acquire) < target) {
+		cpu_relax();
+		if (++spins % 256 == 0)
+			sched_yield(); /* oversubscribed or unbound threads */
+	}
+}
+
+static void report_done(struct case_run *cr)
+{
+	/* release: publishes this worker's results to the coordinator */
+	if (atomic_fetch_add_explicit(&cr->done, 1, memory_order_release) + 1 ==
+	    (uint32_t)cr->nthreads)
+		futex(&cr->done, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+static int bind_self(struct worker *w, struct err *e)
+{
+	hwloc_topology_t t = w->cr->mp->topo->t;
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	int r = 0;
+	w->bound = -1;
+	if (!set)
+		return err_set(e, "out of memory");
+	if (w->cpu >= 0) {
+		hwloc_bitmap_only(set, (unsigned)w->cpu);
+		if (hwloc_set_cpubind(t, set, HWLOC_CPUBIND_THREAD) != 0)
+			r = err_set(e, "cannot bind thread %d to CPU %d: %s",
+				    w->bt.tid, w->cpu, strerror(errno));
+		else if (hwloc_get_cpubind(t, set, HWLOC_CPUBIND_THREAD) == 0 &&
+			 hwloc_bitmap_weight(set) == 1)
+			w->bound = hwloc_bitmap_first(set);
+		if (!r && w->bound != w->cpu)
+			r = err_set(e, "thread %d bound to CPU %d, read back %d",
+				    w->bt.tid, w->cpu, w->bound);
+	}
+	hwloc_bitmap_free(set);
+	return r;
+}
+
+static void run_sample(struct worker *w, uint32_t gen)
+{
+	struct case_run *cr = w->cr;
+	const struct counter_plan *cp = cr->mp->counters;
+	counters_thread_start(cp, &w->ct);
+	alloc_count_begin();
+	spin_barrier(&cr->arrived, gen * (uint32_t)cr->nthreads);
+	w->t0 = now_ns();
+	w->ops = cr->b->run(cr->shared, &w->bt, cr->iters);
+	w->t1 = now_ns();
+	w->alloc = alloc_count_end();
+	memset(w->ctr, 0, sizeof(w->ctr));
+	counters_thread_stop(cp, &w->ct, w->ctr);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct case_run *cr = w->cr;
+	struct err e = {""};
+	uint32_t gen = 0;
+	int ok = bind_self(w, &e) == 0 &&
+		 counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
+		 (!cr->b->thread_init ||
+		  cr->b->thread_init(cr->shared, w->bt.tid, &w->bt.local, &e) ==
+			  0);
+	if (!ok) {
+		w->failed = 1;
+		snprintf(w->msg, sizeof(w->msg), "%s", e.msg);
+	}
+	report_done(cr);
+	for (;;) {
+		gen = wait_change(&cr->go, gen);
+		if (cr->quit)
+			break;
+		run_sample(w, gen);
+		report_done(cr);
+	}
+	if (ok && cr->b->thread_fini)
+		cr->b->thread_fini(cr->shared, w->bt.local);
+	counters_thread_close(&w->ct);
+	return NULL;
+}
+
+/* Waits for every worker; 1 when the deadline passed first. */
+static int wait_all(struct case_run *cr, uint64_t deadline)
+{
+	uint32_t v;
+	while ((v = atomic_load_explicit(&cr->done, memory_order_acquire)) <
+	       (uint32_t)cr->nthreads) {
+		uint64_t now = now_ns();
+		struct timespec ts;
+		if (deadline && now >= deadline)
+			return 1;
+		ts.tv_sec = 0;
+		ts.tv_nsec = 100000000; /* recheck the deadline every 100 ms */
+		futex(&cr->done, FUTEX_WAIT_PRIVATE, v, &ts);
+	}
+	return 0;
+}
+
+static int start_sample(struct case_run *cr, uint64_t iters, uint64_t deadline)
+{
+	cr->iters = iters;
+	atomic_store_explicit(&cr->done, 0, memory_order_relaxed);
+	/* release: iters and done are set before any worker sees the new go */
+	atomic_fetch_add_explicit(&cr->go, 1, memory_order_release);
+	futex(&cr->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	return wait_all(cr, deadline);
+}
+
+struct sample {
+	double ns;      /* elapsed, earliest start to latest end */
+	uint64_t ops;   /* summed over threads */
+};
+
+static struct sample collect(const struct case_run *cr)
+{
+	uint64_t t0 = UINT64_MAX, t1 = 0;
+	struct sample s = {0, 0};
+	for (int i = 0; i < cr->nthreads; i++) {
+		const struct worker *w = &cr->w[i];
+		t0 = w->t0 < t0 ? w->t0 : t0;
+		t1 = w->t1 > t1 ? w->t1 : t1;
+		s.ops += w->ops;
+	}
+	s.ns = (double)(t1 - t0);
+	return s;
+}
+
+/* Go's b.N prediction: grow the iteration count until one sample lasts the
+ * target time, by at most 100x a step, aiming 20% over. */
+static uint64_t predict_iters(uint64_t n, double elapsed_ns, double target_ns)
+{
+	double next = elapsed_ns > 0 ? target_ns / (elapsed_ns / (double)n) * 1.2
+				     : (double)n * 100;
+	if (next > (double)n * 100)
+		next = (double)n * 100;
+	if (next < (double)n + 1)
+		next = (double)n + 1;
+	return next > (double)MAX_ITERS ? MAX_ITERS : (uint64_t)next;
+}
+
+static int calibrate(struct case_run *cr, uint64_t deadline, uint64_t *iters)
+{
+	double target = cr->mp->time_s * 1e9;
+	uint64_t n = 1;
+	for (;;) {
+		struct sample s;
+		if (start_sample(cr, n, deadline))
+			return 1;
+		s = collect(cr);
+		if (s.ns >= target || n >= MAX_ITERS)
+			break;
+		n = predict_iters(n, s.ns, target);
+	}
+	*iters = n;
+	return 0;
+}
+
+static void accumulate(const struct case_run *cr, struct record *r,
+		       double *thread_ns, uint64_t *thread_ops,
+		       struct alloc_counts *alloc)
+{
+	for (int i = 0; i < cr->nthreads; i++) {
+		const struct worker *w = &cr->w[i];
+		thread_ns[i] += (double)(w->t1 - w->t0);
+		thread_ops[i] += w->ops;
+		alloc->allocs += w->alloc.allocs;
+		alloc->bytes += w->alloc.bytes;
+		for (int c = 0; c < CTR_COUNT; c++)
+			r->counters[c] += w->ctr[c];
+	}
+}
+
+static void finish_record(const struct case_run *cr, struct record *r,
+			  const double *thread_ns, const uint64_t *thread_ops,
+			  const struct alloc_counts *alloc)
+{
+	const struct counter_plan *cp = cr->mp->counters;
+	double sum = 0;
+	int counted = 0;
+	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
+	r->noisy = r->ns.cv > NOISY_CV;
+	for (int i = 0; i < cr->nthreads; i++)
+		if (thread_ops[i]) {
+			sum += thread_ns[i] / (double)thread_ops[i];
+			counted++;
+		}
+	r->ns_thread = counted ? sum / counted : 0;
+	r->alloc_valid = alloc_counting_available();
+	r->bytes_per_op = (double)alloc->bytes / (double)r->ops;
+	r->allocs_per_op = (double)alloc->allocs / (double)r->ops;
+	r->multiplexed = cp->multiplexed;
+	for (int c = 0; c < CTR_COUNT; c++) {
+		r->counter_valid[c] = cp->wanted[c] && cp->available[c];
+		r->counters[c] /= (double)r->ops;
+	}
+}
+
+/* Calibration, warmup and samples. Returns 1 on timeout. */
+static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
+{
+	double *thread_ns = calloc((size_t)cr->nthreads, sizeof(double));
+	uint64_t *thread_ops = calloc((size_t)cr->nthreads, sizeof(uint64_t));
+	struct alloc_counts alloc = {0, 0};
+	uint64_t n;
+	int timed_out = 0;
+	r->samples = calloc((size_t)cr->mp->repeat, sizeof(double));
+	if (!thread_ns || !thread_ops || !r->samples) {
+		r->status = REC_FAILED;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+		goto out;
+	}
+	if ((timed_out = calibrate(cr, deadline, &n)))
+		goto out;
+	r->iters = n;
+	if (cr->mp->warmup_s > 0) {
+		double w = (double)n * cr->mp->warmup_s / cr->mp->time_s;
+		if ((timed_out = start_sample(cr, w < 1 ? 1 : (uint64_t)w,
+					      deadline)))
+			goto out;
+	}
+	for (int k = 0; k < cr->mp->repeat; k++) {
+		struct sample s;
+		if ((timed_out = start_sample(cr, n, deadline)))
+			goto out;
+		s = collect(cr);
+		if (s.ops == 0) {
+			r->status = REC_FAILED;
+			snprintf(r->reason, sizeof(r->reason),
+				 "benchmark counted no ops");
+			goto out;
+		}
+		r->samples[r->nsamples++] = s.ns / (double)s.ops;
+		r->ops += s.ops;
+		accumulate(cr, r, thread_ns, thread_ops, &alloc);
+	}
+	finish_record(cr, r, thread_ns, thread_ops, &alloc);
+out:
+	free(thread_ns);
+	free(thread_ops);
+	return timed_out;
+}
+
+static int start_workers(struct case_run *cr, const int *cpus, int *started,
+			 struct err *e)
+{
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	*started = 0;
+	for (int i = 0; i < cr->nthreads; i++) {
+		struct worker *w = &cr->w[i];
+		int rc;
+		w->cr = cr;
+		w->cpu = cpus[i];
+		w->bt.tid = i;
+		w->bt.nthreads = cr->nthreads;
+		rc = pthread_create(&w->th, &attr, worker_main, w);
+		if (rc != 0) {
+			pthread_attr_destroy(&attr);
+			return err_set(e, "cannot create thread %d of %d: %s",
+				       i + 1, cr->nthreads, strerror(rc));
+		}
+		(*started)++;
+	}
+	pthread_attr_destroy(&attr);
+	return 0;
+}
+
+static void stop_workers(struct case_run *cr, int started)
+{
+	cr->quit = 1;
+	atomic_fetch_add_explicit(&cr->go, 1, memory_order_release);
+	futex(&cr->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	for (int i = 0; i < started; i++)
+		pthread_join(cr->w[i].th, NULL);
+}
+
+static void fail(struct record *r, enum rec_status st, const char *msg)
+{
+	r->status = st;
+	snprintf(r->reason, sizeof(r->reason), "%s", msg);
+}
+
+/* Setup and workers; the caller tears down. Returns 1 on timeout. */
+static int run_case(struct case_run *cr, const int *cpus, struct record *r,
+		    uint64_t deadline)
+{
+	struct err e = {""};
+	int started = 0, timed_out = 0;
+	if (start_workers(cr, cpus, &started, &e) != 0) {
+		fail(r, REC_FAILED, e.msg);
+		cr->nthreads = started; /* wait only for those that exist */
+	}
+	if ((timed_out = wait_all(cr, deadline)))
+		return 1;
+	for (int i = 0; i < started; i++) {
+		r->cpus[i] = cr->w[i].cpu < 0 ? -1 : cr->w[i].bound;
+		if (cr->w[i].failed && r->status == REC_OK)
+			fail(r, REC_FAILED, cr->w[i].msg);
+	}
+	if (r->status == REC_OK)
+		timed_out = measure(cr, r, deadline);
+	if (timed_out)
+		return 1;
+	stop_workers(cr, started);
+	return 0;
+}
+
+int measure_case(const struct measure_params *mp, const int *cpus,
+		 struct record *r)
+{
+	struct case_run *cr = calloc(1, sizeof(*cr));
+	struct err e = {""};
+	uint64_t deadline =
+		mp->timeout_s > 0 ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
+				  : 0;
+	r->status = REC_OK;
+	r->cpus = malloc(sizeof(int) * (size_t)r->threads);
+	if (!cr || !r->cpus) {
+		free(cr);
+		fail(r, REC_FAILED, "out of memory");
+		return 0;
+	}
+	for (int i = 0; i < r->threads; i++)
+		r->cpus[i] = cpus[i];
+	cr->b = r->b;
+	cr->mp = mp;
+	cr->nthreads = r->threads;
+	cr->w = aligned_alloc(64, sizeof(struct worker) * (size_t)r->threads);
+	if (!cr->w) {
+		free(cr);
+		fail(r, REC_FAILED, "out of memory");
+		return 0;
+	}
+	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
+	if (r->b->setup && r->b->setup(r->b, r->threads, &cr->shared, &e) != 0) {
+		fail(r, REC_FAILED, e.msg);
+	} else if (run_case(cr, cpus, r, deadline)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg),
+			 "timed out after %.0f s; its threads could not be "
+			 "reclaimed",
+			 mp->timeout_s);
+		fail(r, REC_TIMEOUT, msg);
+		return -1; /* threads still run: leak cr rather than free it */
+	} else if (r->b->teardown) {
+		r->b->teardown(cr->shared);
+	}
+	free(cr->w);
+	free(cr);
+	return 0;
+}

@@ -1,0 +1,193 @@
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_init(struct options *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	o->formats = FMT_TABLE;
+	o->argc = argc;
+	o->argv = argv;
+	counters_parse("default", o->wanted_counters, NULL);
+}
+
+void options_free(struct options *o)
+{
+	free(o->placements);
+	o->placements = NULL;
+}
+
+static int parse_count(const char **p, int *out)
+{
+	char *end;
+	long v;
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	errno = 0;
+	v = strtol(*p, &end, 10);
+	if (errno || v < 1 || v > 65536)
+		return -1;
+	*out = (int)v;
+	*p = end;
+	return 0;
+}
+
+int parse_thread_list(const char *s, int *out, int max, struct err *e)
+{
+	const char *p = s;
+	int n = 0;
+	if (!*s)
+		return err_set(e, "empty thread list");
+	for (;;) {
+		int lo, hi;
+		if (!strncmp(p, "all", 3) && (p[3] == ',' || !p[3])) {
+			lo = hi = THREADS_ALL;
+			p += 3;
+		} else if (parse_count(&p, &lo) != 0) {
+			return err_set(e,
+				       "malformed thread list '%s' (counts >= "
+				       "1: 1,2,4 or 1-8 or all)",
+				       s);
+		} else {
+			hi = lo;
+			if (*p == '-' &&
+			    (p++, parse_count(&p, &hi) != 0 || hi < lo))
+				return err_set(e, "malformed thread list '%s'",
+					       s);
+		}
+		for (int t = lo; t <= hi; t++) {
+			if (n == max)
+				return err_set(e, "thread list '%s' too long",
+					       s);
+			out[n++] = t;
+		}
+		if (!*p)
+			return n;
+		if (*p++ != ',')
+			return err_set(e, "malformed thread list '%s'", s);
+	}
+}
+
+int parse_seconds(const char *s, const char *what, double *out, struct err *e)
+{
+	char *end;
+	double v, scale = 1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno)
+		return err_set(e, "bad %s '%s' (seconds, e.g. 0.5 or 200ms)",
+			       what, s);
+	if (!strcmp(end, "ms"))
+		scale = 1e-3;
+	else if (!strcmp(end, "us"))
+		scale = 1e-6;
+	else if (*end && strcmp(end, "s"))
+		return err_set(e, "bad %s '%s' (seconds, e.g. 0.5 or 200ms)",
+			       what, s);
+	v *= scale;
+	if (!isfinite(v) || v <= 0 || v > 86400)
+		return err_set(e, "bad %s '%s': must be > 0 and at most a day",
+			       what, s);
+	*out = v;
+	return 0;
+}
+
+int parse_positive_int(const char *s, const char *what, int *out,
+		       struct err *e)
+{
+	const char *p = s;
+	if (parse_count(&p, out) != 0 || *p)
+		return err_set(e, "bad %s '%s': a whole number >= 1", what, s);
+	return 0;
+}
+
+int parse_formats(const char *s, unsigned *out, struct err *e)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"table", FMT_TABLE},
+		     {"markdown", FMT_MARKDOWN},
+		     {"csv", FMT_CSV},
+		     {"json", FMT_JSON},
+		     {"gobench", FMT_GOBENCH}};
+	char buf[256], *save = NULL;
+	*out = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		size_t i, n = sizeof(names) / sizeof(names[0]);
+		for (i = 0; i < n && strcmp(t, names[i].name); i++)
+			;
+		if (i == n)
+			return err_set(e,
+				       "unknown format '%s' (table, markdown, "
+				       "csv, json, gobench)",
+				       t);
+		*out |= names[i].bit;
+	}
+	if (!*out)
+		return err_set(e, "empty format list");
+	return 0;
+}
+
+static void default_threads(struct options *o, int npus)
+{
+	o->nthreads = 0;
+	o->threads[o->nthreads++] = 1;
+	if (o->mode == MODE_FULL)
+		for (int t = 2; t < npus; t *= 2)
+			o->threads[o->nthreads++] = t;
+	if (npus > 1)
+		o->threads[o->nthreads++] = npus;
+}
+
+static void default_timing(struct options *o)
+{
+	static const struct {
+		double time_s, warmup_s;
+		int repeat;
+	} modes[] = {
+		[MODE_DEFAULT] = {0.2, 0.05, 10},
+		[MODE_QUICK] = {0.1, 0.02, 6},
+		[MODE_FULL] = {0.5, 0.1, 10},
+	};
+	if (!o->time_set)
+		o->time_s = modes[o->mode].time_s;
+	if (!o->warmup_set)
+		o->warmup_s = modes[o->mode].warmup_s;
+	if (!o->repeat_set)
+		o->repeat = modes[o->mode].repeat;
+	/* never unbounded: room for calibration, warmup and every sample ten
+	 * times over, plus thread start-up */
+	if (!o->timeout_set)
+		o->timeout_s =
+			30 + 10 * (o->time_s * (o->repeat + 3) + o->warmup_s);
+}
+
+int options_resolve(struct options *o, int npus, struct err *e)
+{
+	int n = 0;
+	default_timing(o);
+	if (o->nthreads == 0)
+		default_threads(o, npus);
+	for (int i = 0; i < o->nthreads; i++) {
+		int t = o->threads[i] == THREADS_ALL ? npus : o->threads[i];
+		int dup = 0;
+		if (t > npus && !o->oversubscribe)
+			return err_set(e,
+				       "%d threads but only %d CPUs allowed "
+				       "(use --oversubscribe)",
+				       t, npus);
+		for (int j = 0; j < n; j++)
+			dup |= o->threads[j] == t;
+		if (!dup)
+			o->threads[n++] = t;
+	}
+	o->nthreads = n;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* The runner's options: the only mutable state the run shares. */
+#ifndef CONTEND_OPTIONS_H
+#define CONTEND_OPTIONS_H
+
+#include "counters.h"
+#include "err.h"
+#include "placement.h"
+
+enum run_mode { MODE_DEFAULT, MODE_QUICK, MODE_FULL };
+
+enum {
+	FMT_TABLE = 1,
+	FMT_MARKDOWN = 2,
+	FMT_CSV = 4,
+	FMT_JSON = 8,
+	FMT_GOBENCH = 16,
+};
+
+#define MAX_THREAD_COUNTS 256
+#define MAX_PLACEMENTS 32
+#define THREADS_ALL (-1)
+
+struct options {
+	const char *filter;
+	/* As given; THREADS_ALL stands for every allowed CPU until resolved */
+	int threads[MAX_THREAD_COUNTS];
+	int nthreads;
+	struct placement *placements; /* NULL: the mode's default */
+	int nplacements;
+	double time_s, warmup_s, timeout_s;
+	int repeat;
+	int time_set, warmup_set, repeat_set, timeout_set;
+	int wanted_counters[CTR_COUNT];
+	unsigned formats;
+	const char *out; /* NULL: results/; "none": no file */
+	enum run_mode mode;
+	int oversubscribe;
+	int progress; /* progress line on stderr */
+	const char *topology; /* NULL: this machine */
+	int argc;
+	char **argv;
+};
+
+void options_init(struct options *o, int argc, char **argv);
+void options_free(struct options *o);
+
+/* Value parsers: -1 with a message naming the bad value. */
+int parse_thread_list(const char *s, int *out, int max, struct err *e);
+int parse_seconds(const char *s, const char *what, double *out,
+		  struct err *e);
+int parse_positive_int(const char *s, const char *what, int *out,
+		       struct err *e);
+int parse_formats(const char *s, unsigned *out, struct err *e);
+
+/* Fills the mode's defaults for what was not given, and expands "all". */
+int options_resolve(struct options *o, int npus, struct err *e);
+
+#endif

@@ -1,0 +1,41 @@
+/* One result record: a case (benchmark × impl × params × threads ×
+ * placement) and what was measured for it. Mirrors schema contend.result/1. */
+#ifndef CONTEND_RECORD_H
+#define CONTEND_RECORD_H
+
+#include <stdint.h>
+
+#include "bench.h"
+#include "counters.h"
+#include "stats.h"
+
+enum rec_status { REC_OK, REC_FAILED, REC_TIMEOUT, REC_SKIPPED };
+
+struct record {
+	const struct bench *b;
+	int threads;
+	char placement[64];
+	int *cpus; /* bound CPU per thread, read back; -1 unbound */
+	enum rec_status status;
+	char reason[256];
+	uint64_t iters; /* per thread per sample */
+	uint64_t ops;   /* over all measured samples and threads */
+	double *samples; /* ns/op per sample */
+	int nsamples;
+	struct summary ns;
+	double ns_thread; /* mean over threads of a thread's ns/op */
+	int alloc_valid;
+	double bytes_per_op, allocs_per_op;
+	int counter_valid[CTR_COUNT];
+	double counters[CTR_COUNT]; /* per op */
+	int noisy;          /* CV above NOISY_CV */
+	int oversubscribed; /* more threads than CPUs */
+	int multiplexed;    /* hardware counts scaled */
+};
+
+#define NOISY_CV 0.05
+
+const char *rec_status_name(enum rec_status s);
+void record_free(struct record *r);
+
+#endif

@@ -1,0 +1,36 @@
+/* Writers: everything one run produced, in each output format. */
+#ifndef CONTEND_REPORT_H
+#define CONTEND_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "counters.h"
+#include "err.h"
+#include "machine.h"
+#include "options.h"
+#include "record.h"
+
+struct report {
+	const struct machine *machine;
+	const struct counter_plan *counters;
+	const struct options *opt;
+	struct record *recs;
+	size_t n;
+	char started[32], finished[32]; /* ISO 8601 UTC */
+	int interrupted;
+};
+
+/* Terminal (aligned) or markdown: ns/op, allocation and counter tables. */
+void report_tables(FILE *f, const struct report *r, int markdown);
+void report_csv(FILE *f, const struct report *r);
+/* Go's benchmark text format, one line per sample: benchstat reads it. */
+void report_gobench(FILE *f, const struct report *r);
+/* The results document, schema contend.result/1. */
+json_t *report_json(const struct report *r);
+/* Writes doc to path atomically: temp file, fsync, rename. */
+int report_write_file(json_t *doc, const char *path, struct err *e);
+/* "x.yz" with three significant digits, or "n/a". */
+void fmt_num(char *buf, size_t len, double v);
+
+#endif

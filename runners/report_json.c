@@ -1,0 +1,180 @@
+/* The results document (schema contend.result/1) and its atomic write. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+#ifndef CONTEND_VERSION
+#define CONTEND_VERSION "unknown"
+#endif
+#ifndef CONTEND_GIT
+#define CONTEND_GIT "unknown"
+#endif
+
+static json_t *num_or_null(int valid, double v)
+{
+	return valid && v == v ? json_real(v) : json_null();
+}
+
+static json_t *params_json(const char *params)
+{
+	json_t *o = json_object();
+	char buf[256], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", params);
+	for (char *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		char *end;
+		long v;
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		v = strtol(eq, &end, 10);
+		json_object_set_new(o, t, *end || end == eq ? json_string(eq)
+							    : json_integer(v));
+	}
+	return o;
+}
+
+static json_t *ns_json(const struct record *r)
+{
+	const struct summary *s = &r->ns;
+	json_t *ci = s->ci_valid ? json_pack("[f, f]", s->ci_lo, s->ci_hi)
+				 : json_null();
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:o}", "median", s->median,
+			 "min", s->min, "max", s->max, "mean", s->mean, "cv",
+			 s->cv, "ci95", ci);
+}
+
+static json_t *record_json(const struct record *r)
+{
+	int ok = r->status == REC_OK;
+	json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:s, s:s, s:s}", "benchmark",
+			      r->b->name, "impl", r->b->impl, "params",
+			      params_json(r->b->params), "threads", r->threads,
+			      "placement", r->placement, "status",
+			      rec_status_name(r->status), "reason", r->reason);
+	json_t *cpus = json_array(), *samples = json_array(),
+	       *ctr = json_object();
+	for (int i = 0; r->cpus && i < r->threads; i++)
+		json_array_append_new(cpus, r->cpus[i] < 0
+						    ? json_null()
+						    : json_integer(r->cpus[i]));
+	for (int i = 0; i < r->nsamples; i++)
+		json_array_append_new(samples, json_real(r->samples[i]));
+	for (int c = 0; c < CTR_COUNT; c++)
+		json_object_set_new(ctr, counter_name(c),
+				    num_or_null(ok && r->counter_valid[c],
+						r->counters[c]));
+	json_object_set_new(o, "cpus", cpus);
+	json_object_set_new(o, "iterations", json_integer((json_int_t)r->iters));
+	json_object_set_new(o, "ops", json_integer((json_int_t)r->ops));
+	json_object_set_new(o, "samples_ns_per_op", samples);
+	json_object_set_new(o, "ns_per_op", ok ? ns_json(r) : json_null());
+	json_object_set_new(o, "ns_per_op_thread",
+			    num_or_null(ok, r->ns_thread));
+	json_object_set_new(o, "bytes_per_op",
+			    num_or_null(ok && r->alloc_valid, r->bytes_per_op));
+	json_object_set_new(o, "allocs_per_op",
+			    num_or_null(ok && r->alloc_valid, r->allocs_per_op));
+	json_object_set_new(o, "counters_per_op", ctr);
+	json_object_set_new(o, "noisy", json_boolean(r->noisy));
+	json_object_set_new(o, "oversubscribed",
+			    json_boolean(r->oversubscribed));
+	json_object_set_new(o, "multiplexed", json_boolean(r->multiplexed));
+	return o;
+}
+
+static json_t *counters_json(const struct counter_plan *cp)
+{
+	json_t *avail = json_array(), *unavail = json_object(),
+	       *src = json_object();
+	for (int c = 0; c < CTR_COUNT; c++) {
+		if (!cp->wanted[c])
+			continue;
+		if (cp->available[c]) {
+			json_array_append_new(avail,
+					      json_string(counter_name(c)));
+			json_object_set_new(src, counter_name(c),
+					    json_string(cp->source[c]));
+		} else {
+			json_object_set_new(unavail, counter_name(c),
+					    json_string(cp->reason[c]));
+		}
+	}
+	return json_pack("{s:o, s:o, s:o, s:b}", "available", avail,
+			 "unavailable", unavail, "sources", src, "multiplexed",
+			 cp->multiplexed);
+}
+
+static json_t *run_json(const struct report *rp)
+{
+	const struct options *o = rp->opt;
+	static const char *const modes[] = {"default", "quick", "full"};
+	json_t *argv = json_array(), *threads = json_array(),
+	       *placements = json_array();
+	/* the command line as typed: the program, then the subcommand's argv */
+	json_array_append_new(argv, json_string("contend"));
+	for (int i = 0; i < o->argc; i++)
+		json_array_append_new(argv, json_string(o->argv[i]));
+	for (int i = 0; i < o->nthreads; i++)
+		json_array_append_new(threads, json_integer(o->threads[i]));
+	for (int i = 0; i < o->nplacements; i++)
+		json_array_append_new(placements,
+				      json_string(o->placements[i].name));
+	json_t *opts = json_pack(
+		"{s:s, s:o, s:o, s:f, s:f, s:i, s:f, s:b, s:s?}", "mode",
+		modes[o->mode], "threads", threads, "placements", placements,
+		"time_s", o->time_s, "warmup_s", o->warmup_s, "repeat",
+		o->repeat, "timeout_s", o->timeout_s, "oversubscribe",
+		o->oversubscribe, "filter", o->filter);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "started",
+			 rp->started, "finished", rp->finished, "argv", argv,
+			 "options", opts, "counters",
+			 counters_json(rp->counters), "interrupted",
+			 rp->interrupted);
+}
+
+json_t *report_json(const struct report *rp)
+{
+	json_t *results = json_array();
+	for (size_t i = 0; i < rp->n; i++)
+		json_array_append_new(results, record_json(&rp->recs[i]));
+	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o}", "schema",
+			 "contend.result/1", "suite", "version", CONTEND_VERSION,
+			 "git", CONTEND_GIT, "machine",
+			 machine_to_json(rp->machine), "run", run_json(rp),
+			 "results", results);
+}
+
+int report_write_file(json_t *doc, const char *path, struct err *e)
+{
+	char tmp[4096];
+	int fd, rc = 0;
+	FILE *f;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	}
+	if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) != 0 ||
+	    fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fd) != 0)
+		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	if (fclose(f) != 0 && rc == 0)
+		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = err_set(e, "cannot rename %s to %s: %s", tmp, path,
+			     strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,319 @@
+/* The three tables: ns/op and allocation with one row per benchmark/impl/
+ * params and one column per threads × placement; counters per op with one
+ * row per case. Noisy cells (CV above 5%) carry a '!' in every table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "report.h"
+
+#define MAX_COLS 128
+
+struct grid {
+	int ncols, nrows;
+	char col[MAX_COLS][80];
+	const struct bench *row[1024];
+};
+
+static void case_col(const struct record *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%dT %s", r->threads, r->placement);
+}
+
+static int find_col(struct grid *g, const char *name)
+{
+	for (int i = 0; i < g->ncols; i++)
+		if (!strcmp(g->col[i], name))
+			return i;
+	if (g->ncols == MAX_COLS)
+		return -1;
+	snprintf(g->col[g->ncols], sizeof(g->col[0]), "%s", name);
+	return g->ncols++;
+}
+
+static int find_row(struct grid *g, const struct bench *b)
+{
+	for (int i = 0; i < g->nrows; i++)
+		if (g->row[i] == b)
+			return i;
+	if (g->nrows == 1024)
+		return -1;
+	g->row[g->nrows] = b;
+	return g->nrows++;
+}
+
+void fmt_num(char *buf, size_t len, double v)
+{
+	double a = v < 0 ? -v : v;
+	if (v != v)
+		snprintf(buf, len, "n/a");
+	else if (a == 0)
+		snprintf(buf, len, "0");
+	else if (a < 10)
+		snprintf(buf, len, "%.3g", v);
+	else if (a < 1e6)
+		snprintf(buf, len, "%.*f", a < 100 ? 1 : 0, v);
+	else
+		snprintf(buf, len, "%.3g", v);
+}
+
+static void status_cell(const struct record *r, char *buf, size_t len)
+{
+	static const char *const s[] = {"", "FAIL", "TIMEOUT", "skip"};
+	snprintf(buf, len, "%s", s[r->status]);
+}
+
+static void ns_cell(const struct record *r, char *buf, size_t len)
+{
+	char v[32];
+	if (r->status != REC_OK) {
+		status_cell(r, buf, len);
+		return;
+	}
+	fmt_num(v, sizeof(v), r->ns.median);
+	snprintf(buf, len, "%s%s", v, r->noisy ? "!" : "");
+}
+
+static void alloc_cell(const struct record *r, char *buf, size_t len)
+{
+	char b[32], a[32];
+	if (r->status != REC_OK) {
+		status_cell(r, buf, len);
+		return;
+	}
+	if (!r->alloc_valid) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	fmt_num(b, sizeof(b), r->bytes_per_op);
+	fmt_num(a, sizeof(a), r->allocs_per_op);
+	snprintf(buf, len, "%s B %s%s", b, a, r->noisy ? "!" : "");
+}
+
+static void row_label(const struct bench *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s%s%s", b->name, b->impl,
+		 b->params[0] ? " " : "", b->params);
+}
+
+typedef void (*cell_fn)(const struct record *, char *, size_t);
+
+/* Cells of the grid table, [row][col], "" where no case. */
+static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn)
+{
+	char *cells;
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < rp->n; i++) {
+		char c[80];
+		case_col(&rp->recs[i], c, sizeof(c));
+		find_col(g, c);
+		find_row(g, rp->recs[i].b);
+	}
+	cells = calloc((size_t)(g->nrows * g->ncols) + 1, 48);
+	for (size_t i = 0; cells && i < rp->n; i++) {
+		char c[80];
+		int row, col;
+		case_col(&rp->recs[i], c, sizeof(c));
+		col = find_col(g, c);
+		row = find_row(g, rp->recs[i].b);
+		if (row >= 0 && col >= 0)
+			fn(&rp->recs[i], cells + (row * g->ncols + col) * 48,
+			   48);
+	}
+	return cells;
+}
+
+struct table {
+	int ncols, nrows;
+	const char **head;
+	const char **cell; /* [nrows][ncols] */
+};
+
+static void print_table(FILE *f, const struct table *t, int markdown)
+{
+	int w[MAX_COLS + 1] = {0};
+	for (int c = 0; c < t->ncols; c++) {
+		w[c] = (int)strlen(t->head[c]);
+		for (int r = 0; r < t->nrows; r++) {
+			int l = (int)strlen(t->cell[r * t->ncols + c]);
+			w[c] = l > w[c] ? l : w[c];
+		}
+	}
+	for (int r = -1; r < t->nrows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			const char *s = r < 0 ? t->head[c]
+					      : t->cell[r * t->ncols + c];
+			/* names left, figures right */
+			int left = c == 0 || (r < 0 && !markdown);
+			fprintf(f, markdown ? "| %*s " : "%*s  ",
+				left ? -w[c] : w[c], s);
+		}
+		fprintf(f, markdown ? "|\n" : "\n");
+		if (r < 0 && markdown) {
+			for (int c = 0; c < t->ncols; c++) {
+				fputc('|', f);
+				for (int k = 0; k < w[c] + 2; k++)
+					fputc(k == w[c] + 1 && c ? ':' : '-',
+					      f);
+			}
+			fprintf(f, "|\n");
+		}
+	}
+}
+
+static void grid_table(FILE *f, const struct report *rp, int markdown,
+		       const char *title, const char *corner, cell_fn fn)
+{
+	struct grid *g = malloc(sizeof(*g));
+	char *cells = g ? grid_cells(rp, g, fn) : NULL;
+	struct table t;
+	char(*labels)[128];
+	if (!cells) {
+		free(g);
+		return;
+	}
+	t.ncols = g->ncols + 1;
+	t.nrows = g->nrows;
+	t.head = calloc((size_t)t.ncols, sizeof(char *));
+	t.cell = calloc((size_t)(t.ncols * t.nrows) + 1, sizeof(char *));
+	labels = calloc((size_t)g->nrows + 1, sizeof(*labels));
+	if (t.head && t.cell && labels) {
+		t.head[0] = corner;
+		for (int c = 0; c < g->ncols; c++)
+			t.head[c + 1] = g->col[c];
+		for (int r = 0; r < g->nrows; r++) {
+			row_label(g->row[r], labels[r], sizeof(labels[r]));
+			t.cell[r * t.ncols] = labels[r];
+			for (int c = 0; c < g->ncols; c++)
+				t.cell[r * t.ncols + c + 1] =
+					cells + (r * g->ncols + c) * 48;
+		}
+		fprintf(f, markdown ? "\n### %s\n\n" : "\n%s\n", title);
+		print_table(f, &t, markdown);
+	}
+	free(labels);
+	free(t.head);
+	free(t.cell);
+	free(cells);
+	free(g);
+}
+
+static const char *const counter_heads[CTR_COUNT] = {
+	"cycles", "instr", "L1D miss", "LLC miss", "ctx-sw", "faults",
+	"migr",
+};
+
+static void counters_table(FILE *f, const struct report *rp, int markdown)
+{
+	struct table t;
+	char *buf = calloc(rp->n * (CTR_COUNT + 1) + 1, 128);
+	t.ncols = CTR_COUNT + 1;
+	t.nrows = (int)rp->n;
+	t.head = calloc((size_t)t.ncols, sizeof(char *));
+	t.cell = calloc((size_t)(t.ncols * t.nrows) + 1, sizeof(char *));
+	if (buf && t.head && t.cell) {
+		t.head[0] = "case";
+		for (int c = 0; c < CTR_COUNT; c++)
+			t.head[c + 1] = counter_heads[c];
+		for (size_t i = 0; i < rp->n; i++) {
+			const struct record *r = &rp->recs[i];
+			char label[128], col[80];
+			char *cell = buf + i * (CTR_COUNT + 1) * 128;
+			row_label(r->b, label, sizeof(label));
+			case_col(r, col, sizeof(col));
+			snprintf(cell, 128, "%.80s %.40s", label, col);
+			t.cell[i * (size_t)t.ncols] = cell;
+			for (int c = 0; c < CTR_COUNT; c++) {
+				char *x = cell + (c + 1) * 128;
+				if (r->status != REC_OK)
+					status_cell(r, x, 128);
+				else if (!r->counter_valid[c])
+					snprintf(x, 128, "n/a");
+				else {
+					fmt_num(x, 120, r->counters[c]);
+					strcat(x, r->noisy ? "!" : "");
+				}
+				t.cell[i * (size_t)t.ncols + (size_t)c + 1] = x;
+			}
+		}
+		fprintf(f, markdown ? "\n### %s\n\n" : "\n%s\n",
+			"counters per op");
+		print_table(f, &t, markdown);
+	}
+	free(buf);
+	free(t.head);
+	free(t.cell);
+}
+
+/* Why cells are skip/FAIL/n/a, each reason once. */
+static void notes(FILE *f, const struct report *rp, int markdown)
+{
+	const struct counter_plan *cp = rp->counters;
+	int header = 0;
+	for (size_t i = 0; i < rp->n; i++) {
+		const struct record *r = &rp->recs[i];
+		int seen = 0;
+		if (r->status == REC_OK)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = rp->recs[j].status != REC_OK &&
+			       !strcmp(rp->recs[j].reason, r->reason);
+		if (seen)
+			continue;
+		if (!header++)
+			fprintf(f, "\n%s\n", markdown ? "### notes\n" : "notes");
+		fprintf(f, "%s%s: %s (%s %dT %s)\n", markdown ? "- " : "  ",
+			rec_status_name(r->status), r->reason, r->b->name,
+			r->threads, r->placement);
+	}
+	for (int c = 0; c < CTR_COUNT; c++)
+		if (cp->wanted[c] && !cp->available[c]) {
+			if (!header++)
+				fprintf(f, "\n%s\n",
+					markdown ? "### notes\n" : "notes");
+			fprintf(f, "%sn/a %s: %s\n", markdown ? "- " : "  ",
+				counter_name(c), cp->reason[c]);
+		}
+	if (cp->multiplexed)
+		fprintf(f, "%shardware counters multiplexed: counts scaled by "
+			   "enabled/running time\n",
+			markdown ? "- " : "  ");
+	if (!alloc_counting_available())
+		fprintf(f, "%sallocation n/a: this build replaces malloc "
+			   "(sanitizer)\n",
+			markdown ? "- " : "  ");
+}
+
+static void overhead_line(FILE *f, const struct report *rp)
+{
+	for (size_t i = 0; i < rp->n; i++) {
+		const struct record *r = &rp->recs[i];
+		char v[32];
+		if (strcmp(r->b->name, "empty/loop") || r->status != REC_OK ||
+		    r->threads != 1)
+			continue;
+		fmt_num(v, sizeof(v), r->ns.median);
+		fprintf(f,
+			"\nharness overhead (empty/loop, 1 thread): %s ns/op, "
+			"included in every figure above\n",
+			v);
+		return;
+	}
+}
+
+void report_tables(FILE *f, const struct report *rp, int markdown)
+{
+	const struct machine *m = rp->machine;
+	fprintf(f, markdown ? "## contend on %s\n\n%s, %d CPUs; %g s x %d samples "
+			      "per case; ! = noisy (CV > 5%%)\n"
+			    : "contend on %s (%s, %d CPUs): %g s x %d samples "
+			      "per case; ! = noisy (CV > 5%%)\n",
+		m->id, m->cpu.brand[0] ? m->cpu.brand : "unknown CPU",
+		m->topo.pus, rp->opt->time_s, rp->opt->repeat);
+	grid_table(f, rp, markdown, "ns/op (median)", "benchmark", ns_cell);
+	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", "benchmark",
+		   alloc_cell);
+	counters_table(f, rp, markdown);
+	overhead_line(f, rp);
+	notes(f, rp, markdown);
+}

@@ -1,0 +1,65 @@
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* P(X <= k) for X ~ Binomial(n, 1/2), in logs so large n does not overflow */
+static double binom_cdf_half(size_t n, size_t k)
+{
+	double p = 0;
+	for (size_t i = 0; i <= k; i++)
+		p += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+			 lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+	return p;
+}
+
+int stats_median_ci_rank(size_t n, double level)
+{
+	int best = -1;
+	/* The interval [x(k), x(n-1-k)] misses the median with probability
+	 * 2 * P(X <= k), X the number of samples below it. */
+	for (size_t k = 0; 2 * k + 1 < n; k++) {
+		if (1.0 - 2.0 * binom_cdf_half(n, k) >= level)
+			best = (int)k;
+		else
+			break;
+	}
+	return best;
+}
+
+void stats_summarize(const double *v, size_t n, struct summary *s)
+{
+	double *x = malloc(sizeof(double) * n);
+	double sum = 0, ss = 0;
+	int k;
+	memset(s, 0, sizeof(*s));
+	if (!x || n == 0) {
+		free(x);
+		return;
+	}
+	memcpy(x, v, sizeof(double) * n);
+	qsort(x, n, sizeof(double), cmp_double);
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	s->mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - s->mean) * (x[i] - s->mean);
+	s->cv = n > 1 && s->mean != 0
+			? sqrt(ss / (double)(n - 1)) / fabs(s->mean)
+			: 0;
+	s->min = x[0];
+	s->max = x[n - 1];
+	s->median = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+	k = stats_median_ci_rank(n, 0.95);
+	s->ci_valid = k >= 0;
+	s->ci_lo = k >= 0 ? x[k] : s->min;
+	s->ci_hi = k >= 0 ? x[n - 1 - (size_t)k] : s->max;
+	free(x);
+}

@@ -1,0 +1,289 @@
+"""The contend command line end to end, as a user would drive it.
+
+Usage: test_cli.py PATH/TO/contend
+Standard library only. Checks bad inputs (exit 2, one line naming the value,
+nothing written), the results file against schema contend.result/1, the
+allocation and counter paths, the output formats and `run --quick`.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CONTEND = None
+FAST = ["--time", "5ms", "--repeat", "3", "--warmup", "0", "--no-progress"]
+
+
+def run(*args, timeout=300):
+    return subprocess.run([CONTEND, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def npus():
+    out = run("topology").stdout
+    return int(re.search(r"(\d+) CPUs", out).group(1))
+
+
+class BadInput(unittest.TestCase):
+    CASES = [
+        (["run", "--filter", "nosuch/bench"], "nosuch/bench"),
+        (["run", "--filter", "impl=nosuchimpl"], "nosuchimpl"),
+        (["run", "--placement", "diagonal"], "diagonal"),
+        (["run", "--placement", "cpus:3-1"], "3-1"),
+        (["run", "--threads", "1,,2"], "1,,2"),
+        (["run", "--threads", "0"], "'0'"),
+        (["run", "--threads", "-1"], "-1"),
+        (["run", "--threads", "two"], "two"),
+        (["run", "--threads", "4096"], "4096"),
+        (["run", "--time", "0"], "'0'"),
+        (["run", "--time", "-1"], "-1"),
+        (["run", "--time", "soon"], "soon"),
+        (["run", "--repeat", "0"], "'0'"),
+        (["run", "--counters", "bogus-events"], "bogus-events"),
+        (["run", "--format", "xml"], "xml"),
+        (["run", "--bogus"], "--bogus"),
+        (["run", "--time"], "--time"),
+        (["run", "stray"], "stray"),
+        (["frobnicate"], "frobnicate"),
+        (["plan", "--threads", "2", "--placement", "sideways"], "sideways"),
+        (["plan", "--threads", "zero", "--placement", "compact"], "zero"),
+        (["topology", "--topology", "synthetic:bogus:3"], "bogus:3"),
+        (["topology", "--topology", "/nonexistent.xml"], "/nonexistent.xml"),
+        (["list", "--filter", "nope/*"], "nope/*"),
+    ]
+
+    def test_each_bad_input_exits_2_naming_the_value(self):
+        with tempfile.TemporaryDirectory() as out:
+            for args, value in self.CASES:
+                with self.subTest(args=args):
+                    extra = ["--out", out] if args[0] == "run" else []
+                    r = run(*args, *extra)
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    lines = r.stderr.strip().splitlines()
+                    self.assertEqual(len(lines), 1, r.stderr)
+                    self.assertIn(value, lines[0])
+                    self.assertEqual(r.stdout, "")
+            self.assertEqual(os.listdir(out), [], "bad usage wrote files")
+
+    def test_unwritable_out_fails_before_running(self):
+        r = run("run", "--filter", "empty/loop", "--out",
+                "/proc/contend-cannot-write", *FAST)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("/proc/contend-cannot-write", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+
+class Help(unittest.TestCase):
+    def test_help_everywhere(self):
+        for cmd in ["list", "run", "topology", "plan", "machine"]:
+            with self.subTest(cmd=cmd):
+                r = run(cmd, "--help")
+                self.assertEqual(r.returncode, 0)
+                self.assertIn("usage: contend " + cmd, r.stdout)
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("commands:", r.stdout)
+        self.assertRegex(run("version").stdout, r"^contend \S+ \(git \S+\)")
+
+    def test_list_shows_every_family_of_the_first_slice(self):
+        out = run("list").stdout
+        for name in ["empty/loop", "c2c/pingpong", "atomic/load",
+                     "atomic/swap", "mutex/lock", "rwmutex/read-ratio",
+                     "chan/buffered", "chan/pingpong", "unwind/panic",
+                     "unwind/defer"]:
+            self.assertIn(name, out)
+
+
+class Plan(unittest.TestCase):
+    BIG = 'synthetic:"pack:2 numa:2 l3:4 core:8 pu:2"'
+
+    def test_scatter_on_a_two_socket_machine(self):
+        r = run("plan", "--topology", self.BIG, "--threads", "8",
+                "--placement", "scatter")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], "cpus: 0,128,64,192,16,144,80,208")
+        self.assertEqual(len(lines), 9)
+        self.assertIn("package L#1", lines[2])
+
+    def test_unsatisfiable_placement_is_a_skip(self):
+        r = run("plan", "--topology", "synthetic:pack:1 core:2 pu:1",
+                "--threads", "2", "--placement", "smt-sibling")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stdout.startswith("cpus: -"))
+        self.assertIn("skipped:", r.stdout)
+
+
+def load_run(*args):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "r.json")
+        r = run("run", *args, "--out", path, *FAST)
+        if r.returncode != 0:
+            raise AssertionError(r.stderr)
+        with open(path) as f:
+            doc = json.load(f)
+        leftovers = [n for n in os.listdir(d) if n != "r.json"]
+        if leftovers:
+            raise AssertionError("temp files left: %s" % leftovers)
+        return doc, r
+
+
+class Results(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.doc, cls.proc = load_run(
+            "--filter", "empty/*,c2c/*,atomic/load", "--threads", "1")
+
+    def test_top_level_schema(self):
+        d = self.doc
+        self.assertEqual(d["schema"], "contend.result/1")
+        self.assertTrue({"version", "git"} <= d["suite"].keys())
+        m = d["machine"]
+        for k in ["id", "hostname", "cpu", "topology", "os", "compiler",
+                  "cflags", "governor", "boost"]:
+            self.assertIn(k, m)
+        for k in ["vendor", "brand", "family", "model", "stepping",
+                  "codename", "cores", "logical", "caches", "flags",
+                  "hypervisor", "tsc_hz", "invariant_tsc"]:
+            self.assertIn(k, m["cpu"])
+        for k in ["packages", "numa_nodes", "l3_domains", "cores", "pus",
+                  "smt"]:
+            self.assertIsInstance(m["topology"][k], int)
+        self.assertEqual(m["topology"]["pus"], npus())
+        for k in ["kernel", "libc"]:
+            self.assertIn(k, m["os"])
+        run_ = d["run"]
+        for k in ["started", "finished", "argv", "options", "counters"]:
+            self.assertIn(k, run_)
+        self.assertIs(run_["interrupted"], False)
+        self.assertIn("contend", run_["argv"][0])
+
+    def test_records(self):
+        recs = self.doc["results"]
+        names = {r["benchmark"] for r in recs}
+        self.assertEqual(names, {"empty/loop", "empty/malloc64",
+                                 "c2c/pingpong", "atomic/load"})
+        for r in recs:
+            with self.subTest(r=(r["benchmark"], r["impl"])):
+                for k in ["benchmark", "impl", "params", "threads",
+                          "placement", "cpus", "status", "reason", "ops",
+                          "samples_ns_per_op", "ns_per_op",
+                          "ns_per_op_thread", "bytes_per_op",
+                          "allocs_per_op", "counters_per_op", "noisy"]:
+                    self.assertIn(k, r)
+                if r["status"] == "skipped":
+                    self.assertTrue(r["reason"])
+                    continue
+                self.assertEqual(r["status"], "ok", r["reason"])
+                self.assertEqual(len(r["cpus"]), r["threads"])
+                ns = r["ns_per_op"]
+                self.assertEqual(len(r["samples_ns_per_op"]), 3)
+                self.assertLessEqual(ns["min"], ns["median"])
+                self.assertLessEqual(ns["median"], ns["max"])
+                self.assertGreater(ns["min"], 0)
+                self.assertGreater(r["ops"], 0)
+                self.assertEqual(r["noisy"], ns["cv"] > 0.05)
+
+    def test_pinning_is_read_back(self):
+        for r in self.doc["results"]:
+            if r["status"] == "ok" and r["placement"] != "none":
+                self.assertTrue(all(isinstance(c, int) for c in r["cpus"]))
+        pair = [r for r in self.doc["results"]
+                if r["benchmark"] == "c2c/pingpong"]
+        if npus() >= 2:
+            self.assertTrue(pair and pair[0]["status"] == "ok")
+            self.assertNotEqual(pair[0]["cpus"][0], pair[0]["cpus"][1])
+
+    def test_malloc64_is_64_bytes_and_one_alloc_per_op(self):
+        r = [r for r in self.doc["results"]
+             if r["benchmark"] == "empty/malloc64"][0]
+        self.assertAlmostEqual(r["bytes_per_op"], 64.0, places=9)
+        self.assertAlmostEqual(r["allocs_per_op"], 1.0, places=9)
+        loop = [r for r in self.doc["results"]
+                if r["benchmark"] == "empty/loop"][0]
+        self.assertEqual(loop["bytes_per_op"], 0)
+        self.assertEqual(loop["allocs_per_op"], 0)
+
+    def test_counters_available_or_explained(self):
+        c = self.doc["run"]["counters"]
+        wanted = {"cycles", "instructions", "l1d-misses", "llc-misses",
+                  "context-switches", "page-faults", "cpu-migrations"}
+        self.assertEqual(set(c["available"]) | set(c["unavailable"]), wanted)
+        self.assertFalse(set(c["available"]) & set(c["unavailable"]))
+        for name, reason in c["unavailable"].items():
+            self.assertTrue(reason, name)
+        for r in self.doc["results"]:
+            if r["status"] != "ok":
+                continue
+            for name in wanted:
+                v = r["counters_per_op"][name]
+                if name in c["available"]:
+                    self.assertIsInstance(v, (int, float))
+                    self.assertGreaterEqual(v, 0)
+                else:
+                    self.assertIsNone(v)
+        self.assertIn("counters per op", self.proc.stdout)
+
+
+class Formats(unittest.TestCase):
+    def test_no_counters_reads_na(self):
+        doc, proc = load_run("--filter", "empty/loop", "--threads", "1",
+                             "--counters", "none")
+        self.assertEqual(doc["run"]["counters"]["available"], [])
+        self.assertTrue(all(v is None for v in
+                            doc["results"][0]["counters_per_op"].values()))
+
+    def test_one_counter_chosen(self):
+        doc, _ = load_run("--filter", "empty/loop", "--threads", "1",
+                          "--counters", "cycles")
+        c = doc["run"]["counters"]
+        self.assertEqual(set(c["available"]) | set(c["unavailable"]),
+                         {"cycles"})
+
+    def test_gobench_csv_markdown_json(self):
+        r = run("run", "--filter", "empty/loop", "--threads", "1", "--out",
+                "none", "--format", "gobench,csv,markdown,json", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        bench = [l for l in lines if l.startswith("Benchmark")]
+        self.assertEqual(len(bench), 3)
+        for l in bench:
+            self.assertRegex(l, r"^BenchmarkEmptyLoop/impl=none/"
+                                r"placement=compact-1\t\d+\t[0-9.e+-]+ ns/op"
+                                r"\t[0-9.e+-]+ B/op\t[0-9.e+-]+ allocs/op$")
+        self.assertIn("benchmark,impl,params,threads,placement", r.stdout)
+        self.assertIn("| benchmark", r.stdout)
+        start = r.stdout.index('{\n "schema"')
+        doc = json.loads(r.stdout[start:])
+        self.assertEqual(doc["schema"], "contend.result/1")
+
+
+class Quick(unittest.TestCase):
+    def test_run_quick_completes_and_writes_results(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = run("run", "--quick", "--out", d, "--no-progress",
+                    timeout=560)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for title in ["ns/op", "allocation", "counters per op",
+                          "harness overhead"]:
+                self.assertIn(title, r.stdout)
+            ids = os.listdir(d)
+            self.assertEqual(len(ids), 1)
+            files = os.listdir(os.path.join(d, ids[0]))
+            self.assertEqual(len(files), 1)
+            self.assertRegex(files[0], r"^\d{8}T\d{6}Z\.json$")
+            with open(os.path.join(d, ids[0], files[0])) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["machine"]["id"], ids[0])
+            bad = [(x["benchmark"], x["status"], x["reason"])
+                   for x in doc["results"]
+                   if x["status"] in ("failed", "timeout")]
+            self.assertEqual(bad, [])
+
+
+if __name__ == "__main__":
+    CONTEND = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
