@@ -44,7 +44,7 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 
 #define ATOMIC_BENCHES(IMPL, SUMMARY)                                          \
 	struct atomic_##IMPL##_shared {                                        \
-		_Alignas(CACHE_LINE) struct atomic_value_##IMPL v;              \
+		_Alignas(CACHE_LINE) struct atomic_value_##IMPL v;             \
 		int nvalues;                                                   \
 		struct atomic_payload *values[ATOMIC_MAX_VALUES];              \
 	};                                                                     \
@@ -94,7 +94,7 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 	}                                                                      \
                                                                                \
 	static uint64_t atomic_##IMPL##_load_run(                              \
-		void *shared, struct bench_thread *t, uint64_t iters)    \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
 		(void)t;                                                       \
@@ -107,7 +107,7 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 	}                                                                      \
                                                                                \
 	static uint64_t atomic_##IMPL##_swap_run(                              \
-		void *shared, struct bench_thread *t, uint64_t iters)    \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
 		void *mine = t->local;                                         \
@@ -115,7 +115,7 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 			mine = atomic_value_##IMPL##_swap(&s->v, mine);        \
 		keep_ptr(mine);                                                \
 		/* what this thread holds now is its value for the next run */ \
-		t->local = mine;                                                 \
+		t->local = mine;                                               \
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
@@ -129,8 +129,9 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 		       .run = atomic_##IMPL##_load_run);                       \
 	BENCH_REGISTER(atomic_##IMPL##_swap, .name = "atomic/swap",            \
 		       .impl = #IMPL, .params = "size=64", .arg = 64,          \
-		       .summary = "every thread swaps in its own value (" SUMMARY \
-				  ")",                                         \
+		       .summary =                                              \
+			       "every thread swaps in its own value (" SUMMARY \
+			       ")",                                            \
 		       .setup = atomic_##IMPL##_setup,                         \
 		       .teardown = atomic_##IMPL##_teardown,                   \
 		       .thread_init = atomic_##IMPL##_thread_init,             \

@@ -35,7 +35,7 @@ struct bench {
 	const char *impl;    /* implementation, e.g. "mutexcond" */
 	const char *params;  /* "key=value,..." or "" */
 	const char *summary; /* one line for `contend list` */
-	long arg;            /* the numeric parameter the workload reads */
+	long arg;	     /* the numeric parameter the workload reads */
 	unsigned flags;
 	/* Optional: builds the shared state for nthreads threads. */
 	int (*setup)(const struct bench *b, int nthreads, void **shared,
@@ -46,15 +46,14 @@ struct bench {
 	void (*thread_fini)(void *shared, void *local);
 	/* Does iters iterations; returns the ops this thread counts (the
 	 * runner divides time by the sum over threads). */
-	uint64_t (*run)(void *shared, struct bench_thread *t,
-			uint64_t iters);
+	uint64_t (*run)(void *shared, struct bench_thread *t, uint64_t iters);
 };
 
 /* Registration: a pointer to each struct bench goes into one linker section;
  * the runner walks it (registry.c). Adding a benchmark is adding a file. */
 #define BENCH_REGISTER(ident, ...)                                             \
-	static const struct bench ident = {__VA_ARGS__};                      \
-	static const struct bench *const ident##_entry                        \
+	static const struct bench ident = {__VA_ARGS__};                       \
+	static const struct bench *const ident##_entry                         \
 		__attribute__((used, section("contend_bench"))) = &ident
 
 /* Forces v to be computed and treats memory as read: the compiler may not

@@ -66,8 +66,7 @@ static inline void c2c_wait(_Atomic uint64_t *line, uint64_t want)
 	}
 }
 
-static uint64_t c2c_run(void *shared, struct bench_thread *t,
-			uint64_t iters)
+static uint64_t c2c_run(void *shared, struct bench_thread *t, uint64_t iters)
 {
 	struct c2c_shared *s = shared;
 	struct c2c_local *l = t->local;

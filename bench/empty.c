@@ -20,8 +20,7 @@ static uint64_t empty_loop_run(void *shared, struct bench_thread *t,
 	return iters;
 }
 
-BENCH_REGISTER(empty_loop, .name = "empty/loop", .impl = "none",
-	       .params = "",
+BENCH_REGISTER(empty_loop, .name = "empty/loop", .impl = "none", .params = "",
 	       .summary = "harness overhead: the timed loop with no op",
 	       .run = empty_loop_run);
 

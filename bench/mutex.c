@@ -54,10 +54,11 @@
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
-	BENCH_REGISTER(mutex_##IMPL##_lock_bench, .name = "mutex/lock",              \
+	BENCH_REGISTER(mutex_##IMPL##_lock_bench, .name = "mutex/lock",        \
 		       .impl = #IMPL, .params = "",                            \
-		       .summary = "lock, bump a shared counter, unlock (" SUMMARY \
-				  ")",                                         \
+		       .summary =                                              \
+			       "lock, bump a shared counter, unlock (" SUMMARY \
+			       ")",                                            \
 		       .setup = mutex_##IMPL##_setup,                          \
 		       .teardown = mutex_##IMPL##_teardown,                    \
 		       .run = mutex_##IMPL##_lock_run)

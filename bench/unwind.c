@@ -46,8 +46,7 @@ static __attribute__((noinline)) uint64_t unwind_recovered(long value)
 #else
 #define UNWIND_OPAQUE __attribute__((noipa))
 #endif
-static UNWIND_OPAQUE void
-unwind_setjmp_throw(struct unwind_setjmp_point *pt)
+static UNWIND_OPAQUE void unwind_setjmp_throw(struct unwind_setjmp_point *pt)
 {
 	unwind_setjmp_panic(pt, 42);
 }
@@ -166,7 +165,7 @@ static uint64_t unwind_plain_run(void *shared, struct bench_thread *t,
 }
 
 #define UNWIND_BENCH(NAME, IMPL, DEPTH, SUMMARY)                               \
-	BENCH_REGISTER(unwind_##IMPL##_d##DEPTH, .name = NAME, .impl = #IMPL, \
+	BENCH_REGISTER(unwind_##IMPL##_d##DEPTH, .name = NAME, .impl = #IMPL,  \
 		       .params = "depth=" #DEPTH, .arg = DEPTH,                \
 		       .summary = SUMMARY, .setup = unwind_setup,              \
 		       .teardown = free, .run = unwind_##IMPL##_run)

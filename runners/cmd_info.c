@@ -18,7 +18,8 @@ static const char list_usage[] =
 	"Lists the benchmarks (FAMILY/WORKLOAD), implementations and\n"
 	"parameters, with what each measures.\n"
 	"  --filter GLOB,...   globs over FAMILY/WORKLOAD; impl=GLOB selects\n"
-	"                      implementations (e.g. 'chan/*,impl=mutexcond')\n";
+	"                      implementations (e.g. "
+	"'chan/*,impl=mutexcond')\n";
 
 int cmd_list(int argc, char **argv)
 {
@@ -29,7 +30,7 @@ int cmd_list(int argc, char **argv)
 	const char *filter = NULL;
 	const struct bench **all, **sel;
 	size_t n, nsel;
-	struct err e;
+	struct err e = {""};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
@@ -96,7 +97,7 @@ static int topology_args(int argc, char **argv, const char *cmd,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	const char *spec = NULL;
-	struct err e;
+	struct err e = {""};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":T:t:p:h", longopts, NULL)) !=
@@ -127,11 +128,11 @@ static int topology_args(int argc, char **argv, const char *cmd,
 
 int cmd_topology(int argc, char **argv)
 {
-	struct topo tp;
+	struct topo tp = {NULL, 0, ""};
 	struct topo_summary s;
 	int present[PAIR_CLASS_COUNT];
-	int r = topology_args(argc, argv, "topology", topology_usage, &tp,
-			      NULL, NULL, NULL);
+	int r = topology_args(argc, argv, "topology", topology_usage, &tp, NULL,
+			      NULL, NULL);
 	if (r != 0)
 		return r < 0 ? EXIT_OK : r;
 	topo_summarize(&tp, &s);
@@ -187,9 +188,9 @@ static void print_where(const struct topo *tp, int tid, int cpu)
 
 int cmd_plan(int argc, char **argv)
 {
-	struct topo tp;
+	struct topo tp = {NULL, 0, ""};
 	struct placement *p = malloc(sizeof(*p));
-	struct err e;
+	struct err e = {""};
 	char *pname = NULL, reason[256];
 	int nthreads = 0, over = 0, *cpus, r;
 	if (!p)
@@ -246,9 +247,9 @@ int cmd_machine(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	struct topo tp;
+	struct topo tp = {NULL, 0, ""};
 	struct machine m;
-	struct err e;
+	struct err e = {""};
 	int c, json = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {

@@ -25,7 +25,8 @@ static const char run_usage[] =
 	"                        implementations (default: everything)\n"
 	"  --threads LIST        1,2,4 or 1-8 or all (default: 1 and all;\n"
 	"                        --full: powers of two up to all)\n"
-	"  --placement LIST      compact, scatter, cores, smt, none, cpus:LIST,\n"
+	"  --placement LIST      compact, scatter, cores, smt, none, "
+	"cpus:LIST,\n"
 	"                        smt-sibling, same-l2, same-l3, cross-l3,\n"
 	"                        cross-numa, cross-package (default: compact;\n"
 	"                        pair benchmarks: every pair class present)\n"
@@ -33,8 +34,10 @@ static const char run_usage[] =
 	"  --repeat N            samples per case\n"
 	"  --warmup S            discarded running before the samples\n"
 	"  --timeout S           per case; a case over it is recorded timeout\n"
-	"  --counters LIST       cycles, instructions, l1d-misses, llc-misses,\n"
-	"                        context-switches, page-faults, cpu-migrations;\n"
+	"  --counters LIST       cycles, instructions, l1d-misses, "
+	"llc-misses,\n"
+	"                        context-switches, page-faults, "
+	"cpu-migrations;\n"
 	"                        default (all, n/a where unsupported) or none\n"
 	"  --format LIST         table, markdown, csv, json, gobench (stdout)\n"
 	"  --out FILE|DIR|none   results file or directory (default: results)\n"
@@ -147,7 +150,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 /* 0 parsed, 1 --help printed, or EXIT_USAGE after printing the error. */
 static int parse_run_args(struct options *o, int argc, char **argv)
 {
-	struct err e;
+	struct err e = {""};
 	int c;
 	opterr = 0;
 	o->progress = isatty(STDERR_FILENO);
@@ -328,7 +331,8 @@ static void emit(const struct report *rp, unsigned formats)
 		report_gobench(stdout, rp);
 	if (formats & FMT_JSON) {
 		json_t *doc = report_json(rp);
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+		json_dumpf(doc, stdout,
+			   JSON_INDENT(1) | JSON_REAL_PRECISION(9));
 		printf("\n");
 		json_decref(doc);
 	}
@@ -374,9 +378,9 @@ static int prepare(struct run_state *s, struct err *e)
 static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 		   struct report *rp)
 {
-	struct measure_params mp = {s->opt.time_s,    s->opt.warmup_s,
-				    s->opt.repeat,    s->opt.timeout_s,
-				    &s->topo,	      &s->counters};
+	struct measure_params mp = {s->opt.time_s, s->opt.warmup_s,
+				    s->opt.repeat, s->opt.timeout_s,
+				    &s->topo,	   &s->counters};
 	double start = mono_s();
 	int failed = 0;
 	iso_now(rp->started, sizeof(rp->started), 0);
@@ -400,7 +404,7 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 
 static int finish(struct run_state *s, struct report *rp)
 {
-	struct err e;
+	struct err e = {""};
 	json_t *doc;
 	int rc = 0;
 	emit(rp, s->opt.formats);
@@ -423,7 +427,7 @@ int cmd_run(int argc, char **argv)
 	struct run_state *s = calloc(1, sizeof(*s));
 	struct report rp;
 	struct case_spec *cases = NULL;
-	struct err e;
+	struct err e = {""};
 	size_t ncases = 0;
 	int rc;
 	if (!s)

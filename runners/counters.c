@@ -105,8 +105,8 @@ static int papi_start(struct counter_plan *p, char *why, size_t len)
 	p->papi_ready = 1;
 	ci = PAPI_get_component_info(0);
 	if (ci && ci->disabled) {
-		snprintf(why, len, "PAPI %.32s component disabled: %.120s", ci->name,
-			 ci->disabled_reason);
+		snprintf(why, len, "PAPI %.32s component disabled: %.120s",
+			 ci->name, ci->disabled_reason);
 		return -1;
 	}
 	return 0;
@@ -211,8 +211,7 @@ static int open_papi_set(const struct counter_plan *p,
 		return err_set(e, "PAPI: cannot create event set: %s",
 			       PAPI_strerror(r));
 	if (p->multiplexed &&
-	    ((r = PAPI_assign_eventset_component(ct->eventset, 0)) !=
-		     PAPI_OK ||
+	    ((r = PAPI_assign_eventset_component(ct->eventset, 0)) != PAPI_OK ||
 	     (r = PAPI_set_multiplex(ct->eventset)) != PAPI_OK))
 		return err_set(e, "PAPI: cannot multiplex: %s",
 			       PAPI_strerror(r));

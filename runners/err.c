@@ -5,11 +5,12 @@
 
 int err_set(struct err *e, const char *fmt, ...)
 {
-	if (e) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	/* clang-analyzer-valist misses the va_start just above */
+	if (e)
+		vsnprintf(e->msg, sizeof(e->msg), fmt, // NOLINT
+			  ap);
+	va_end(ap);
 	return -1;
 }

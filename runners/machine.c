@@ -44,9 +44,9 @@ static const char *hypervisor_name(hypervisor_vendor_t h)
 }
 
 static const cpu_feature_t interesting_flags[] = {
-	CPU_FEATURE_SSE4_2,   CPU_FEATURE_AVX,	    CPU_FEATURE_AVX2,
-	CPU_FEATURE_AVX512F,  CPU_FEATURE_HT,	    CPU_FEATURE_CONSTANT_TSC,
-	CPU_FEATURE_RDTSCP,   CPU_FEATURE_HYPERVISOR, CPU_FEATURE_CX16,
+	CPU_FEATURE_SSE4_2,  CPU_FEATURE_AVX,	     CPU_FEATURE_AVX2,
+	CPU_FEATURE_AVX512F, CPU_FEATURE_HT,	     CPU_FEATURE_CONSTANT_TSC,
+	CPU_FEATURE_RDTSCP,  CPU_FEATURE_HYPERVISOR, CPU_FEATURE_CX16,
 	CPU_FEATURE_RDRAND,
 };
 
@@ -184,8 +184,8 @@ static void make_id(struct machine *m)
 	snprintf(buf, sizeof(buf), "%s|%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d",
 		 m->cpu.vendor, m->cpu.brand, m->cpu.family, m->cpu.model,
 		 m->cpu.stepping, m->topo.packages, m->topo.numa_nodes,
-		 m->topo.l3_domains, m->topo.cores, m->topo.pus,
-		 m->cpu.l1d_kb, m->cpu.l2_kb, m->cpu.l3_kb);
+		 m->topo.l3_domains, m->topo.cores, m->topo.pus, m->cpu.l1d_kb,
+		 m->cpu.l2_kb, m->cpu.l3_kb);
 	h = fnv1a(h, buf);
 	for (const char *s = m->cpu.brand[0] ? m->cpu.brand : "cpu";
 	     *s && n < sizeof(slug) - 1; s++) {
@@ -212,8 +212,8 @@ void machine_read(struct machine *m, const struct topo *tp)
 	m->cpu.tsc_hz = measure_tsc_hz();
 	topo_summarize(tp, &m->topo);
 	if (uname(&u) == 0)
-		snprintf(m->kernel, sizeof(m->kernel), "%.32s %.64s %.24s", u.sysname,
-			 u.release, u.machine);
+		snprintf(m->kernel, sizeof(m->kernel), "%.32s %.64s %.24s",
+			 u.sysname, u.release, u.machine);
 	snprintf(m->libc, sizeof(m->libc), "glibc %s", gnu_get_libc_version());
 #ifdef __clang__
 	snprintf(m->compiler, sizeof(m->compiler), "clang %s", __VERSION__);
@@ -234,9 +234,9 @@ static json_t *str_or_null(const char *s)
 
 static json_t *cpu_json(const struct machine *m)
 {
-	json_t *caches = json_pack("{s:i, s:i, s:i, s:i}", "l1d_kb",
-				   m->cpu.l1d_kb, "l2_kb", m->cpu.l2_kb,
-				   "l3_kb", m->cpu.l3_kb, "line", m->cpu.cacheline);
+	json_t *caches = json_pack(
+		"{s:i, s:i, s:i, s:i}", "l1d_kb", m->cpu.l1d_kb, "l2_kb",
+		m->cpu.l2_kb, "l3_kb", m->cpu.l3_kb, "line", m->cpu.cacheline);
 	return json_pack(
 		"{s:o, s:o, s:i, s:i, s:i, s:o, s:i, s:i, s:o, s:o, s:o, s:o, "
 		"s:b, s:o}",
@@ -254,14 +254,14 @@ static json_t *cpu_json(const struct machine *m)
 
 json_t *machine_to_json(const struct machine *m)
 {
-	json_t *topo = json_pack(
-		"{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "packages",
-		m->topo.packages, "numa_nodes", m->topo.numa_nodes,
-		"l3_domains", m->topo.l3_domains, "l2_domains",
-		m->topo.l2_domains, "cores", m->topo.cores, "pus", m->topo.pus,
-		"smt", m->topo.smt);
-	json_t *os = json_pack("{s:s, s:s}", "kernel", m->kernel, "libc",
-			       m->libc);
+	json_t *topo =
+		json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "packages",
+			  m->topo.packages, "numa_nodes", m->topo.numa_nodes,
+			  "l3_domains", m->topo.l3_domains, "l2_domains",
+			  m->topo.l2_domains, "cores", m->topo.cores, "pus",
+			  m->topo.pus, "smt", m->topo.smt);
+	json_t *os =
+		json_pack("{s:s, s:s}", "kernel", m->kernel, "libc", m->libc);
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:o}", "id",
 			 m->id, "hostname", m->hostname, "cpu", cpu_json(m),
 			 "topology", topo, "os", os, "compiler", m->compiler,
@@ -282,15 +282,15 @@ void machine_print(const struct machine *m)
 	printf("cpu:          %s (%s)\n", or_na(m->cpu.brand),
 	       or_na(m->cpu.vendor));
 	printf("codename:     %s\n", or_na(m->cpu.codename));
-	printf("family/model: %d/%d stepping %d\n", m->cpu.family,
-	       m->cpu.model, m->cpu.stepping);
+	printf("family/model: %d/%d stepping %d\n", m->cpu.family, m->cpu.model,
+	       m->cpu.stepping);
 	printf("cores:        %d cores, %d logical (per package, cpuid)\n",
 	       m->cpu.cores, m->cpu.logical);
 	printf("caches:       L1d %d KiB, L2 %d KiB, L3 %d KiB, line %d B\n",
 	       m->cpu.l1d_kb, m->cpu.l2_kb, m->cpu.l3_kb, m->cpu.cacheline);
 	printf("flags:        %s\n", or_na(m->cpu.flags));
-	printf("hypervisor:   %s\n", m->cpu.hypervisor[0] ? m->cpu.hypervisor
-							  : "none");
+	printf("hypervisor:   %s\n",
+	       m->cpu.hypervisor[0] ? m->cpu.hypervisor : "none");
 	if (m->cpu.tsc_hz > 0)
 		printf("tsc:          %.3f GHz, %s\n", m->cpu.tsc_hz / 1e9,
 		       m->cpu.invariant_tsc ? "invariant" : "not invariant");

@@ -14,9 +14,9 @@ struct machine {
 		int family, model, stepping;
 		int cores, logical;
 		int l1d_kb, l2_kb, l3_kb, cacheline;
-		char flags[512]; /* the flags that matter to this suite */
+		char flags[512];     /* the flags that matter to this suite */
 		char hypervisor[32]; /* "" when none */
-		double tsc_hz;       /* 0 when not measurable */
+		double tsc_hz;	     /* 0 when not measurable */
 		int invariant_tsc;
 		char identified_by[32]; /* "libcpuid" or "/proc/cpuinfo" */
 	} cpu;

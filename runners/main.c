@@ -46,8 +46,7 @@ int bad_option(const char *cmd, int opt, char **argv)
 		fprintf(stderr,
 			"contend %s: unknown option '%s' (see contend %s "
 			"--help)\n",
-			cmd, optopt ? shortopt : arg,
-			cmd);
+			cmd, optopt ? shortopt : arg, cmd);
 	return EXIT_USAGE;
 }
 

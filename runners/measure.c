@@ -46,7 +46,7 @@ struct case_run {
 struct worker {
 	_Alignas(64) struct case_run *cr;
 	pthread_t th;
-	int cpu; /* planned, -1 unbound */
+	int cpu;   /* planned, -1 unbound */
 	int bound; /* read back */
 	struct bench_thread bt;
 	struct counter_thread ct;
@@ -123,7 +123,8 @@ static int bind_self(struct worker *w, struct err *e)
 			 hwloc_bitmap_weight(set) == 1)
 			w->bound = hwloc_bitmap_first(set);
 		if (!r && w->bound != w->cpu)
-			r = err_set(e, "thread %d bound to CPU %d, read back %d",
+			r = err_set(e,
+				    "thread %d bound to CPU %d, read back %d",
 				    w->bt.tid, w->cpu, w->bound);
 	}
 	hwloc_bitmap_free(set);
@@ -202,8 +203,8 @@ static int start_sample(struct case_run *cr, uint64_t iters, uint64_t deadline)
 }
 
 struct sample {
-	double ns;      /* elapsed, earliest start to latest end */
-	uint64_t ops;   /* summed over threads */
+	double ns;    /* elapsed, earliest start to latest end */
+	uint64_t ops; /* summed over threads */
 };
 
 static struct sample collect(const struct case_run *cr)
@@ -224,8 +225,9 @@ static struct sample collect(const struct case_run *cr)
  * target time, by at most 100x a step, aiming 20% over. */
 static uint64_t predict_iters(uint64_t n, double elapsed_ns, double target_ns)
 {
-	double next = elapsed_ns > 0 ? target_ns / (elapsed_ns / (double)n) * 1.2
-				     : (double)n * 100;
+	double next = elapsed_ns > 0
+			      ? target_ns / (elapsed_ns / (double)n) * 1.2
+			      : (double)n * 100;
 	if (next > (double)n * 100)
 		next = (double)n * 100;
 	if (next < (double)n + 1)
@@ -405,9 +407,9 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 {
 	struct case_run *cr = calloc(1, sizeof(*cr));
 	struct err e = {""};
-	uint64_t deadline =
-		mp->timeout_s > 0 ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
-				  : 0;
+	uint64_t deadline = mp->timeout_s > 0
+				    ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
+				    : 0;
 	r->status = REC_OK;
 	r->cpus = malloc(sizeof(int) * (size_t)r->threads);
 	if (!cr || !r->cpus) {
@@ -427,7 +429,8 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 		return 0;
 	}
 	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
-	if (r->b->setup && r->b->setup(r->b, r->threads, &cr->shared, &e) != 0) {
+	if (r->b->setup &&
+	    r->b->setup(r->b, r->threads, &cr->shared, &e) != 0) {
 		fail(r, REC_FAILED, e.msg);
 	} else if (run_case(cr, cpus, r, deadline)) {
 		char msg[128];

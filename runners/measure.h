@@ -8,9 +8,9 @@
 #include "topology.h"
 
 struct measure_params {
-	double time_s;    /* target duration of one sample */
+	double time_s;	  /* target duration of one sample */
 	double warmup_s;  /* discarded running before the samples */
-	int repeat;       /* samples */
+	int repeat;	  /* samples */
 	double timeout_s; /* the whole case; 0 = none */
 	const struct topo *topo;
 	const struct counter_plan *counters;

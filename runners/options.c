@@ -81,11 +81,11 @@ int parse_seconds(const char *s, const char *what, double *out, struct err *e)
 	if (end == s || errno)
 		return err_set(e, "bad %s '%s' (seconds, e.g. 0.5 or 200ms)",
 			       what, s);
-	if (!strcmp(end, "ms"))
+	if (strcmp(end, "ms") == 0)
 		scale = 1e-3;
-	else if (!strcmp(end, "us"))
+	else if (strcmp(end, "us") == 0)
 		scale = 1e-6;
-	else if (*end && strcmp(end, "s"))
+	else if (*end && strcmp(end, "s") != 0)
 		return err_set(e, "bad %s '%s' (seconds, e.g. 0.5 or 200ms)",
 			       what, s);
 	v *= scale;
@@ -96,8 +96,7 @@ int parse_seconds(const char *s, const char *what, double *out, struct err *e)
 	return 0;
 }
 
-int parse_positive_int(const char *s, const char *what, int *out,
-		       struct err *e)
+int parse_positive_int(const char *s, const char *what, int *out, struct err *e)
 {
 	const char *p = s;
 	if (parse_count(&p, out) != 0 || *p)
@@ -121,7 +120,7 @@ int parse_formats(const char *s, unsigned *out, struct err *e)
 	for (char *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
 		size_t i, n = sizeof(names) / sizeof(names[0]);
-		for (i = 0; i < n && strcmp(t, names[i].name); i++)
+		for (i = 0; i < n && strcmp(t, names[i].name) != 0; i++)
 			;
 		if (i == n)
 			return err_set(e,

@@ -17,8 +17,8 @@ enum {
 };
 
 #define MAX_THREAD_COUNTS 256
-#define MAX_PLACEMENTS 32
-#define THREADS_ALL (-1)
+#define MAX_PLACEMENTS	  32
+#define THREADS_ALL	  (-1)
 
 struct options {
 	const char *filter;
@@ -35,7 +35,7 @@ struct options {
 	const char *out; /* NULL: results/; "none": no file */
 	enum run_mode mode;
 	int oversubscribe;
-	int progress; /* progress line on stderr */
+	int progress;	      /* progress line on stderr */
 	const char *topology; /* NULL: this machine */
 	int argc;
 	char **argv;
@@ -46,8 +46,7 @@ void options_free(struct options *o);
 
 /* Value parsers: -1 with a message naming the bad value. */
 int parse_thread_list(const char *s, int *out, int max, struct err *e);
-int parse_seconds(const char *s, const char *what, double *out,
-		  struct err *e);
+int parse_seconds(const char *s, const char *what, double *out, struct err *e);
 int parse_positive_int(const char *s, const char *what, int *out,
 		       struct err *e);
 int parse_formats(const char *s, unsigned *out, struct err *e);

@@ -64,7 +64,7 @@ static const struct {
 	enum placement_kind kind;
 } policies[] = {
 	{"compact", PLACE_COMPACT}, {"scatter", PLACE_SCATTER},
-	{"cores", PLACE_CORES},     {"smt", PLACE_SMT},
+	{"cores", PLACE_CORES},	    {"smt", PLACE_SMT},
 	{"none", PLACE_NONE},
 };
 
@@ -147,10 +147,10 @@ static int same_ancestor(const struct topo *tp, hwloc_obj_type_t type,
 enum pair_class pair_class_of(const struct topo *tp, hwloc_obj_t a,
 			      hwloc_obj_t b)
 {
-	hwloc_obj_t pa = hwloc_get_ancestor_obj_by_type(tp->t,
-							HWLOC_OBJ_PACKAGE, a);
-	hwloc_obj_t pb = hwloc_get_ancestor_obj_by_type(tp->t,
-							HWLOC_OBJ_PACKAGE, b);
+	hwloc_obj_t pa =
+		hwloc_get_ancestor_obj_by_type(tp->t, HWLOC_OBJ_PACKAGE, a);
+	hwloc_obj_t pb =
+		hwloc_get_ancestor_obj_by_type(tp->t, HWLOC_OBJ_PACKAGE, b);
 	if (pa && pb && pa != pb)
 		return PAIR_CROSS_PACKAGE;
 	if (a->nodeset && b->nodeset && !hwloc_bitmap_iszero(a->nodeset) &&

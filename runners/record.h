@@ -18,8 +18,8 @@ struct record {
 	int *cpus; /* bound CPU per thread, read back; -1 unbound */
 	enum rec_status status;
 	char reason[256];
-	uint64_t iters; /* per thread per sample */
-	uint64_t ops;   /* over all measured samples and threads */
+	uint64_t iters;	 /* per thread per sample */
+	uint64_t ops;	 /* over all measured samples and threads */
 	double *samples; /* ns/op per sample */
 	int nsamples;
 	struct summary ns;
@@ -28,9 +28,9 @@ struct record {
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];
 	double counters[CTR_COUNT]; /* per op */
-	int noisy;          /* CV above NOISY_CV */
-	int oversubscribed; /* more threads than CPUs */
-	int multiplexed;    /* hardware counts scaled */
+	int noisy;		    /* CV above NOISY_CV */
+	int oversubscribed;	    /* more threads than CPUs */
+	int multiplexed;	    /* hardware counts scaled */
 };
 
 #define NOISY_CV 0.05

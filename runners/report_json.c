@@ -34,8 +34,9 @@ static json_t *params_json(const char *params)
 			continue;
 		*eq++ = '\0';
 		v = strtol(eq, &end, 10);
-		json_object_set_new(o, t, *end || end == eq ? json_string(eq)
-							    : json_integer(v));
+		json_object_set_new(o, t,
+				    *end || end == eq ? json_string(eq)
+						      : json_integer(v));
 	}
 	return o;
 }
@@ -53,10 +54,10 @@ static json_t *ns_json(const struct record *r)
 static json_t *record_json(const struct record *r)
 {
 	int ok = r->status == REC_OK;
-	json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:s, s:s, s:s}", "benchmark",
-			      r->b->name, "impl", r->b->impl, "params",
-			      params_json(r->b->params), "threads", r->threads,
-			      "placement", r->placement, "status",
+	json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:s, s:s, s:s}",
+			      "benchmark", r->b->name, "impl", r->b->impl,
+			      "params", params_json(r->b->params), "threads",
+			      r->threads, "placement", r->placement, "status",
 			      rec_status_name(r->status), "reason", r->reason);
 	json_t *cpus = json_array(), *samples = json_array(),
 	       *ctr = json_object();
@@ -67,11 +68,12 @@ static json_t *record_json(const struct record *r)
 	for (int i = 0; i < r->nsamples; i++)
 		json_array_append_new(samples, json_real(r->samples[i]));
 	for (int c = 0; c < CTR_COUNT; c++)
-		json_object_set_new(ctr, counter_name(c),
-				    num_or_null(ok && r->counter_valid[c],
-						r->counters[c]));
+		json_object_set_new(
+			ctr, counter_name(c),
+			num_or_null(ok && r->counter_valid[c], r->counters[c]));
 	json_object_set_new(o, "cpus", cpus);
-	json_object_set_new(o, "iterations", json_integer((json_int_t)r->iters));
+	json_object_set_new(o, "iterations",
+			    json_integer((json_int_t)r->iters));
 	json_object_set_new(o, "ops", json_integer((json_int_t)r->ops));
 	json_object_set_new(o, "samples_ns_per_op", samples);
 	json_object_set_new(o, "ns_per_op", ok ? ns_json(r) : json_null());
@@ -79,8 +81,9 @@ static json_t *record_json(const struct record *r)
 			    num_or_null(ok, r->ns_thread));
 	json_object_set_new(o, "bytes_per_op",
 			    num_or_null(ok && r->alloc_valid, r->bytes_per_op));
-	json_object_set_new(o, "allocs_per_op",
-			    num_or_null(ok && r->alloc_valid, r->allocs_per_op));
+	json_object_set_new(
+		o, "allocs_per_op",
+		num_or_null(ok && r->alloc_valid, r->allocs_per_op));
 	json_object_set_new(o, "counters_per_op", ctr);
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
 	json_object_set_new(o, "oversubscribed",
@@ -145,8 +148,8 @@ json_t *report_json(const struct report *rp)
 	for (size_t i = 0; i < rp->n; i++)
 		json_array_append_new(results, record_json(&rp->recs[i]));
 	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o}", "schema",
-			 "contend.result/1", "suite", "version", CONTEND_VERSION,
-			 "git", CONTEND_GIT, "machine",
+			 "contend.result/1", "suite", "version",
+			 CONTEND_VERSION, "git", CONTEND_GIT, "machine",
 			 machine_to_json(rp->machine), "run", run_json(rp),
 			 "results", results);
 }

@@ -23,7 +23,7 @@ static void case_col(const struct record *r, char *buf, size_t len)
 static int find_col(struct grid *g, const char *name)
 {
 	for (int i = 0; i < g->ncols; i++)
-		if (!strcmp(g->col[i], name))
+		if (strcmp(g->col[i], name) == 0)
 			return i;
 	if (g->ncols == MAX_COLS)
 		return -1;
@@ -49,9 +49,7 @@ void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "n/a");
 	else if (a == 0)
 		snprintf(buf, len, "0");
-	else if (a < 10)
-		snprintf(buf, len, "%.3g", v);
-	else if (a < 1e6)
+	else if (a >= 10 && a < 1e6)
 		snprintf(buf, len, "%.*f", a < 100 ? 1 : 0, v);
 	else
 		snprintf(buf, len, "%.3g", v);
@@ -117,8 +115,8 @@ static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn)
 		col = find_col(g, c);
 		row = find_row(g, rp->recs[i].b);
 		if (row >= 0 && col >= 0)
-			fn(&rp->recs[i], cells + (row * g->ncols + col) * 48,
-			   48);
+			fn(&rp->recs[i],
+			   cells + (size_t)(row * g->ncols + col) * 48, 48);
 	}
 	return cells;
 }
@@ -141,8 +139,8 @@ static void print_table(FILE *f, const struct table *t, int markdown)
 	}
 	for (int r = -1; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
-			const char *s = r < 0 ? t->head[c]
-					      : t->cell[r * t->ncols + c];
+			const char *s =
+				r < 0 ? t->head[c] : t->cell[r * t->ncols + c];
 			/* names left, figures right */
 			int left = c == 0 || (r < 0 && !markdown);
 			fprintf(f, markdown ? "| %*s " : "%*s  ",
@@ -183,10 +181,10 @@ static void grid_table(FILE *f, const struct report *rp, int markdown,
 			t.head[c + 1] = g->col[c];
 		for (int r = 0; r < g->nrows; r++) {
 			row_label(g->row[r], labels[r], sizeof(labels[r]));
-			t.cell[r * t.ncols] = labels[r];
+			t.cell[(size_t)r * (size_t)t.ncols] = labels[r];
 			for (int c = 0; c < g->ncols; c++)
-				t.cell[r * t.ncols + c + 1] =
-					cells + (r * g->ncols + c) * 48;
+				t.cell[(size_t)(r * t.ncols + c + 1)] =
+					cells + (size_t)(r * g->ncols + c) * 48;
 		}
 		fprintf(f, markdown ? "\n### %s\n\n" : "\n%s\n", title);
 		print_table(f, &t, markdown);
@@ -199,8 +197,7 @@ static void grid_table(FILE *f, const struct report *rp, int markdown,
 }
 
 static const char *const counter_heads[CTR_COUNT] = {
-	"cycles", "instr", "L1D miss", "LLC miss", "ctx-sw", "faults",
-	"migr",
+	"cycles", "instr", "L1D miss", "LLC miss", "ctx-sw", "faults", "migr",
 };
 
 static void counters_table(FILE *f, const struct report *rp, int markdown)
@@ -224,7 +221,7 @@ static void counters_table(FILE *f, const struct report *rp, int markdown)
 			snprintf(cell, 128, "%.80s %.40s", label, col);
 			t.cell[i * (size_t)t.ncols] = cell;
 			for (int c = 0; c < CTR_COUNT; c++) {
-				char *x = cell + (c + 1) * 128;
+				char *x = cell + (size_t)(c + 1) * 128;
 				if (r->status != REC_OK)
 					status_cell(r, x, 128);
 				else if (!r->counter_valid[c])
@@ -257,11 +254,12 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = rp->recs[j].status != REC_OK &&
-			       !strcmp(rp->recs[j].reason, r->reason);
+			       strcmp(rp->recs[j].reason, r->reason) == 0;
 		if (seen)
 			continue;
 		if (!header++)
-			fprintf(f, "\n%s\n", markdown ? "### notes\n" : "notes");
+			fprintf(f, "\n%s\n",
+				markdown ? "### notes\n" : "notes");
 		fprintf(f, "%s%s: %s (%s %dT %s)\n", markdown ? "- " : "  ",
 			rec_status_name(r->status), r->reason, r->b->name,
 			r->threads, r->placement);
@@ -275,12 +273,14 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 				counter_name(c), cp->reason[c]);
 		}
 	if (cp->multiplexed)
-		fprintf(f, "%shardware counters multiplexed: counts scaled by "
-			   "enabled/running time\n",
+		fprintf(f,
+			"%shardware counters multiplexed: counts scaled by "
+			"enabled/running time\n",
 			markdown ? "- " : "  ");
 	if (!alloc_counting_available())
-		fprintf(f, "%sallocation n/a: this build replaces malloc "
-			   "(sanitizer)\n",
+		fprintf(f,
+			"%sallocation n/a: this build replaces malloc "
+			"(sanitizer)\n",
 			markdown ? "- " : "  ");
 }
 
@@ -289,8 +289,8 @@ static void overhead_line(FILE *f, const struct report *rp)
 	for (size_t i = 0; i < rp->n; i++) {
 		const struct record *r = &rp->recs[i];
 		char v[32];
-		if (strcmp(r->b->name, "empty/loop") || r->status != REC_OK ||
-		    r->threads != 1)
+		if (strcmp(r->b->name, "empty/loop") != 0 ||
+		    r->status != REC_OK || r->threads != 1)
 			continue;
 		fmt_num(v, sizeof(v), r->ns.median);
 		fprintf(f,
@@ -304,10 +304,11 @@ static void overhead_line(FILE *f, const struct report *rp)
 void report_tables(FILE *f, const struct report *rp, int markdown)
 {
 	const struct machine *m = rp->machine;
-	fprintf(f, markdown ? "## contend on %s\n\n%s, %d CPUs; %g s x %d samples "
-			      "per case; ! = noisy (CV > 5%%)\n"
-			    : "contend on %s (%s, %d CPUs): %g s x %d samples "
-			      "per case; ! = noisy (CV > 5%%)\n",
+	fprintf(f,
+		markdown ? "## contend on %s\n\n%s, %d CPUs; %g s x %d samples "
+			   "per case; ! = noisy (CV > 5%%)\n"
+			 : "contend on %s (%s, %d CPUs): %g s x %d samples "
+			   "per case; ! = noisy (CV > 5%%)\n",
 		m->id, m->cpu.brand[0] ? m->cpu.brand : "unknown CPU",
 		m->topo.pus, rp->opt->time_s, rp->opt->repeat);
 	grid_table(f, rp, markdown, "ns/op (median)", "benchmark", ns_cell);

@@ -96,7 +96,9 @@ void report_gobench(FILE *f, const struct report *rp)
 			if (*p == ',')
 				*p = '/';
 		for (int k = 0; k < r->nsamples; k++) {
-			fprintf(f, "Benchmark%s/impl=%s%s%s/placement=%s-%d\t%llu\t%.4g ns/op",
+			fprintf(f,
+				"Benchmark%s/impl=%s%s%s/"
+				"placement=%s-%d\t%llu\t%.4g ns/op",
 				name, r->b->impl, params[0] ? "/" : "", params,
 				r->placement, r->threads,
 				(unsigned long long)r->iters, r->samples[k]);

@@ -6,9 +6,9 @@
 
 struct summary {
 	double median, min, max, mean;
-	double cv;        /* sample standard deviation / mean */
+	double cv;	     /* sample standard deviation / mean */
 	double ci_lo, ci_hi; /* 95% confidence interval of the median */
-	int ci_valid;     /* 0 when too few samples for a 95% interval */
+	int ci_valid;	     /* 0 when too few samples for a 95% interval */
 };
 
 /* Fills s from n > 0 values (not modified). */

@@ -51,7 +51,7 @@ int topo_load(struct topo *tp, const char *spec, struct err *e)
 	tp->is_this_machine = !spec || !*spec;
 	snprintf(tp->source, sizeof(tp->source), "%s",
 		 tp->is_this_machine ? "this machine" : spec);
-	if (!tp->is_this_machine && load_spec(tp->t, spec, e) != 0)
+	if (spec && *spec && load_spec(tp->t, spec, e) != 0)
 		goto fail;
 	if (hwloc_topology_load(tp->t) != 0) {
 		err_set(e, "hwloc: cannot load topology '%s'", tp->source);

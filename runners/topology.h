@@ -9,7 +9,7 @@
 struct topo {
 	hwloc_topology_t t;
 	int is_this_machine; /* 0 for synthetic/XML: nothing can be bound */
-	char source[256];    /* "this machine", "synthetic:…" or the XML path */
+	char source[256]; /* "this machine", "synthetic:…" or the XML path */
 };
 
 struct topo_summary {

@@ -17,7 +17,7 @@ static int fails;
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			printf("FAIL line %d: %s\n", __LINE__, #cond);          \
+			printf("FAIL line %d: %s\n", __LINE__, #cond);         \
 			fails++;                                               \
 		}                                                              \
 	} while (0)
@@ -74,7 +74,7 @@ static void stress(size_t cap, int producers, int consumers)
 	pthread_t pt[16], ct[16];
 	struct stress_arg pa[16], ca[16];
 	int missing = 0;
-	s.seen = calloc((size_t)(producers * PER_PRODUCER), sizeof(*s.seen));
+	s.seen = calloc((size_t)producers * PER_PRODUCER, sizeof(*s.seen));
 	for (int i = 0; i < consumers; i++) {
 		ca[i] = (struct stress_arg){&s, i};
 		pthread_create(&ct[i], NULL, consumer, &ca[i]);
@@ -99,16 +99,18 @@ static void stress(size_t cap, int producers, int consumers)
 	chan_free(s.ch);
 }
 
+static char closed_ok, closed_wrong; /* what the threads below return */
+
 static void *recv_expect_closed(void *p)
 {
 	int v;
-	return (void *)(intptr_t)(chan_recv(p, &v) == CHAN_CLOSED);
+	return chan_recv(p, &v) == CHAN_CLOSED ? &closed_ok : &closed_wrong;
 }
 
 static void *send_expect_closed(void *p)
 {
 	int v = 1;
-	return (void *)(intptr_t)(chan_send(p, &v) == CHAN_CLOSED);
+	return chan_send(p, &v) == CHAN_CLOSED ? &closed_ok : &closed_wrong;
 }
 
 static void close_wakes(size_t cap, void *(*fn)(void *), int prefill)
@@ -125,7 +127,7 @@ static void close_wakes(size_t cap, void *(*fn)(void *), int prefill)
 	CHECK(chan_close(ch) == CHAN_OK);
 	for (int i = 0; i < 3; i++) {
 		pthread_join(t[i], &ok);
-		CHECK(ok == (void *)1);
+		CHECK(ok == &closed_ok);
 	}
 	chan_free(ch);
 }

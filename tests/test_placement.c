@@ -7,8 +7,8 @@
 #include "topology.h"
 
 #define ONE_BY_TWO "synthetic:pack:1 core:2 pu:1"
-#define SMT8 "synthetic:pack:1 l3:1 core:8 pu:2"
-#define BIG "synthetic:\"pack:2 numa:2 l3:4 core:8 pu:2\""
+#define SMT8	   "synthetic:pack:1 l3:1 core:8 pu:2"
+#define BIG	   "synthetic:\"pack:2 numa:2 l3:4 core:8 pu:2\""
 
 static const struct {
 	const char *topo, *placement;
@@ -93,13 +93,13 @@ static int check_plan(size_t i)
 		int distinct = 1;
 		for (int t = 1; t < cases[i].threads; t++)
 			distinct &= cpus[t] == cpus[t - 1] + 1;
-		if (strcmp(got, "skip") && distinct)
+		if (strcmp(got, "skip") != 0 && distinct)
 			return 0;
 		printf("FAIL %s %s x%d: got %s\n", cases[i].topo,
 		       cases[i].placement, cases[i].threads, got);
 		return 1;
 	}
-	if (strcmp(got, cases[i].want)) {
+	if (strcmp(got, cases[i].want) != 0) {
 		printf("FAIL %s %s x%d: want %s, got %s (%s)\n", cases[i].topo,
 		       cases[i].placement, cases[i].threads, cases[i].want, got,
 		       reason);
@@ -126,7 +126,7 @@ static int check_classes(size_t i)
 				 pair_class_name((enum pair_class)c));
 		}
 	topo_free(&tp);
-	if (strcmp(got, class_cases[i].classes)) {
+	if (strcmp(got, class_cases[i].classes) != 0) {
 		printf("FAIL classes of %s: want '%s', got '%s'\n",
 		       class_cases[i].topo, class_cases[i].classes, got);
 		return 1;
@@ -136,7 +136,7 @@ static int check_classes(size_t i)
 
 static int check_parse_errors(void)
 {
-	static const char *const bad[] = {"compactt", "cpus:", "cpus:1-",
+	static const char *const bad[] = {"compactt", "cpus:",	"cpus:1-",
 					  "cpus:3-1", "cpus:a", ""};
 	struct placement p[4];
 	struct err e;
@@ -148,7 +148,8 @@ static int check_parse_errors(void)
 		}
 	if (placement_parse_list("compact,cpus:0,2,4-5,scatter", p, 4, &e) !=
 		    3 ||
-	    p[1].ncpus != 4 || p[1].cpus[3] != 5 || p[2].kind != PLACE_SCATTER) {
+	    p[1].ncpus != 4 || p[1].cpus[3] != 5 ||
+	    p[2].kind != PLACE_SCATTER) {
 		printf("FAIL placement list with cpus:\n");
 		fails++;
 	}

@@ -12,7 +12,7 @@ static int near(double a, double b)
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			printf("FAIL line %d: %s\n", __LINE__, #cond);          \
+			printf("FAIL line %d: %s\n", __LINE__, #cond);         \
 			fails++;                                               \
 		}                                                              \
 	} while (0)

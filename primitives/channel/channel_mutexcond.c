@@ -224,7 +224,8 @@ static int mutexcond_close(chan_t *ch)
 	} else {
 		c->closed = 1;
 		if (!c->cap)
-			c->count = 0; /* the untaken hand-off is not delivered */
+			c->count =
+				0; /* the untaken hand-off is not delivered */
 		pthread_cond_broadcast(&c->recv_cv);
 		pthread_cond_broadcast(&c->send_cv);
 		fire_waiters(c);
@@ -334,9 +335,9 @@ static int wait_fired(struct chan_waiter *w, const struct timespec *deadline)
 	pthread_mutex_lock(&w->mu);
 	while (!w->fired && !timed_out) {
 		if (deadline)
-			timed_out = pthread_cond_timedwait(&w->cv, &w->mu,
-							   deadline) ==
-				    ETIMEDOUT;
+			timed_out =
+				pthread_cond_timedwait(&w->cv, &w->mu,
+						       deadline) == ETIMEDOUT;
 		else
 			pthread_cond_wait(&w->cv, &w->mu);
 	}
@@ -365,7 +366,8 @@ static int mutexcond_select(chan_case *cases, size_t n, int block,
 	for (;;) {
 		link_all(cases, n, links, &w);
 		r = poll_cases(cases, n);
-		int timed_out = r == CHAN_WOULDBLOCK && wait_fired(&w, deadline);
+		int timed_out =
+			r == CHAN_WOULDBLOCK && wait_fired(&w, deadline);
 		unlink_all(cases, n, links);
 		if (r != CHAN_WOULDBLOCK)
 			break;
