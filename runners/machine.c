@@ -174,8 +174,9 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 }
 
 /* The id names what the machine is, not what it is called: CPU identity
- * and topology, so results from the same machine (or identical ones) group
- * together across hostnames, kernels and reboots. */
+ * and the whole machine's topology (not the CPUs a cgroup or taskset allows
+ * this run), so results from the same machine (or identical ones) group
+ * together across hostnames, kernels, reboots and CPU restrictions. */
 static void make_id(struct machine *m)
 {
 	char buf[512], slug[40];
@@ -183,8 +184,9 @@ static void make_id(struct machine *m)
 	uint64_t h = 14695981039346656037ull;
 	snprintf(buf, sizeof(buf), "%s|%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d",
 		 m->cpu.vendor, m->cpu.brand, m->cpu.family, m->cpu.model,
-		 m->cpu.stepping, m->topo.packages, m->topo.numa_nodes,
-		 m->topo.l3_domains, m->topo.cores, m->topo.pus, m->cpu.l1d_kb,
+		 m->cpu.stepping, m->topo_full.packages,
+		 m->topo_full.numa_nodes, m->topo_full.l3_domains,
+		 m->topo_full.cores, m->topo_full.pus, m->cpu.l1d_kb,
 		 m->cpu.l2_kb, m->cpu.l3_kb);
 	h = fnv1a(h, buf);
 	for (const char *s = m->cpu.brand[0] ? m->cpu.brand : "cpu";
@@ -198,8 +200,22 @@ static void make_id(struct machine *m)
 	while (n && slug[n - 1] == '-')
 		n--;
 	slug[n] = '\0';
-	snprintf(m->id, sizeof(m->id), "%s-%dc-%08x", slug, m->topo.pus,
+	snprintf(m->id, sizeof(m->id), "%s-%dc-%08x", slug, m->topo_full.pus,
 		 (unsigned)(h ^ (h >> 32)));
+}
+
+/* hwloc with disallowed CPUs included and no binding restriction. */
+static void read_full_topology(struct machine *m)
+{
+	struct topo full;
+	if (hwloc_topology_init(&full.t) != 0)
+		return;
+	full.is_this_machine = 1;
+	hwloc_topology_set_flags(full.t,
+				 HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
+	if (hwloc_topology_load(full.t) == 0)
+		topo_summarize(&full, &m->topo_full);
+	hwloc_topology_destroy(full.t);
 }
 
 void machine_read(struct machine *m, const struct topo *tp)
@@ -211,6 +227,7 @@ void machine_read(struct machine *m, const struct topo *tp)
 	read_proc_cpuinfo(m);
 	m->cpu.tsc_hz = measure_tsc_hz();
 	topo_summarize(tp, &m->topo);
+	read_full_topology(m);
 	if (uname(&u) == 0)
 		snprintf(m->kernel, sizeof(m->kernel), "%.32s %.64s %.24s",
 			 u.sysname, u.release, u.machine);
@@ -262,12 +279,12 @@ json_t *machine_to_json(const struct machine *m)
 			  m->topo.pus, "smt", m->topo.smt);
 	json_t *os =
 		json_pack("{s:s, s:s}", "kernel", m->kernel, "libc", m->libc);
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:o}", "id",
-			 m->id, "hostname", m->hostname, "cpu", cpu_json(m),
-			 "topology", topo, "os", os, "compiler", m->compiler,
-			 "cflags", m->cflags, "governor",
-			 str_or_null(m->governor), "boost",
-			 str_or_null(m->boost));
+	return json_pack(
+		"{s:s, s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:o, s:o}", "id",
+		m->id, "hostname", m->hostname, "cpu", cpu_json(m), "topology",
+		topo, "machine_pus", m->topo_full.pus, "os", os, "compiler",
+		m->compiler, "cflags", m->cflags, "governor",
+		str_or_null(m->governor), "boost", str_or_null(m->boost));
 }
 
 static const char *or_na(const char *s)

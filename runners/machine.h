@@ -20,7 +20,8 @@ struct machine {
 		int invariant_tsc;
 		char identified_by[32]; /* "libcpuid" or "/proc/cpuinfo" */
 	} cpu;
-	struct topo_summary topo;
+	struct topo_summary topo;      /* the CPUs this run may use */
+	struct topo_summary topo_full; /* the whole machine: names the id */
 	char kernel[128], libc[64], compiler[128], cflags[256];
 	char governor[64], boost[32];
 };

@@ -49,6 +49,8 @@ void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "n/a");
 	else if (a == 0)
 		snprintf(buf, len, "0");
+	else if (a < 1e15 && v == (double)(long long)v)
+		snprintf(buf, len, "%lld", (long long)v);
 	else if (a >= 10 && a < 1e6)
 		snprintf(buf, len, "%.*f", a < 100 ? 1 : 0, v);
 	else
