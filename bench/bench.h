@@ -21,6 +21,9 @@ enum bench_flags {
 	/* Exactly two threads: a hand-off between them. Default placements are
 	 * the pair distance classes the machine has. */
 	BENCH_PAIR = 1u << 0,
+	/* A test of the runner itself (crashes, hangs): never listed or run
+	 * unless CONTEND_SELFTEST=1 is in the environment. */
+	BENCH_HIDDEN = 1u << 1,
 };
 
 /* What run() sees of its thread. */

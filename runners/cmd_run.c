@@ -1,5 +1,6 @@
 /* contend run: options → topology → cases → measure → tables and file. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "isolate.h"
 #include "measure.h"
 #include "options.h"
 #include "registry.h"
@@ -44,11 +46,16 @@ static const char run_usage[] =
 	"  --quick               0.1 s x 6 samples (what make bench runs)\n"
 	"  --full                0.5 s x 10, every thread count and placement\n"
 	"  --oversubscribe       allow more threads than allowed CPUs\n"
+	"  --no-isolate          run cases in this process (debugging; a\n"
+	"                        crash or hang then ends the whole run)\n"
 	"  --no-progress         no progress line on stderr\n"
 	"\n"
-	"Defaults without --quick/--full: 0.2 s x 10 samples. Exit 0 when\n"
-	"every case ran or was skipped, 1 when one failed or timed out, 2 on\n"
-	"bad usage (nothing is run or written).\n";
+	"Defaults without --quick/--full: 0.2 s x 10 samples. Each case runs\n"
+	"in a child process: a crash or a timeout is recorded and the run\n"
+	"goes on. Ctrl-C (or SIGTERM) writes what was measured, marked\n"
+	"interrupted, and exits 130 (143). Exit 0 when every case ran or was\n"
+	"skipped, 1 when one failed or timed out, 2 on bad usage (nothing is\n"
+	"run or written).\n";
 
 enum {
 	OPT_FILTER = 256,
@@ -65,6 +72,7 @@ enum {
 	OPT_FULL,
 	OPT_OVERSUB,
 	OPT_NOPROGRESS,
+	OPT_NOISOLATE,
 	OPT_HELP,
 };
 
@@ -83,6 +91,7 @@ static const struct option run_longopts[] = {
 	{"full", no_argument, NULL, OPT_FULL},
 	{"oversubscribe", no_argument, NULL, OPT_OVERSUB},
 	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
+	{"no-isolate", no_argument, NULL, OPT_NOISOLATE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -141,6 +150,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 		return 0;
 	case OPT_NOPROGRESS:
 		o->progress = 0;
+		return 0;
+	case OPT_NOISOLATE:
+		o->no_isolate = 1;
 		return 0;
 	default:
 		return err_set(e, "internal: option %d", c);
@@ -295,6 +307,27 @@ static void progress(const struct options *o, size_t i, size_t n,
 	fflush(stderr);
 }
 
+/* The signal that asked the run to stop (SIGINT or SIGTERM), or 0. A
+ * signal handler can only talk through a global: this is the one. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* 0 measured (or skipped), 1 stop the run (threads of a timed-out case
+ * still run in this process), 2 interrupted: the record is abandoned. */
 static int run_one(const struct measure_params *mp, const struct options *o,
 		   const struct case_spec *c, struct record *r)
 {
@@ -312,8 +345,13 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 				  o->oversubscribe, cpus, r->reason,
 				  sizeof(r->reason)) != 0) {
 		r->status = REC_SKIPPED;
+	} else if (!o->no_isolate) {
+		rc = isolate_case(mp, cpus, r, &stop_signal) ==
+				     ISOLATE_INTERRUPTED
+			     ? 2
+			     : 0;
 	} else {
-		rc = measure_case(mp, cpus, r);
+		rc = measure_case(mp, cpus, r) != 0;
 	}
 	free(cpus);
 	return rc;
@@ -378,17 +416,28 @@ static int prepare(struct run_state *s, struct err *e)
 static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 		   struct report *rp)
 {
-	struct measure_params mp = {s->opt.time_s, s->opt.warmup_s,
-				    s->opt.repeat, s->opt.timeout_s,
-				    &s->topo,	   &s->counters};
+	struct measure_params mp = {
+		.time_s = s->opt.time_s,
+		.warmup_s = s->opt.warmup_s,
+		.repeat = s->opt.repeat,
+		.timeout_s = s->opt.timeout_s,
+		.topo = &s->topo,
+		.counters = &s->counters,
+	};
 	double start = mono_s();
 	int failed = 0;
 	iso_now(rp->started, sizeof(rp->started), 0);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !stop_signal; i++) {
+		int r;
 		progress(&s->opt, i, n, &cases[i], start);
-		if (run_one(&mp, &s->opt, &cases[i], &rp->recs[rp->n++]) != 0) {
-			/* threads of a timed-out case still run: stop here,
-			 * keep what was measured */
+		r = run_one(&mp, &s->opt, &cases[i], &rp->recs[rp->n++]);
+		if (r == 2) { /* abandoned: only completed records are kept */
+			record_free(&rp->recs[--rp->n]);
+			break;
+		}
+		if (r == 1) {
+			/* threads of a timed-out case still run in this
+			 * process: stop here, keep what was measured */
 			rp->interrupted = 1;
 			failed = 1;
 			break;
@@ -398,6 +447,13 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 	}
 	if (s->opt.progress)
 		fprintf(stderr, "\r\033[K");
+	if (stop_signal) {
+		rp->interrupted = 1;
+		fprintf(stderr,
+			"contend: interrupted by SIG%s after %zu of %zu "
+			"cases; writing what was measured\n",
+			sigabbrev_np(stop_signal), rp->n, n);
+	}
 	iso_now(rp->finished, sizeof(rp->finished), 0);
 	return failed;
 }
@@ -446,6 +502,9 @@ int cmd_run(int argc, char **argv)
 		rp.opt = &s->opt;
 		rp.recs = calloc(ncases ? ncases : 1, sizeof(*rp.recs));
 		counters_probe(&s->counters, s->opt.wanted_counters);
+		if (s->opt.no_isolate)
+			counters_attach(&s->counters);
+		catch_stop_signals();
 		rc = cases && rp.recs && execute(s, cases, ncases, &rp)
 			     ? EXIT_CASE_FAILED
 			     : EXIT_OK;
@@ -463,5 +522,7 @@ int cmd_run(int argc, char **argv)
 	topo_free(&s->topo);
 	options_free(&s->opt);
 	free(s);
+	if (stop_signal && cases)
+		return 128 + stop_signal;
 	return rc == 1 && !cases ? EXIT_OK : rc;
 }

@@ -194,6 +194,36 @@ void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT])
 	}
 	if (papi_ok == 0)
 		probe_multiplex(p);
+	counters_shutdown(p);
+}
+
+void counters_attach(struct counter_plan *p)
+{
+	char why[192] = "";
+	int any_hw = 0;
+	for (int c = 0; c < CTR_COUNT; c++)
+		any_hw |= p->wanted[c] && p->available[c] && defs[c].sw < 0;
+	if (!any_hw)
+		return;
+	if (papi_start(p, why, sizeof(why)) != 0 ||
+	    (p->multiplexed && PAPI_multiplex_init() != PAPI_OK)) {
+		for (int c = 0; c < CTR_COUNT; c++)
+			if (p->available[c] && defs[c].sw < 0) {
+				p->available[c] = 0;
+				snprintf(p->reason[c], sizeof(p->reason[c]),
+					 "%s", why[0] ? why : "PAPI: attach");
+			}
+		return;
+	}
+	for (int c = 0; c < CTR_COUNT; c++)
+		if (p->available[c] && defs[c].sw < 0 &&
+		    PAPI_event_name_to_code(p->source[c], &p->papi_code[c]) !=
+			    PAPI_OK) {
+			p->available[c] = 0;
+			snprintf(p->reason[c], sizeof(p->reason[c]),
+				 "PAPI: %s vanished after probing",
+				 p->source[c]);
+		}
 }
 
 void counters_shutdown(struct counter_plan *p)

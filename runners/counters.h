@@ -41,9 +41,14 @@ const char *counter_name(enum counter_id c);
 /* "default" (all, what is unavailable reads n/a), "none", or a list of
  * counter names. -1 with a message naming the unknown name. */
 int counters_parse(const char *spec, int wanted[CTR_COUNT], struct err *e);
-/* Probes PAPI and perf_event for each wanted counter. Never fails: what
- * cannot be counted is marked unavailable with its reason. */
+/* Probes PAPI and perf_event for each wanted counter, then shuts PAPI down
+ * again (cases run in forked children, and PAPI state does not survive a
+ * fork). Never fails: what cannot be counted is marked unavailable with its
+ * reason. */
 void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT]);
+/* Initialises PAPI in the process that will count (a case's child, or the
+ * runner itself with --no-isolate). What fails here becomes unavailable. */
+void counters_attach(struct counter_plan *p);
 void counters_shutdown(struct counter_plan *p);
 
 int counters_thread_open(const struct counter_plan *p,

@@ -57,6 +57,32 @@ struct worker {
 	char msg[256];
 };
 
+static const char *const phase_names[] = {
+	"setup",  "thread start", "calibrate", "warmup",
+	"sample", "teardown",	  "done",
+};
+
+void case_phase_describe(const struct case_progress *p, int repeat, char *buf,
+			 size_t len)
+{
+	int ph = atomic_load(&p->phase);
+	if (ph == PHASE_SAMPLE)
+		snprintf(buf, len, "sample %d of %d", atomic_load(&p->sample),
+			 repeat);
+	else if (ph >= 0 && ph <= PHASE_DONE)
+		snprintf(buf, len, "%s", phase_names[ph]);
+	else
+		snprintf(buf, len, "unknown phase");
+}
+
+static void set_phase(const struct measure_params *mp, int phase, int sample)
+{
+	if (!mp->progress)
+		return;
+	atomic_store(&mp->progress->sample, sample);
+	atomic_store(&mp->progress->phase, phase);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -306,9 +332,11 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
 		goto out;
 	}
+	set_phase(cr->mp, PHASE_CALIBRATE, 0);
 	if ((timed_out = calibrate(cr, deadline, &n)))
 		goto out;
 	r->iters = n;
+	set_phase(cr->mp, PHASE_WARMUP, 0);
 	if (cr->mp->warmup_s > 0) {
 		double w = (double)n * cr->mp->warmup_s / cr->mp->time_s;
 		if ((timed_out = start_sample(cr, w < 1 ? 1 : (uint64_t)w,
@@ -317,6 +345,7 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 	}
 	for (int k = 0; k < cr->mp->repeat; k++) {
 		struct sample s;
+		set_phase(cr->mp, PHASE_SAMPLE, k + 1);
 		if ((timed_out = start_sample(cr, n, deadline)))
 			goto out;
 		s = collect(cr);
@@ -383,6 +412,7 @@ static int run_case(struct case_run *cr, const int *cpus, struct record *r,
 {
 	struct err e = {""};
 	int started = 0, timed_out = 0;
+	set_phase(cr->mp, PHASE_THREADS, 0);
 	if (start_workers(cr, cpus, &started, &e) != 0) {
 		fail(r, REC_FAILED, e.msg);
 		cr->nthreads = started; /* wait only for those that exist */
@@ -398,6 +428,7 @@ static int run_case(struct case_run *cr, const int *cpus, struct record *r,
 		timed_out = measure(cr, r, deadline);
 	if (timed_out)
 		return 1;
+	set_phase(cr->mp, PHASE_TEARDOWN, 0);
 	stop_workers(cr, started);
 	return 0;
 }
@@ -429,6 +460,7 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 		return 0;
 	}
 	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
+	set_phase(mp, PHASE_SETUP, 0);
 	if (r->b->setup &&
 	    r->b->setup(r->b, r->threads, &cr->shared, &e) != 0) {
 		fail(r, REC_FAILED, e.msg);
@@ -443,6 +475,7 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 	} else if (r->b->teardown) {
 		r->b->teardown(cr->shared);
 	}
+	set_phase(mp, PHASE_DONE, 0);
 	free(cr->w);
 	free(cr);
 	return 0;

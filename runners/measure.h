@@ -3,9 +3,33 @@
 #ifndef CONTEND_MEASURE_H
 #define CONTEND_MEASURE_H
 
+#include <stdatomic.h>
+#include <stddef.h>
+
 #include "counters.h"
 #include "record.h"
 #include "topology.h"
+
+/* Where a case is: written by the case as it goes, read by the runner
+ * when the case dies (it lives in memory shared with the forked child). */
+enum case_phase {
+	PHASE_SETUP,
+	PHASE_THREADS,
+	PHASE_CALIBRATE,
+	PHASE_WARMUP,
+	PHASE_SAMPLE,
+	PHASE_TEARDOWN,
+	PHASE_DONE,
+};
+
+struct case_progress {
+	_Atomic int phase;
+	_Atomic int sample; /* during PHASE_SAMPLE: 1-based */
+};
+
+/* "sample 3 of 6", "calibrate", ... */
+void case_phase_describe(const struct case_progress *p, int repeat, char *buf,
+			 size_t len);
 
 struct measure_params {
 	double time_s;	  /* target duration of one sample */
@@ -14,6 +38,7 @@ struct measure_params {
 	double timeout_s; /* the whole case; 0 = none */
 	const struct topo *topo;
 	const struct counter_plan *counters;
+	struct case_progress *progress; /* NULL: not tracked */
 };
 
 /* Runs r->b with r->threads threads on cpus[] (-1: unbound) and fills r.

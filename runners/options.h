@@ -35,6 +35,7 @@ struct options {
 	const char *out; /* NULL: results/; "none": no file */
 	enum run_mode mode;
 	int oversubscribe;
+	int no_isolate;	      /* run cases in this process (for debugging) */
 	int progress;	      /* progress line on stderr */
 	const char *topology; /* NULL: this machine */
 	int argc;

@@ -45,6 +45,12 @@ static int cmp_ranked(const void *x, const void *y)
 	return (a->index > b->index) - (a->index < b->index);
 }
 
+int registry_selftest_enabled(void)
+{
+	const char *v = getenv("CONTEND_SELFTEST");
+	return v && strcmp(v, "1") == 0;
+}
+
 int registry_all(const struct bench ***out, size_t *n, struct err *e)
 {
 	/* the linker places both symbols around one section: one object */
@@ -57,10 +63,17 @@ int registry_all(const struct bench ***out, size_t *n, struct err *e)
 		free(*out);
 		return err_set(e, "out of memory");
 	}
+	size_t kept = 0;
+	int hidden_ok = registry_selftest_enabled();
 	for (size_t i = 0; i < count; i++) {
-		r[i].b = __start_contend_bench[i];
-		r[i].index = i;
+		if ((__start_contend_bench[i]->flags & BENCH_HIDDEN) &&
+		    !hidden_ok)
+			continue;
+		r[kept].b = __start_contend_bench[i];
+		r[kept].index = i;
+		kept++;
 	}
+	count = kept;
 	qsort(r, count, sizeof(*r), cmp_ranked);
 	for (size_t i = 0; i < count; i++)
 		(*out)[i] = r[i].b;

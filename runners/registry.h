@@ -10,6 +10,8 @@
 /* Every registered benchmark, sorted by family (in DESIGN.md's order), then
  * name, then registration order. *out is malloc'd. */
 int registry_all(const struct bench ***out, size_t *n, struct err *e);
+/* 1 when the runner's own test benchmarks (BENCH_HIDDEN) are selectable. */
+int registry_selftest_enabled(void);
 
 /* Keeps the benchmarks matching the filter: comma-separated globs over
  * FAMILY/WORKLOAD, and impl=GLOB items over implementations (each kind

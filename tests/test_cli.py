@@ -261,6 +261,64 @@ class Formats(unittest.TestCase):
         self.assertEqual(doc["schema"], "contend.result/1")
 
 
+class Guards(unittest.TestCase):
+    """A crashing, a hanging and a slow-to-exit case cost themselves only;
+    SIGINT leaves a complete, parseable results file."""
+
+    def test_crash_hang_and_slow_exit_are_recorded_and_the_run_goes_on(self):
+        env = dict(os.environ, CONTEND_SELFTEST="1")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            r = subprocess.run(
+                [CONTEND, "run", "--filter",
+                 "empty/loop,selftest/*,empty/malloc64", "--threads", "1",
+                 "--timeout", "3", "--out", path, *FAST],
+                capture_output=True, text=True, timeout=120, env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            with open(path) as f:
+                doc = json.load(f)
+        by = {x["benchmark"]: x for x in doc["results"]}
+        self.assertEqual(by["empty/loop"]["status"], "ok")
+        self.assertEqual(by["empty/malloc64"]["status"], "ok")
+        crash = by["selftest/crash"]
+        self.assertEqual(crash["status"], "failed")
+        self.assertRegex(crash["reason"], r"SIGABRT.*during calibrate")
+        self.assertEqual(by["selftest/hang"]["status"], "timeout")
+        self.assertIn("during calibrate", by["selftest/hang"]["reason"])
+        self.assertEqual(by["selftest/slow-exit"]["status"], "timeout")
+        self.assertIn("during teardown", by["selftest/slow-exit"]["reason"])
+        self.assertIs(doc["run"]["interrupted"], False)
+
+    def test_selftests_are_hidden_from_users(self):
+        self.assertNotIn("selftest", run("list").stdout)
+        self.assertEqual(run("run", "--filter", "selftest/*").returncode, 2)
+
+    def test_sigint_writes_completed_records_and_exits_130(self):
+        import signal
+        import time
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            p = subprocess.Popen(
+                [CONTEND, "run", "--filter", "empty/loop,atomic/*",
+                 "--threads", "1", "--time", "100ms", "--repeat", "8",
+                 "--no-progress", "--out", path],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(3.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 130, err)
+            self.assertIn("interrupted", err)
+            self.assertEqual(sorted(os.listdir(d)), ["r.json"])
+            with open(path) as f:
+                doc = json.load(f)
+        self.assertIs(doc["run"]["interrupted"], True)
+        self.assertGreaterEqual(len(doc["results"]), 1)
+        self.assertLess(len(doc["results"]), 5)
+        for x in doc["results"]:
+            self.assertEqual(x["status"], "ok")
+            self.assertEqual(len(x["samples_ns_per_op"]), 8)
+
+
 class Quick(unittest.TestCase):
     def test_run_quick_completes_and_writes_results(self):
         with tempfile.TemporaryDirectory() as d:

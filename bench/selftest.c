@@ -1,0 +1,64 @@
+/* selftest family: benchmarks that misbehave on purpose, to prove the
+ * runner's guards (tests/test_cli.py). Hidden from users: selectable only
+ * with CONTEND_SELFTEST=1 in the environment.
+ *
+ * selftest/crash aborts on its first run; selftest/hang never returns from
+ * run; selftest/slow-exit measures normally, then takes a minute to tear
+ * down. Each must become one failed or timeout record, naming the signal or
+ * the phase, while the cases around it keep their results.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static uint64_t selftest_crash_run(void *shared, struct bench_thread *t,
+				   uint64_t iters)
+{
+	(void)shared;
+	(void)t;
+	(void)iters;
+	abort();
+}
+
+static uint64_t selftest_hang_run(void *shared, struct bench_thread *t,
+				  uint64_t iters)
+{
+	(void)shared;
+	(void)t;
+	(void)iters;
+	for (;;)
+		pause();
+	return 0; /* not reached */
+}
+
+static uint64_t selftest_quick_run(void *shared, struct bench_thread *t,
+				   uint64_t iters)
+{
+	(void)shared;
+	(void)t;
+	for (uint64_t i = 0; i < iters; i++)
+		keep(i);
+	return iters;
+}
+
+static void selftest_slow_teardown(void *shared)
+{
+	(void)shared;
+	sleep(60);
+}
+
+BENCH_REGISTER(selftest_crash, .name = "selftest/crash", .impl = "abort",
+	       .params = "", .flags = BENCH_HIDDEN,
+	       .summary = "aborts in its first run (runner test)",
+	       .run = selftest_crash_run);
+
+BENCH_REGISTER(selftest_hang, .name = "selftest/hang", .impl = "pause",
+	       .params = "", .flags = BENCH_HIDDEN,
+	       .summary = "never returns from run (runner test)",
+	       .run = selftest_hang_run);
+
+BENCH_REGISTER(selftest_slow_exit, .name = "selftest/slow-exit",
+	       .impl = "sleep", .params = "", .flags = BENCH_HIDDEN,
+	       .summary = "a minute in teardown (runner test)",
+	       .teardown = selftest_slow_teardown, .run = selftest_quick_run);
