@@ -4,14 +4,14 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full test format lint clean
+.PHONY: all deps build bench bench-full test test-tsan test-asan format lint clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-$(BUILD)/build.ninja:
+$(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) $(MESON_FLAGS)
 
 build: deps $(BUILD)/build.ninja
@@ -25,6 +25,19 @@ bench-full: deps build
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs
+
+# The whole test suite under ThreadSanitizer, and under AddressSanitizer with
+# UndefinedBehaviorSanitizer and LeakSanitizer, each in its own build dir.
+test-tsan: deps
+	@[ -f $(BUILD)-tsan/build.ninja ] || meson setup $(BUILD)-tsan \
+		-Db_sanitize=thread -Dbuildtype=debugoptimized $(MESON_FLAGS)
+	meson test -C $(BUILD)-tsan --print-errorlogs
+
+test-asan: deps
+	@[ -f $(BUILD)-asan/build.ninja ] || meson setup $(BUILD)-asan \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debugoptimized $(MESON_FLAGS)
+	meson test -C $(BUILD)-asan --print-errorlogs
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -40,4 +53,4 @@ lint: build
 	clang-tidy --quiet -p $(BUILD) $(filter %.c,$(C_SOURCES))
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-tsan $(BUILD)-asan

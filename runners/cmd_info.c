@@ -28,8 +28,8 @@ int cmd_list(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	const char *filter = NULL;
-	const struct bench **all, **sel;
-	size_t n, nsel;
+	const struct bench **all = NULL, **sel = NULL;
+	size_t n = 0, nsel = 0;
 	struct err e = {""};
 	int c;
 	opterr = 0;
@@ -46,8 +46,11 @@ int cmd_list(int argc, char **argv)
 		return usage_error(&e);
 	}
 	if (registry_all(&all, &n, &e) != 0 ||
-	    registry_filter(all, n, filter, &sel, &nsel, &e) != 0)
+	    registry_filter(all, n, filter, &sel, &nsel, &e) != 0) {
+		free(all);
+		free(sel);
 		return usage_error(&e);
+	}
 	for (size_t i = 0; i < nsel; i++) {
 		char label[128];
 		snprintf(label, sizeof(label), "%s %s%s%s", sel[i]->name,

@@ -200,6 +200,11 @@ class Results(unittest.TestCase):
     def test_malloc64_is_64_bytes_and_one_alloc_per_op(self):
         r = [r for r in self.doc["results"]
              if r["benchmark"] == "empty/malloc64"][0]
+        if os.environ.get("CONTEND_SANITIZED") == "1":
+            # the sanitizer owns malloc: counting is off and says so
+            self.assertIsNone(r["bytes_per_op"])
+            self.assertIn("allocation n/a", self.proc.stdout)
+            return
         self.assertAlmostEqual(r["bytes_per_op"], 64.0, places=9)
         self.assertAlmostEqual(r["allocs_per_op"], 1.0, places=9)
         loop = [r for r in self.doc["results"]
@@ -253,7 +258,7 @@ class Formats(unittest.TestCase):
         for l in bench:
             self.assertRegex(l, r"^BenchmarkEmptyLoop/impl=none/"
                                 r"placement=compact-1\t\d+\t[0-9.e+-]+ ns/op"
-                                r"\t[0-9.e+-]+ B/op\t[0-9.e+-]+ allocs/op$")
+                                r"(\t[0-9.e+-]+ B/op\t[0-9.e+-]+ allocs/op)?$")
         self.assertIn("benchmark,impl,params,threads,placement", r.stdout)
         self.assertIn("| benchmark", r.stdout)
         start = r.stdout.index('{\n "schema"')

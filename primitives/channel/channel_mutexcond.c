@@ -112,7 +112,8 @@ static unsigned char *slot(struct chan_mutexcond *c, size_t i)
 /* Buffered put/take and unbuffered deposit/take, with mu held. */
 static void put_locked(struct chan_mutexcond *c, const void *elem)
 {
-	memcpy(slot(c, c->head + c->count), elem, c->elem_size);
+	if (c->elem_size) /* chan struct{}: elem may be NULL */
+		memcpy(slot(c, c->head + c->count), elem, c->elem_size);
 	c->count++;
 	pthread_cond_signal(&c->recv_cv);
 	fire_waiters(c);
@@ -120,7 +121,8 @@ static void put_locked(struct chan_mutexcond *c, const void *elem)
 
 static void take_locked(struct chan_mutexcond *c, void *elem)
 {
-	memcpy(elem, slot(c, c->head), c->elem_size);
+	if (c->elem_size)
+		memcpy(elem, slot(c, c->head), c->elem_size);
 	c->head = c->cap ? (c->head + 1) % c->cap : 0;
 	c->count--;
 	if (c->cap) {
