@@ -9,6 +9,7 @@
  * static inline ops are inlined into them.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "atomic_value_c11.h"
 #include "atomic_value_mutex.h"
@@ -60,7 +61,8 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s)                                                        \
 			return err_set(e, "atomic: out of memory");            \
-		s->nvalues = 1;                                                \
+		memset(s, 0, sizeof(*s));                                      \
+		s->nvalues = 1 + nthreads;                                     \
 		s->values[0] = atomic_payload_new(1);                          \
 		if (!s->values[0] ||                                           \
 		    atomic_value_##IMPL##_init(&s->v, s->values[0]) != 0) {    \
@@ -89,7 +91,6 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 		if (atomic_thread_init(shared, tid, local, e) != 0)            \
 			return -1;                                             \
 		s->values[1 + tid] = *local;                                   \
-		__atomic_fetch_add(&s->nvalues, 1, __ATOMIC_RELAXED);          \
 		return 0;                                                      \
 	}                                                                      \
                                                                                \

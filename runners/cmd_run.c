@@ -111,7 +111,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	switch (c) {
 	case OPT_FILTER:
 		o->filter = arg;
-		return 0;
+		return *arg ? 0 : err_set(e, "empty --filter");
 	case OPT_THREADS:
 		o->nthreads = parse_thread_list(arg, o->threads,
 						MAX_THREAD_COUNTS, e);
@@ -123,11 +123,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 		return parse_seconds(arg, "--time", &o->time_s, e);
 	case OPT_WARMUP:
 		o->warmup_set = 1;
-		if (!strcmp(arg, "0")) {
-			o->warmup_s = 0;
-			return 0;
-		}
-		return parse_seconds(arg, "--warmup", &o->warmup_s, e);
+		return parse_seconds_or_zero(arg, "--warmup", &o->warmup_s, e);
 	case OPT_TIMEOUT:
 		o->timeout_set = 1;
 		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
@@ -140,7 +136,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 		return parse_formats(arg, &o->formats, e);
 	case OPT_OUT:
 		o->out = arg;
-		return 0;
+		return *arg ? 0
+			    : err_set(e, "empty --out (a file, a directory "
+					 "or none)");
 	case OPT_QUICK:
 	case OPT_FULL:
 		o->mode = c == OPT_QUICK ? MODE_QUICK : MODE_FULL;
@@ -194,10 +192,10 @@ struct case_spec {
 static struct case_spec *expand_cases(const struct options *o,
 				      const struct bench **sel, size_t nsel,
 				      const struct placement *pairs, int npairs,
-				      const struct placement *compact,
-				      size_t *ncases)
+				      const struct placement *policies,
+				      int npolicies, size_t *ncases)
 {
-	size_t max = nsel * (size_t)(o->nthreads * (o->nplacements + 1) +
+	size_t max = nsel * (size_t)(o->nthreads * (o->nplacements + 6) +
 				     PAIR_CLASS_COUNT + 1);
 	struct case_spec *cs = calloc(max ? max : 1, sizeof(*cs));
 	size_t n = 0;
@@ -206,8 +204,8 @@ static struct case_spec *expand_cases(const struct options *o,
 		const struct placement *pl = o->placements;
 		int npl = o->nplacements;
 		if (!pl) {
-			pl = pair ? pairs : compact;
-			npl = pair ? npairs : 1;
+			pl = pair ? pairs : policies;
+			npl = pair ? npairs : npolicies;
 		}
 		for (int t = 0; t < (pair ? 1 : o->nthreads); t++)
 			for (int p = 0; p < npl; p++)
@@ -242,13 +240,23 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Decides the results path and proves it writable before any case runs. */
+/* results/<id>/<stamp>.json, or <stamp>-2.json ... when runs share a second */
+static void pick_name(char *path, size_t len, const char *dir,
+		      const char *stamp)
+{
+	snprintf(path, len, "%.3900s/%.31s.json", dir, stamp);
+	for (int k = 2; access(path, F_OK) == 0 && k < 1000; k++)
+		snprintf(path, len, "%.3900s/%.31s-%d.json", dir, stamp, k);
+}
+
+/* Decides the results path and proves it writable before any case runs,
+ * by creating (and removing) the very temp file the writer will use. */
 static int prepare_out(const struct options *o, const char *machine_id,
 		       char *path, size_t len, struct err *e)
 {
 	const char *out = o->out ? o->out : "results";
 	size_t l = strlen(out);
-	char dir[4000], stamp[32], probe[4200];
+	char dir[3950], stamp[32], probe[4200];
 	FILE *f;
 	path[0] = '\0';
 	if (!strcmp(out, "none"))
@@ -256,7 +264,8 @@ static int prepare_out(const struct options *o, const char *machine_id,
 	iso_now(stamp, sizeof(stamp), 1);
 	if (l > 5 && !strcmp(out + l - 5, ".json")) {
 		const char *slash = strrchr(out, '/');
-		snprintf(path, len, "%s", out);
+		if (snprintf(path, len, "%s", out) >= (int)len)
+			return err_set(e, "--out path too long");
 		if (slash == out)
 			snprintf(dir, sizeof(dir), "/");
 		else if (slash)
@@ -265,20 +274,22 @@ static int prepare_out(const struct options *o, const char *machine_id,
 		else
 			snprintf(dir, sizeof(dir), ".");
 	} else {
-		snprintf(dir, sizeof(dir), "%.3800s/%.128s", out, machine_id);
-		snprintf(path, len, "%.4000s/%.31s.json", dir, stamp);
+		if (snprintf(dir, sizeof(dir), "%s/%s", out, machine_id) >=
+		    (int)sizeof(dir))
+			return err_set(e, "--out path too long");
 	}
 	if (mkdirs(dir) != 0)
 		return err_set(e, "cannot create results directory '%s': %s",
 			       dir, strerror(errno));
-	snprintf(probe, sizeof(probe), "%s/.contend-write-test.%ld", dir,
-		 (long)getpid());
+	if (!path[0])
+		pick_name(path, len, dir, stamp);
+	report_temp_path(path, probe, sizeof(probe));
 	if (!(f = fopen(probe, "w")) || fputs("x", f) == EOF ||
 	    fclose(f) != 0) {
 		int err = errno;
 		unlink(probe);
-		return err_set(e, "results directory '%s' is not writable: %s",
-			       dir, strerror(err));
+		return err_set(e, "cannot write results file '%s': %s", path,
+			       strerror(err));
 	}
 	unlink(probe);
 	return 0;
@@ -384,8 +395,8 @@ struct run_state {
 	struct counter_plan counters;
 	const struct bench **all, **sel;
 	size_t nall, nsel;
-	struct placement *defaults; /* [0] compact, [1..] pair classes */
-	int npairs;
+	struct placement *defaults; /* the mode's policies, then pair classes */
+	int npolicies, npairs;
 	char path[4096];
 };
 
@@ -398,17 +409,23 @@ static int prepare(struct run_state *s, struct err *e)
 	    registry_filter(s->all, s->nall, s->opt.filter, &s->sel, &s->nsel,
 			    e) != 0)
 		return -1;
-	s->defaults = calloc(PAIR_CLASS_COUNT + 1, sizeof(*s->defaults));
+	static const char *const full[] = {"compact", "scatter", "cores", "smt",
+					   "none"};
+	s->npolicies = s->opt.mode == MODE_FULL ? 5 : 1;
+	s->defaults = calloc(PAIR_CLASS_COUNT + 6, sizeof(*s->defaults));
 	if (!s->defaults)
 		return err_set(e, "out of memory");
-	placement_parse("compact", &s->defaults[0], e);
+	for (int i = 0; i < s->npolicies; i++)
+		placement_parse(full[i], &s->defaults[i], e);
 	pair_classes_present(&s->topo, present);
 	for (int c = 0; c < PAIR_CLASS_COUNT; c++)
 		if (present[c])
-			placement_parse(pair_class_name((enum pair_class)c),
-					&s->defaults[1 + s->npairs++], e);
+			placement_parse(
+				pair_class_name((enum pair_class)c),
+				&s->defaults[s->npolicies + s->npairs++], e);
 	if (!s->npairs) /* one CPU: the pair cases show up as skipped */
-		placement_parse("cross-l3", &s->defaults[1 + s->npairs++], e);
+		placement_parse("cross-l3",
+				&s->defaults[s->npolicies + s->npairs++], e);
 	machine_read(&s->machine, &s->topo);
 	return prepare_out(&s->opt, s->machine.id, s->path, sizeof(s->path), e);
 }
@@ -493,8 +510,9 @@ int cmd_run(int argc, char **argv)
 	if (rc == 0 && prepare(s, &e) != 0)
 		rc = usage_error(&e);
 	if (rc == 0)
-		cases = expand_cases(&s->opt, s->sel, s->nsel, s->defaults + 1,
-				     s->npairs, s->defaults, &ncases);
+		cases = expand_cases(&s->opt, s->sel, s->nsel,
+				     s->defaults + s->npolicies, s->npairs,
+				     s->defaults, s->npolicies, &ncases);
 	if (rc == 0) {
 		memset(&rp, 0, sizeof(rp));
 		rp.machine = &s->machine;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -51,7 +52,8 @@ int counters_parse(const char *spec, int wanted[CTR_COUNT], struct err *e)
 		wanted[c] = all;
 	if (all || strcmp(spec, "none") == 0)
 		return 0;
-	snprintf(buf, sizeof(buf), "%s", spec);
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		return err_set(e, "counter list too long");
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		int found = 0;
@@ -69,7 +71,7 @@ int counters_parse(const char *spec, int wanted[CTR_COUNT], struct err *e)
 	return 0;
 }
 
-static int perf_open_sw(int config)
+static int perf_open_sw(int config, int user_only)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof(a));
@@ -78,8 +80,48 @@ static int perf_open_sw(int config)
 	a.config = (unsigned long long)config;
 	a.disabled = 1;
 	a.exclude_hv = 1;
+	a.exclude_kernel = user_only ? 1 : 0;
 	/* this thread only, any CPU */
 	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static int paranoid_level(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = -100;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -100;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Software events with kernel counting first. Where perf_event_paranoid
+ * forbids that, page faults can still be counted user-side (faults are
+ * charged to the faulting context); context switches and migrations
+ * cannot, and say why instead of reading a false zero. */
+static void probe_sw(struct counter_plan *p, int c)
+{
+	int fd = perf_open_sw(defs[c].sw, 0), err = errno;
+	if (fd < 0 && (err == EACCES || err == EPERM) && c == CTR_PAGE_FAULTS) {
+		fd = perf_open_sw(defs[c].sw, 1);
+		p->user_only[c] = fd >= 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+		p->available[c] = 1;
+		snprintf(p->source[c], sizeof(p->source[c]), "perf_event:%s%s",
+			 defs[c].name, p->user_only[c] ? " (user)" : "");
+	} else if (err == EACCES || err == EPERM) {
+		snprintf(p->reason[c], sizeof(p->reason[c]),
+			 "perf_event_open: %s (kernel.perf_event_paranoid=%d; "
+			 "needs <= 1, or root)",
+			 strerror(err), paranoid_level());
+	} else {
+		snprintf(p->reason[c], sizeof(p->reason[c]),
+			 "perf_event_open: %s", strerror(err));
+	}
 }
 
 static unsigned long papi_thread_id(void)
@@ -90,8 +132,15 @@ static unsigned long papi_thread_id(void)
 /* Initialises PAPI; on failure every hardware counter gets the reason. */
 static int papi_start(struct counter_plan *p, char *why, size_t len)
 {
-	int r = PAPI_library_init(PAPI_VER_CURRENT);
+	const char *off = getenv("CONTEND_NO_PAPI");
 	const PAPI_component_info_t *ci;
+	int r;
+	if (off && strcmp(off, "1") == 0) {
+		/* what a machine without a PMU looks like, anywhere */
+		snprintf(why, len, "PAPI disabled by CONTEND_NO_PAPI=1");
+		return -1;
+	}
+	r = PAPI_library_init(PAPI_VER_CURRENT);
 	if (r != PAPI_VER_CURRENT) {
 		snprintf(why, len, "PAPI: library init failed (%s)",
 			 r < 0 ? PAPI_strerror(r) : "version mismatch");
@@ -175,17 +224,7 @@ void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT])
 		if (!wanted[c])
 			continue;
 		if (defs[c].sw >= 0) {
-			int fd = perf_open_sw(defs[c].sw);
-			if (fd >= 0) {
-				close(fd);
-				p->available[c] = 1;
-				snprintf(p->source[c], sizeof(p->source[c]),
-					 "perf_event:%s", defs[c].name);
-			} else {
-				snprintf(p->reason[c], sizeof(p->reason[c]),
-					 "perf_event_open: %s",
-					 strerror(errno));
-			}
+			probe_sw(p, c);
 		} else if (papi_ok == 0) {
 			probe_hw(p, c);
 		} else {
@@ -265,7 +304,7 @@ int counters_thread_open(const struct counter_plan *p,
 	for (int c = 0; c < CTR_COUNT; c++) {
 		ct->fds[c] = -1;
 		if (p->wanted[c] && p->available[c] && defs[c].sw >= 0) {
-			ct->fds[c] = perf_open_sw(defs[c].sw);
+			ct->fds[c] = perf_open_sw(defs[c].sw, p->user_only[c]);
 			if (ct->fds[c] < 0)
 				return err_set(e, "perf_event_open %s: %s",
 					       defs[c].name, strerror(errno));

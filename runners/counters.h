@@ -25,7 +25,8 @@ struct counter_plan {
 	char reason[CTR_COUNT][192]; /* why an unavailable one is n/a */
 	char source[CTR_COUNT][64];  /* PAPI event or perf_event name */
 	int papi_code[CTR_COUNT];
-	int papi_ready;	 /* PAPI initialised with thread support */
+	int user_only[CTR_COUNT]; /* software event counted without kernel */
+	int papi_ready;		  /* PAPI initialised with thread support */
 	int multiplexed; /* hardware events share registers; counts scaled */
 };
 

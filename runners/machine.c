@@ -249,6 +249,17 @@ static json_t *str_or_null(const char *s)
 	return s[0] ? json_string(s) : json_null();
 }
 
+static json_t *flags_json(const struct machine *m)
+{
+	json_t *a = json_array();
+	char buf[sizeof(m->cpu.flags)], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", m->cpu.flags);
+	for (char *t = strtok_r(buf, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save))
+		json_array_append_new(a, json_string(t));
+	return a;
+}
+
 static json_t *cpu_json(const struct machine *m)
 {
 	json_t *caches = json_pack(
@@ -261,9 +272,8 @@ static json_t *cpu_json(const struct machine *m)
 		str_or_null(m->cpu.brand), "family", m->cpu.family, "model",
 		m->cpu.model, "stepping", m->cpu.stepping, "codename",
 		str_or_null(m->cpu.codename), "cores", m->cpu.cores, "logical",
-		m->cpu.logical, "caches", caches, "flags",
-		str_or_null(m->cpu.flags), "hypervisor",
-		str_or_null(m->cpu.hypervisor), "tsc_hz",
+		m->cpu.logical, "caches", caches, "flags", flags_json(m),
+		"hypervisor", str_or_null(m->cpu.hypervisor), "tsc_hz",
 		m->cpu.tsc_hz > 0 ? json_real(m->cpu.tsc_hz) : json_null(),
 		"invariant_tsc", m->cpu.invariant_tsc, "identified_by",
 		str_or_null(m->cpu.identified_by));

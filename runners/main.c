@@ -66,6 +66,12 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		if (argc > 2) {
+			fprintf(stderr,
+				"contend: version: unexpected argument '%s'\n",
+				argv[2]);
+			return EXIT_USAGE;
+		}
 		printf("contend %s (git %s)\n", CONTEND_VERSION, CONTEND_GIT);
 		return EXIT_OK;
 	}

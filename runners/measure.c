@@ -201,12 +201,14 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Waits for every worker; 1 when the deadline passed first. */
-static int wait_all(struct case_run *cr, uint64_t deadline)
+/* Waits until n workers reported; 1 when the deadline passed first. The
+ * last of nthreads wakes us; with fewer (thread creation failed) the
+ * 100 ms recheck does. */
+static int wait_done(struct case_run *cr, int n, uint64_t deadline)
 {
 	uint32_t v;
 	while ((v = atomic_load_explicit(&cr->done, memory_order_acquire)) <
-	       (uint32_t)cr->nthreads) {
+	       (uint32_t)n) {
 		uint64_t now = now_ns();
 		struct timespec ts;
 		if (deadline && now >= deadline)
@@ -225,7 +227,7 @@ static int start_sample(struct case_run *cr, uint64_t iters, uint64_t deadline)
 	/* release: iters and done are set before any worker sees the new go */
 	atomic_fetch_add_explicit(&cr->go, 1, memory_order_release);
 	futex(&cr->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
-	return wait_all(cr, deadline);
+	return wait_done(cr, cr->nthreads, deadline);
 }
 
 struct sample {
@@ -415,9 +417,8 @@ static int run_case(struct case_run *cr, const int *cpus, struct record *r,
 	set_phase(cr->mp, PHASE_THREADS, 0);
 	if (start_workers(cr, cpus, &started, &e) != 0) {
 		fail(r, REC_FAILED, e.msg);
-		cr->nthreads = started; /* wait only for those that exist */
 	}
-	if ((timed_out = wait_all(cr, deadline)))
+	if ((timed_out = wait_done(cr, started, deadline)))
 		return 1;
 	for (int i = 0; i < started; i++) {
 		r->cpus[i] = cr->w[i].cpu < 0 ? -1 : cr->w[i].bound;

@@ -49,8 +49,8 @@ int parse_thread_list(const char *s, int *out, int max, struct err *e)
 			p += 3;
 		} else if (parse_count(&p, &lo) != 0) {
 			return err_set(e,
-				       "malformed thread list '%s' (counts >= "
-				       "1: 1,2,4 or 1-8 or all)",
+				       "malformed thread list '%s' (counts 1 "
+				       "to 65536: 1,2,4 or 1-8 or all)",
 				       s);
 		} else {
 			hi = lo;
@@ -72,7 +72,8 @@ int parse_thread_list(const char *s, int *out, int max, struct err *e)
 	}
 }
 
-int parse_seconds(const char *s, const char *what, double *out, struct err *e)
+static int parse_duration(const char *s, const char *what, double *out,
+			  int allow_zero, struct err *e)
 {
 	char *end;
 	double v, scale = 1;
@@ -89,18 +90,30 @@ int parse_seconds(const char *s, const char *what, double *out, struct err *e)
 		return err_set(e, "bad %s '%s' (seconds, e.g. 0.5 or 200ms)",
 			       what, s);
 	v *= scale;
-	if (!isfinite(v) || v <= 0 || v > 86400)
-		return err_set(e, "bad %s '%s': must be > 0 and at most a day",
-			       what, s);
+	if (!isfinite(v) || v < 0 || (v == 0 && !allow_zero) || v > 86400)
+		return err_set(e, "bad %s '%s': must be %s and at most a day",
+			       what, s, allow_zero ? ">= 0" : "> 0");
 	*out = v;
 	return 0;
+}
+
+int parse_seconds(const char *s, const char *what, double *out, struct err *e)
+{
+	return parse_duration(s, what, out, 0, e);
+}
+
+int parse_seconds_or_zero(const char *s, const char *what, double *out,
+			  struct err *e)
+{
+	return parse_duration(s, what, out, 1, e);
 }
 
 int parse_positive_int(const char *s, const char *what, int *out, struct err *e)
 {
 	const char *p = s;
 	if (parse_count(&p, out) != 0 || *p)
-		return err_set(e, "bad %s '%s': a whole number >= 1", what, s);
+		return err_set(e, "bad %s '%s': a whole number from 1 to 65536",
+			       what, s);
 	return 0;
 }
 
@@ -116,7 +129,8 @@ int parse_formats(const char *s, unsigned *out, struct err *e)
 		     {"gobench", FMT_GOBENCH}};
 	char buf[256], *save = NULL;
 	*out = 0;
-	snprintf(buf, sizeof(buf), "%s", s);
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return err_set(e, "format list too long");
 	for (char *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
 		size_t i, n = sizeof(names) / sizeof(names[0]);

@@ -48,6 +48,9 @@ void options_free(struct options *o);
 /* Value parsers: -1 with a message naming the bad value. */
 int parse_thread_list(const char *s, int *out, int max, struct err *e);
 int parse_seconds(const char *s, const char *what, double *out, struct err *e);
+/* As parse_seconds, but 0 (with or without a unit) is allowed. */
+int parse_seconds_or_zero(const char *s, const char *what, double *out,
+			  struct err *e);
 int parse_positive_int(const char *s, const char *what, int *out,
 		       struct err *e);
 int parse_formats(const char *s, unsigned *out, struct err *e);

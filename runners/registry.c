@@ -125,7 +125,9 @@ int registry_filter(const struct bench **all, size_t n, const char *filter,
 	*nout = 0;
 	if (!*out)
 		return err_set(e, "out of memory");
-	snprintf(buf, sizeof(buf), "%s", filter ? filter : "");
+	if (snprintf(buf, sizeof(buf), "%s", filter ? filter : "") >=
+	    (int)sizeof(buf))
+		return err_set(e, "filter too long");
 	if (split_filter(buf, &g, e) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {

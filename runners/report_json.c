@@ -154,12 +154,17 @@ json_t *report_json(const struct report *rp)
 			 "results", results);
 }
 
+void report_temp_path(const char *path, char *tmp, size_t len)
+{
+	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+}
+
 int report_write_file(json_t *doc, const char *path, struct err *e)
 {
-	char tmp[4096];
+	char tmp[4200];
 	int fd, rc = 0;
 	FILE *f;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	report_temp_path(path, tmp, sizeof(tmp));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));

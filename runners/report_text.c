@@ -36,7 +36,9 @@ void report_csv(FILE *f, const struct report *rp)
 		int ok = r->status == REC_OK;
 		fprintf(f, "%s,%s,", r->b->name, r->b->impl);
 		csv_str(f, r->b->params);
-		fprintf(f, ",%d,%s,\"", r->threads, r->placement);
+		fprintf(f, ",%d,", r->threads);
+		csv_str(f, r->placement);
+		fprintf(f, ",\"");
 		for (int t = 0; r->cpus && t < r->threads; t++)
 			fprintf(f, "%s%d", t ? " " : "", r->cpus[t]);
 		fprintf(f, "\",%s,", rec_status_name(r->status));

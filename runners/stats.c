@@ -10,26 +10,21 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* P(X <= k) for X ~ Binomial(n, 1/2), in logs so large n does not overflow */
-static double binom_cdf_half(size_t n, size_t k)
-{
-	double p = 0;
-	for (size_t i = 0; i <= k; i++)
-		p += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
-			 lgamma((double)(n - i) + 1) - (double)n * log(2.0));
-	return p;
-}
-
 int stats_median_ci_rank(size_t n, double level)
 {
-	int best = -1;
 	/* The interval [x(k), x(n-1-k)] misses the median with probability
-	 * 2 * P(X <= k), X the number of samples below it. */
+	 * 2 * P(X <= k), X ~ Binomial(n, 1/2) the samples below it. The
+	 * terms C(n,i)/2^n are built one from the last, in logs so large n
+	 * neither overflows nor costs more than one pass. */
+	double log_term = -(double)n * log(2.0), cdf = 0;
+	int best = -1;
 	for (size_t k = 0; 2 * k + 1 < n; k++) {
-		if (1.0 - 2.0 * binom_cdf_half(n, k) >= level)
-			best = (int)k;
-		else
+		if (k > 0)
+			log_term += log((double)(n - k + 1)) - log((double)k);
+		cdf += exp(log_term);
+		if (1.0 - 2.0 * cdf < level)
 			break;
+		best = (int)k;
 	}
 	return best;
 }

@@ -53,6 +53,11 @@ class BadInput(unittest.TestCase):
         (["topology", "--topology", "synthetic:bogus:3"], "bogus:3"),
         (["topology", "--topology", "/nonexistent.xml"], "/nonexistent.xml"),
         (["list", "--filter", "nope/*"], "nope/*"),
+        (["run", "--out", ""], "--out"),
+        (["run", "--filter", ""], "--filter"),
+        (["run", "--counters", "cycles," * 100 + "bogus"], "too long"),
+        (["run", "--warmup", "-1ms"], "-1ms"),
+        (["version", "extra"], "extra"),
     ]
 
     def test_each_bad_input_exits_2_naming_the_value(self):
@@ -240,6 +245,44 @@ class Formats(unittest.TestCase):
         self.assertEqual(doc["run"]["counters"]["available"], [])
         self.assertTrue(all(v is None for v in
                             doc["results"][0]["counters_per_op"].values()))
+
+    def test_hardware_counters_off_read_na_with_reason(self):
+        env = dict(os.environ, CONTEND_NO_PAPI="1")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            r = subprocess.run(
+                [CONTEND, "run", "--filter", "empty/loop", "--threads", "1",
+                 "--out", path, *FAST], capture_output=True, text=True,
+                env=env, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(path) as f:
+                doc = json.load(f)
+        c = doc["run"]["counters"]
+        for name in ["cycles", "instructions", "l1d-misses", "llc-misses"]:
+            self.assertIn("CONTEND_NO_PAPI", c["unavailable"][name])
+            self.assertIsNone(doc["results"][0]["counters_per_op"][name])
+        self.assertRegex(r.stdout, r"n/a cycles: PAPI disabled")
+
+    def test_full_mode_runs_every_placement(self):
+        doc, _ = load_run("--full", "--filter", "mutex/lock", "--threads",
+                          "1")
+        got = [x["placement"] for x in doc["results"]]
+        self.assertEqual(got, ["compact", "scatter", "cores", "smt", "none"])
+        for x in doc["results"]:
+            self.assertIn(x["status"], ("ok", "skipped"), x["reason"])
+        none = [x for x in doc["results"] if x["placement"] == "none"][0]
+        self.assertEqual(none["cpus"], [None])
+
+    def test_csv_quotes_a_cpu_list_placement(self):
+        r = run("run", "--filter", "empty/loop", "--threads", "1",
+                "--placement", "cpus:0", "--out", "none", "--format", "csv",
+                *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        import csv
+        import io
+        rows = list(csv.DictReader(io.StringIO(r.stdout)))
+        self.assertEqual(rows[0]["placement"], "cpus:0")
+        self.assertEqual(rows[0]["status"], "ok")
 
     def test_one_counter_chosen(self):
         doc, _ = load_run("--filter", "empty/loop", "--threads", "1",
