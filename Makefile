@@ -4,7 +4,8 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full test test-tsan test-asan format lint clean
+.PHONY: all deps build bench bench-full test test-tsan test-asan test-fuzz \
+	format lint clean
 
 all: build
 
@@ -39,6 +40,22 @@ test-asan: deps
 		-Dbuildtype=debugoptimized $(MESON_FLAGS)
 	meson test -C $(BUILD)-asan --print-errorlogs
 
+# libFuzzer over the command-line parsers and synthetic topologies, bounded.
+# A crash leaves crash-* in $(BUILD)-fuzz/: add it to tests/fuzz-corpus/,
+# where every build replays it (the fuzz-replay test).
+FUZZ_SECONDS ?= 60
+test-fuzz: deps
+	@scripts/install-deps fuzz
+	@[ -f $(BUILD)-fuzz/build.ninja ] || CC=clang meson setup \
+		$(BUILD)-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debugoptimized $(MESON_FLAGS)
+	ninja -C $(BUILD)-fuzz tests/fuzz_cli
+	mkdir -p $(BUILD)-fuzz/corpus
+	$(BUILD)-fuzz/tests/fuzz_cli -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)-fuzz/ $(BUILD)-fuzz/corpus \
+		tests/fuzz-corpus
+
 format:
 	clang-format -i $(C_SOURCES)
 
@@ -53,4 +70,4 @@ lint: build
 	clang-tidy --quiet -p $(BUILD) $(filter %.c,$(C_SOURCES))
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-tsan $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-tsan $(BUILD)-asan $(BUILD)-fuzz

@@ -165,11 +165,17 @@ enum pair_class pair_class_of(const struct topo *tp, hwloc_obj_t a,
 	return PAIR_CROSS_L3;
 }
 
+/* The first CPU of a pair is looked for among the first PAIR_FIRST_MAX
+ * PUs only: every class a regular machine has shows up with the first PU,
+ * and all pairs of a 65536-PU topology would take minutes. A class present
+ * only among later CPUs of an oddly restricted machine is missed. */
+#define PAIR_FIRST_MAX 64
+
 void pair_classes_present(const struct topo *tp, int present[PAIR_CLASS_COUNT])
 {
 	int n = topo_npus(tp);
 	memset(present, 0, sizeof(int) * PAIR_CLASS_COUNT);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && i < PAIR_FIRST_MAX; i++)
 		for (int j = i + 1; j < n; j++)
 			present[pair_class_of(tp, pu(tp, i), pu(tp, j))] = 1;
 }
@@ -252,7 +258,7 @@ static int plan_pair(const struct topo *tp, enum pair_class c, int *cpus,
 		     char *reason, size_t rlen)
 {
 	int n = topo_npus(tp);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && i < PAIR_FIRST_MAX; i++)
 		for (int j = i + 1; j < n; j++)
 			if (pair_class_of(tp, pu(tp, i), pu(tp, j)) == c) {
 				cpus[0] = (int)pu(tp, i)->os_index;

@@ -1,6 +1,29 @@
 #include "topology.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* hwloc would try to build any size; a typo like core:80000 must be an
+ * error, not minutes of allocation. Multiplies every number in the
+ * description (arities, bare or after "type:"), an upper bound. */
+#define SYNTHETIC_MAX_PUS 8192L /* hwloc's own load grows quadratically */
+
+double topo_synthetic_pus_bound(const char *desc)
+{
+	double pus = 1;
+	for (const char *p = desc; *p;) {
+		if (*p >= '0' && *p <= '9') {
+			char *end;
+			double n = strtod(p, &end);
+			if (n > 1)
+				pus *= n;
+			p = end > p ? end : p + 1;
+		} else {
+			p++;
+		}
+	}
+	return pus;
+}
 
 static int load_spec(hwloc_topology_t t, const char *spec, struct err *e)
 {
@@ -13,6 +36,11 @@ static int load_spec(hwloc_topology_t t, const char *spec, struct err *e)
 			memmove(desc, desc + 1, n - 2);
 			desc[n - 2] = '\0';
 		}
+		if (topo_synthetic_pus_bound(desc) > (double)SYNTHETIC_MAX_PUS)
+			return err_set(e,
+				       "synthetic topology '%s' has more than "
+				       "%ld CPUs",
+				       desc, SYNTHETIC_MAX_PUS);
 		if (hwloc_topology_set_synthetic(t, desc) != 0)
 			return err_set(e, "bad synthetic topology '%s'", desc);
 		return 0;

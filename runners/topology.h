@@ -23,6 +23,9 @@ struct topo_summary {
  * XML file exported by lstopo. */
 int topo_load(struct topo *tp, const char *spec, struct err *e);
 void topo_free(struct topo *tp);
+/* An upper bound on the CPUs a synthetic description builds: the product
+ * of every number in it. Descriptions over 8192 are refused. */
+double topo_synthetic_pus_bound(const char *desc);
 void topo_summarize(const struct topo *tp, struct topo_summary *s);
 int topo_npus(const struct topo *tp);
 /* The PU with this OS index, or NULL. */

@@ -58,6 +58,8 @@ class BadInput(unittest.TestCase):
         (["run", "--counters", "cycles," * 100 + "bogus"], "too long"),
         (["run", "--warmup", "-1ms"], "-1ms"),
         (["version", "extra"], "extra"),
+        (["plan", "--threads", "2", "--placement", "compact", "--topology",
+          "synthetic:core:80000 pu:80000"], "core:80000 pu:80000"),
     ]
 
     def test_each_bad_input_exits_2_naming_the_value(self):
