@@ -14,6 +14,7 @@
 #include "measure.h"
 #include "options.h"
 #include "registry.h"
+#include "resources.h"
 #include "report.h"
 
 static const char run_usage[] =
@@ -340,7 +341,8 @@ static void catch_stop_signals(void)
 /* 0 measured (or skipped), 1 stop the run (threads of a timed-out case
  * still run in this process), 2 interrupted: the record is abandoned. */
 static int run_one(const struct measure_params *mp, const struct options *o,
-		   const struct case_spec *c, struct record *r)
+		   const struct case_spec *c, long headroom, const char *limit,
+		   struct record *r)
 {
 	int *cpus = malloc(sizeof(int) * (size_t)c->threads);
 	int rc = 0;
@@ -349,9 +351,16 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 	r->threads = c->threads;
 	r->oversubscribed = c->threads > topo_npus(mp->topo);
 	snprintf(r->placement, sizeof(r->placement), "%s", c->place->name);
+	/* the case's threads, plus its own process when isolated */
+	long needed = c->threads + (o->no_isolate ? 0 : 1);
 	if (!cpus) {
 		r->status = REC_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
+	} else if (headroom >= 0 && needed > headroom) {
+		r->status = REC_SKIPPED;
+		snprintf(r->reason, sizeof(r->reason),
+			 "needs %ld more tasks, limits allow %ld (%.180s)",
+			 needed, headroom, limit);
 	} else if (placement_plan(mp->topo, c->place, c->threads,
 				  o->oversubscribe, cpus, r->reason,
 				  sizeof(r->reason)) != 0) {
@@ -395,6 +404,8 @@ struct run_state {
 	struct counter_plan counters;
 	const struct bench **all, **sel;
 	size_t nall, nsel;
+	long task_headroom; /* more tasks the limits allow; -1 unlimited */
+	char task_limit[256];
 	struct placement *defaults; /* the mode's policies, then pair classes */
 	int npolicies, npairs;
 	char path[4096];
@@ -427,6 +438,8 @@ static int prepare(struct run_state *s, struct err *e)
 		placement_parse("cross-l3",
 				&s->defaults[s->npolicies + s->npairs++], e);
 	machine_read(&s->machine, &s->topo);
+	s->task_headroom =
+		resources_task_headroom(s->task_limit, sizeof(s->task_limit));
 	return prepare_out(&s->opt, s->machine.id, s->path, sizeof(s->path), e);
 }
 
@@ -447,7 +460,8 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 	for (size_t i = 0; i < n && !stop_signal; i++) {
 		int r;
 		progress(&s->opt, i, n, &cases[i], start);
-		r = run_one(&mp, &s->opt, &cases[i], &rp->recs[rp->n++]);
+		r = run_one(&mp, &s->opt, &cases[i], s->task_headroom,
+			    s->task_limit, &rp->recs[rp->n++]);
 		if (r == 2) { /* abandoned: only completed records are kept */
 			record_free(&rp->recs[--rp->n]);
 			break;

@@ -13,7 +13,8 @@ int main(int argc, char **argv)
 		uint8_t buf[65536];
 		size_t n;
 		if (!f) {
-			fprintf(stderr, "fuzz_replay: cannot open %s\n", argv[i]);
+			fprintf(stderr, "fuzz_replay: cannot open %s\n",
+				argv[i]);
 			return 1;
 		}
 		n = fread(buf, 1, sizeof(buf), f);

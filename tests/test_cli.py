@@ -369,6 +369,35 @@ class Guards(unittest.TestCase):
             self.assertEqual(len(x["samples_ns_per_op"]), 8)
 
 
+class Resources(unittest.TestCase):
+    @unittest.skipUnless(os.getuid() == 0 and
+                         subprocess.run(["which", "su", "prlimit"],
+                                        capture_output=True).returncode == 0,
+                         "needs root to run as nobody under prlimit")
+    def test_task_limit_is_a_skip_not_a_crash(self):
+        import shutil
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o777)
+            exe = os.path.join(d, "contend")
+            shutil.copy(CONTEND, exe)
+            os.chmod(exe, 0o755)
+            out = os.path.join(d, "r.json")
+            cmd = ("cd %s && prlimit --nproc=12:12 %s run --filter "
+                   "empty/loop --threads 1,16 --oversubscribe --out %s "
+                   "--time 5ms --repeat 3 --warmup 0 --no-progress"
+                   % (d, exe, out))
+            r = subprocess.run(["su", "nobody", "-s", "/bin/sh", "-c", cmd],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                doc = json.load(f)
+        by = {x["threads"]: x for x in doc["results"]}
+        self.assertEqual(by[1]["status"], "ok")
+        self.assertEqual(by[16]["status"], "skipped")
+        self.assertIn("RLIMIT_NPROC 12", by[16]["reason"])
+        self.assertIs(by[16]["oversubscribed"], True)
+
+
 class Quick(unittest.TestCase):
     def test_run_quick_completes_and_writes_results(self):
         with tempfile.TemporaryDirectory() as d:
