@@ -19,10 +19,10 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 bench: deps build
-	$(BUILD)/contend run --quick
+	$(BUILD)/contend run --quick --with-go
 
 bench-full: deps build
-	$(BUILD)/contend run --full
+	$(BUILD)/contend run --full --with-go
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "goref.h"
 #include "isolate.h"
 #include "measure.h"
 #include "options.h"
@@ -47,6 +48,8 @@ static const char run_usage[] =
 	"  --quick               0.1 s x 6 samples (what make bench runs)\n"
 	"  --full                0.5 s x 10, every thread count and placement\n"
 	"  --oversubscribe       allow more threads than allowed CPUs\n"
+	"  --with-go             add Go's runtime running the same workloads\n"
+	"                        (bench/go), impl go, with a C / Go table\n"
 	"  --no-isolate          run cases in this process (debugging; a\n"
 	"                        crash or hang then ends the whole run)\n"
 	"  --no-progress         no progress line on stderr\n"
@@ -74,6 +77,7 @@ enum {
 	OPT_OVERSUB,
 	OPT_NOPROGRESS,
 	OPT_NOISOLATE,
+	OPT_WITHGO,
 	OPT_HELP,
 };
 
@@ -93,6 +97,7 @@ static const struct option run_longopts[] = {
 	{"oversubscribe", no_argument, NULL, OPT_OVERSUB},
 	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
 	{"no-isolate", no_argument, NULL, OPT_NOISOLATE},
+	{"with-go", no_argument, NULL, OPT_WITHGO},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -153,6 +158,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_NOISOLATE:
 		o->no_isolate = 1;
 		return 0;
+	case OPT_WITHGO:
+		o->with_go = 1;
+		return 0;
 	default:
 		return err_set(e, "internal: option %d", c);
 	}
@@ -186,6 +194,7 @@ struct case_spec {
 	const struct bench *b;
 	int threads;
 	const struct placement *place;
+	int go; /* a Go reference row */
 };
 
 /* benchmarks × threads × placements; pair benchmarks run with 2 threads
@@ -212,10 +221,66 @@ static struct case_spec *expand_cases(const struct options *o,
 			for (int p = 0; p < npl; p++)
 				cs[n++] = (struct case_spec){
 					sel[i], pair ? 2 : o->threads[t],
-					&pl[p]};
+					&pl[p], 0};
 	}
 	*ncases = n;
 	return cs;
+}
+
+static int same_workload(const struct bench *a, const struct bench *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->params, b->params) == 0;
+}
+
+/* The Go bench standing for the workload of b (impl "go"), made once. */
+static const struct bench *go_bench_for(struct bench *gob, int *ngo,
+					const struct bench *b)
+{
+	for (int i = 0; i < *ngo; i++)
+		if (gob[i].name && same_workload(&gob[i], b))
+			return &gob[i];
+	gob[*ngo] = (struct bench){.name = b->name,
+				   .impl = "go",
+				   .params = b->params,
+				   .summary = "Go's runtime (bench/go)",
+				   .arg = b->arg,
+				   .flags = b->flags};
+	return &gob[(*ngo)++];
+}
+
+/* After each workload's C cases, one Go case per threads x placement they
+ * used, when the Go module mirrors the workload (or Go is missing: then the
+ * rows show up skipped, saying so). */
+static struct case_spec *add_go_cases(struct case_spec *cs, size_t n,
+				      const struct goref *g, struct bench *gob,
+				      int *ngo, size_t *nout)
+{
+	struct case_spec *out = calloc(2 * n + 1, sizeof(*out));
+	size_t m = 0, start = 0;
+	if (!out)
+		return cs; /* no memory for Go rows: the C rows stand */
+	for (size_t i = 0; i < n; i++) {
+		out[m++] = cs[i];
+		if (i + 1 < n && same_workload(cs[i + 1].b, cs[i].b))
+			continue;
+		if (g->available && !goref_mirrors(g, cs[i].b))
+			start = i + 1;
+		for (size_t j = start; j <= i; j++) {
+			int dup = 0;
+			for (size_t k = start; k < j && !dup; k++)
+				dup = cs[k].threads == cs[j].threads &&
+				      cs[k].place == cs[j].place;
+			if (!dup)
+				out[m++] = (struct case_spec){
+					go_bench_for(gob, ngo, cs[j].b),
+					cs[j].threads, cs[j].place, 1};
+		}
+		start = i + 1;
+	}
+	free(cs);
+	*nout = m;
+	return out;
 }
 
 static void iso_now(char *buf, size_t len, int for_file)
@@ -340,9 +405,22 @@ static void catch_stop_signals(void)
 
 /* 0 measured (or skipped), 1 stop the run (threads of a timed-out case
  * still run in this process), 2 interrupted: the record is abandoned. */
+static int run_go(const struct measure_params *mp, const struct goref *g,
+		  const int *cpus, struct record *r)
+{
+	struct goref_params gp = {mp->time_s, mp->repeat, mp->timeout_s};
+	if (!g->available) {
+		r->status = REC_SKIPPED;
+		snprintf(r->reason, sizeof(r->reason), "Go rows: %.200s",
+			 g->reason);
+		return 0;
+	}
+	return goref_run(g, &gp, mp->topo, cpus, r, &stop_signal) ? 2 : 0;
+}
+
 static int run_one(const struct measure_params *mp, const struct options *o,
 		   const struct case_spec *c, long headroom, const char *limit,
-		   struct record *r)
+		   const struct goref *g, struct record *r)
 {
 	int *cpus = malloc(sizeof(int) * (size_t)c->threads);
 	int rc = 0;
@@ -365,6 +443,8 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 				  o->oversubscribe, cpus, r->reason,
 				  sizeof(r->reason)) != 0) {
 		r->status = REC_SKIPPED;
+	} else if (c->go) {
+		rc = run_go(mp, g, cpus, r);
 	} else if (!o->no_isolate) {
 		rc = isolate_case(mp, cpus, r, &stop_signal) ==
 				     ISOLATE_INTERRUPTED
@@ -404,6 +484,9 @@ struct run_state {
 	struct counter_plan counters;
 	const struct bench **all, **sel;
 	size_t nall, nsel;
+	struct goref go;
+	struct bench *go_benches; /* the Go rows' benches, one per workload */
+	int ngo;
 	long task_headroom; /* more tasks the limits allow; -1 unlimited */
 	char task_limit[256];
 	struct placement *defaults; /* the mode's policies, then pair classes */
@@ -461,7 +544,7 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 		int r;
 		progress(&s->opt, i, n, &cases[i], start);
 		r = run_one(&mp, &s->opt, &cases[i], s->task_headroom,
-			    s->task_limit, &rp->recs[rp->n++]);
+			    s->task_limit, &s->go, &rp->recs[rp->n++]);
 		if (r == 2) { /* abandoned: only completed records are kept */
 			record_free(&rp->recs[--rp->n]);
 			break;
@@ -486,6 +569,7 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 			sigabbrev_np(stop_signal), rp->n, n);
 	}
 	iso_now(rp->finished, sizeof(rp->finished), 0);
+	records_link_go(rp->recs, rp->n);
 	return failed;
 }
 
@@ -527,6 +611,13 @@ int cmd_run(int argc, char **argv)
 		cases = expand_cases(&s->opt, s->sel, s->nsel,
 				     s->defaults + s->npolicies, s->npairs,
 				     s->defaults, s->npolicies, &ncases);
+	if (rc == 0 && cases && s->opt.with_go) {
+		goref_open(&s->go);
+		s->go_benches = calloc(s->nsel + 1, sizeof(*s->go_benches));
+		if (s->go_benches)
+			cases = add_go_cases(cases, ncases, &s->go,
+					     s->go_benches, &s->ngo, &ncases);
+	}
 	if (rc == 0) {
 		memset(&rp, 0, sizeof(rp));
 		rp.machine = &s->machine;
@@ -551,6 +642,7 @@ int cmd_run(int argc, char **argv)
 	free(s->all);
 	free(s->sel);
 	free(s->defaults);
+	free(s->go_benches);
 	topo_free(&s->topo);
 	options_free(&s->opt);
 	free(s);

@@ -36,6 +36,7 @@ struct options {
 	enum run_mode mode;
 	int oversubscribe;
 	int no_isolate;	      /* run cases in this process (for debugging) */
+	int with_go;	      /* add the Go reference rows */
 	int progress;	      /* progress line on stderr */
 	const char *topology; /* NULL: this machine */
 	int argc;

@@ -1,6 +1,31 @@
 #include "record.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+static int same_case(const struct record *a, const struct record *b)
+{
+	return !strcmp(a->b->name, b->b->name) &&
+	       !strcmp(a->b->params, b->b->params) &&
+	       a->threads == b->threads && !strcmp(a->placement, b->placement);
+}
+
+void records_link_go(struct record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct record *r = &recs[i];
+		r->go_ratio = NAN;
+		if (r->status != REC_OK || !strcmp(r->b->impl, "go"))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct record *g = &recs[j];
+			if (g->status == REC_OK && !strcmp(g->b->impl, "go") &&
+			    same_case(r, g) && g->ns.median > 0)
+				r->go_ratio = r->ns.median / g->ns.median;
+		}
+	}
+}
 
 const char *rec_status_name(enum rec_status s)
 {

@@ -3,6 +3,7 @@
 #ifndef CONTEND_RECORD_H
 #define CONTEND_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bench.h"
@@ -18,6 +19,7 @@ struct record {
 	int *cpus; /* bound CPU per thread, read back; -1 unbound */
 	enum rec_status status;
 	char reason[256];
+	char note[160];	 /* what this row could not match, e.g. for Go rows */
 	uint64_t iters;	 /* per thread per sample */
 	uint64_t ops;	 /* over all measured samples and threads */
 	double *samples; /* ns/op per sample */
@@ -28,14 +30,18 @@ struct record {
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];
 	double counters[CTR_COUNT]; /* per op */
-	int noisy;		    /* CV above NOISY_CV */
-	int oversubscribed;	    /* more threads than CPUs */
-	int multiplexed;	    /* hardware counts scaled */
+	double go_ratio;    /* median / the Go row's median; NaN when none */
+	int noisy;	    /* CV above NOISY_CV */
+	int oversubscribed; /* more threads than CPUs */
+	int multiplexed;    /* hardware counts scaled */
 };
 
 #define NOISY_CV 0.05
 
 const char *rec_status_name(enum rec_status s);
 void record_free(struct record *r);
+/* Sets go_ratio on every C record that has an ok Go record of the same
+ * workload, threads and placement. */
+void records_link_go(struct record *recs, size_t n);
 
 #endif

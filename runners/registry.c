@@ -38,10 +38,10 @@ static int cmp_ranked(const void *x, const void *y)
 		return d;
 	if ((d = strcmp(a->b->name, b->b->name)))
 		return d;
-	if ((d = strcmp(a->b->impl, b->b->impl)))
-		return d;
 	if (a->b->arg != b->b->arg)
 		return a->b->arg < b->b->arg ? -1 : 1;
+	if ((d = strcmp(a->b->impl, b->b->impl)))
+		return d;
 	return (a->index > b->index) - (a->index < b->index);
 }
 

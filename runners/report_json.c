@@ -86,6 +86,9 @@ static json_t *record_json(const struct record *r)
 		num_or_null(ok && r->alloc_valid, r->allocs_per_op));
 	json_object_set_new(o, "counters_per_op", ctr);
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
+	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
+	if (r->note[0])
+		json_object_set_new(o, "note", json_string(r->note));
 	json_object_set_new(o, "oversubscribed",
 			    json_boolean(r->oversubscribed));
 	json_object_set_new(o, "multiplexed", json_boolean(r->multiplexed));

@@ -90,6 +90,16 @@ static void alloc_cell(const struct record *r, char *buf, size_t len)
 	snprintf(buf, len, "%s B %s%s", b, a, r->noisy ? "!" : "");
 }
 
+static int has_go_ratio(const struct record *r)
+{
+	return r->go_ratio == r->go_ratio; /* not NaN */
+}
+
+static void ratio_cell(const struct record *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.2fx%s", r->go_ratio, r->noisy ? "!" : "");
+}
+
 static void row_label(const struct bench *b, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %s%s%s", b->name, b->impl,
@@ -98,13 +108,19 @@ static void row_label(const struct bench *b, char *buf, size_t len)
 
 typedef void (*cell_fn)(const struct record *, char *, size_t);
 
-/* Cells of the grid table, [row][col], "" where no case. */
-static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn)
+typedef int (*keep_fn)(const struct record *);
+
+/* Cells of the grid table, [row][col], "" where no case; only the records
+ * keep accepts (all when keep is NULL). */
+static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn,
+			keep_fn keep)
 {
 	char *cells;
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < rp->n; i++) {
 		char c[80];
+		if (keep && !keep(&rp->recs[i]))
+			continue;
 		case_col(&rp->recs[i], c, sizeof(c));
 		find_col(g, c);
 		find_row(g, rp->recs[i].b);
@@ -113,6 +129,8 @@ static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn)
 	for (size_t i = 0; cells && i < rp->n; i++) {
 		char c[80];
 		int row, col;
+		if (keep && !keep(&rp->recs[i]))
+			continue;
 		case_col(&rp->recs[i], c, sizeof(c));
 		col = find_col(g, c);
 		row = find_row(g, rp->recs[i].b);
@@ -162,13 +180,14 @@ static void print_table(FILE *f, const struct table *t, int markdown)
 }
 
 static void grid_table(FILE *f, const struct report *rp, int markdown,
-		       const char *title, const char *corner, cell_fn fn)
+		       const char *title, cell_fn fn, keep_fn keep)
 {
 	struct grid *g = malloc(sizeof(*g));
-	char *cells = g ? grid_cells(rp, g, fn) : NULL;
+	char *cells = g ? grid_cells(rp, g, fn, keep) : NULL;
 	struct table t;
 	char(*labels)[128];
-	if (!cells) {
+	if (!cells || g->nrows == 0) {
+		free(cells);
 		free(g);
 		return;
 	}
@@ -178,7 +197,7 @@ static void grid_table(FILE *f, const struct report *rp, int markdown,
 	t.cell = calloc((size_t)(t.ncols * t.nrows) + 1, sizeof(char *));
 	labels = calloc((size_t)g->nrows + 1, sizeof(*labels));
 	if (t.head && t.cell && labels) {
-		t.head[0] = corner;
+		t.head[0] = "benchmark";
 		for (int c = 0; c < g->ncols; c++)
 			t.head[c + 1] = g->col[c];
 		for (int r = 0; r < g->nrows; r++) {
@@ -313,9 +332,11 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 			   "per case; ! = noisy (CV > 5%%)\n",
 		m->id, m->cpu.brand[0] ? m->cpu.brand : "unknown CPU",
 		m->topo.pus, rp->opt->time_s, rp->opt->repeat);
-	grid_table(f, rp, markdown, "ns/op (median)", "benchmark", ns_cell);
-	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", "benchmark",
-		   alloc_cell);
+	grid_table(f, rp, markdown, "ns/op (median)", ns_cell, NULL);
+	grid_table(f, rp, markdown, "C / Go (ns/op ratio; < 1: C is faster)",
+		   ratio_cell, has_go_ratio);
+	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
+		   NULL);
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);
 	notes(f, rp, markdown);

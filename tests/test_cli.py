@@ -398,6 +398,54 @@ class Resources(unittest.TestCase):
         self.assertIs(by[16]["oversubscribed"], True)
 
 
+GO_BENCH = None  # set in main: the Go test binary beside contend, if built
+
+
+class GoRows(unittest.TestCase):
+    def test_go_rows_sit_beside_the_c_rows(self):
+        if not os.path.exists(GO_BENCH):
+            self.skipTest("built without a Go toolchain")
+        doc, proc = load_run("--with-go", "--filter",
+                             "mutex/lock,unwind/panic", "--threads", "1,2")
+        go = [x for x in doc["results"] if x["impl"] == "go"]
+        self.assertEqual(len(go), 6)  # mutex + 2 depths, at 1 and 2 threads
+        for x in go:
+            self.assertEqual(x["status"], "ok", x["reason"])
+            self.assertEqual(len(x["samples_ns_per_op"]), 3)
+            self.assertEqual(x["allocs_per_op"], 0)
+            self.assertIn("GOMAXPROCS=%d" % x["threads"], x["note"])
+        c = [x for x in doc["results"] if x["impl"] != "go"]
+        for x in c:
+            g = [y for y in go if y["benchmark"] == x["benchmark"] and
+                 y["params"] == x["params"] and y["threads"] == x["threads"]]
+            self.assertAlmostEqual(
+                x["go_ratio"],
+                x["ns_per_op"]["median"] / g[0]["ns_per_op"]["median"])
+        self.assertIn("C / Go", proc.stdout)
+        # each Go row directly follows the C rows of its workload
+        order = [(x["benchmark"], x["params"].get("depth"), x["impl"])
+                 for x in doc["results"] if x["threads"] == 1]
+        self.assertEqual(order[1], ("mutex/lock", None, "go"))
+
+    def test_without_go_the_rows_are_skipped_and_nothing_else_changes(self):
+        import shutil
+        with tempfile.TemporaryDirectory() as d:
+            exe = os.path.join(d, "contend")
+            shutil.copy(CONTEND, exe)
+            out = os.path.join(d, "r.json")
+            r = subprocess.run([exe, "run", "--with-go", "--filter",
+                                "mutex/lock", "--threads", "1", "--out", out,
+                                *FAST], capture_output=True, text=True,
+                               timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                doc = json.load(f)
+        st = {x["impl"]: x for x in doc["results"]}
+        self.assertEqual(st["pthread"]["status"], "ok")
+        self.assertEqual(st["go"]["status"], "skipped")
+        self.assertIn("golang-go", st["go"]["reason"])
+
+
 class Quick(unittest.TestCase):
     def test_run_quick_completes_and_writes_results(self):
         with tempfile.TemporaryDirectory() as d:
@@ -423,4 +471,6 @@ class Quick(unittest.TestCase):
 
 if __name__ == "__main__":
     CONTEND = os.path.abspath(sys.argv.pop(1))
+    GO_BENCH = os.path.join(os.path.dirname(CONTEND), "bench",
+                            "contend-go.test")
     unittest.main(verbosity=2)

@@ -1,0 +1,219 @@
+// Package contend holds the Go reference rows: each benchmark here does the
+// same work per op as the C workload of the same name in bench/ (same
+// payload, same read/write mix, same depth, same buffer capacity), so that
+// `contend run --with-go` can put Go's runtime beside the C primitives.
+//
+// Naming is the contract with the runner: BenchmarkFamilyWorkload/params
+// mirrors FAMILY/WORKLOAD with its params, e.g. BenchmarkRwmutexReadRatio/
+// read=90 is rwmutex/read-ratio read=90. The runner sets GOMAXPROCS (-cpu)
+// to the case's thread count and pins the process to the placement's CPUs.
+package contend
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// sink keeps results observable so the compiler cannot drop the work.
+var sink uint64
+
+type payload struct {
+	a, b uint64
+	rest [48]byte // 64 bytes, as the C payload
+}
+
+// atomic/load: load the value, read two fields.
+func BenchmarkAtomicLoad(b *testing.B) {
+	b.Run("size=64", func(b *testing.B) {
+		var v atomic.Value
+		v.Store(&payload{a: 1, b: 3})
+		b.RunParallel(func(pb *testing.PB) {
+			var s uint64
+			for pb.Next() {
+				p := v.Load().(*payload)
+				s += p.a + p.b
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	})
+}
+
+// atomic/swap: every goroutine swaps in its own value and keeps the one it
+// got back (values are never freed: the garbage collector's job in Go).
+func BenchmarkAtomicSwap(b *testing.B) {
+	b.Run("size=64", func(b *testing.B) {
+		var v atomic.Value
+		v.Store(&payload{a: 1})
+		b.RunParallel(func(pb *testing.PB) {
+			mine := &payload{a: 2}
+			for pb.Next() {
+				mine = v.Swap(mine).(*payload)
+			}
+			atomic.AddUint64(&sink, mine.a)
+		})
+	})
+}
+
+// mutex/lock: lock, bump a shared counter, unlock.
+func BenchmarkMutexLock(b *testing.B) {
+	var mu sync.Mutex
+	var counter uint64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mu.Lock()
+			counter++
+			mu.Unlock()
+		}
+	})
+	sink += counter
+}
+
+// rwmutex/read-ratio: read (sum 8 words of one line) or write (bump one),
+// op i of a goroutine writing when its phase mod 100 >= read.
+func BenchmarkRwmutexReadRatio(b *testing.B) {
+	for _, read := range []int{90, 100} {
+		read := read
+		b.Run(fmt.Sprintf("read=%d", read), func(b *testing.B) {
+			var mu sync.RWMutex
+			var data [8]uint64
+			var ids int32
+			b.RunParallel(func(pb *testing.PB) {
+				tid := int(atomic.AddInt32(&ids, 1) - 1)
+				phase := tid * 37 % 100
+				var s uint64
+				for i := 0; pb.Next(); i++ {
+					if phase++; phase == 100 {
+						phase = 0
+					}
+					if phase < read {
+						mu.RLock()
+						for w := 0; w < 8; w++ {
+							s += data[w]
+						}
+						mu.RUnlock()
+					} else {
+						mu.Lock()
+						data[i&7]++
+						mu.Unlock()
+					}
+				}
+				atomic.AddUint64(&sink, s)
+			})
+		})
+	}
+}
+
+// chan/buffered: every goroutine sends one element then receives one on a
+// shared channel of capacity 64; an op is one send plus one receive.
+func BenchmarkChanBuffered(b *testing.B) {
+	b.Run("cap=64", func(b *testing.B) {
+		ch := make(chan uint64, 64)
+		b.RunParallel(func(pb *testing.PB) {
+			var s uint64
+			for pb.Next() {
+				ch <- 1
+				s += <-ch
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	})
+}
+
+// chan/pingpong: two goroutines, two unbuffered channels; an op is one
+// round trip. Goroutines are free to share a P, as Go code does.
+func BenchmarkChanPingpong(b *testing.B) {
+	b.Run("cap=0", func(b *testing.B) {
+		ping, pong := make(chan uint64), make(chan uint64)
+		done := make(chan struct{})
+		go func() {
+			for v := range ping {
+				pong <- v
+			}
+			close(done)
+		}()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			ping <- uint64(i)
+			<-pong
+		}
+		b.StopTimer()
+		close(ping)
+		<-done
+	})
+}
+
+//go:noinline
+func recovered(v interface{}) uint64 {
+	return uint64(v.(int))
+}
+
+//go:noinline
+func panicDescend(depth int) {
+	if depth <= 1 {
+		panic(42)
+	}
+	panicDescend(depth - 1)
+	sink++
+}
+
+// once holds the recover point: a deferred call that recovers, as the C
+// setjmp workload's recover point.
+//
+//go:noinline
+func panicOnce(depth int) (r uint64) {
+	defer func() {
+		if x := recover(); x != nil {
+			r = recovered(x)
+		}
+	}()
+	panicDescend(depth)
+	return 0
+}
+
+// unwind/panic: panic from d frames down, recover at the top.
+func BenchmarkUnwindPanic(b *testing.B) {
+	for _, depth := range []int{1, 16} {
+		depth := depth
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				var s uint64
+				for pb.Next() {
+					s += panicOnce(depth)
+				}
+				atomic.AddUint64(&sink, s)
+			})
+		})
+	}
+}
+
+//go:noinline
+func deferred(counter *uint64) {
+	*counter++
+}
+
+//go:noinline
+func deferDescend(depth int, counter *uint64) uint64 {
+	defer deferred(counter)
+	if depth <= 1 {
+		return 1
+	}
+	return deferDescend(depth-1, counter) + 1
+}
+
+// unwind/defer: d nested calls returning normally, one defer each.
+func BenchmarkUnwindDefer(b *testing.B) {
+	for _, depth := range []int{1, 16} {
+		depth := depth
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				var s, counter uint64
+				for pb.Next() {
+					s += deferDescend(depth, &counter)
+				}
+				atomic.AddUint64(&sink, s+counter)
+			})
+		})
+	}
+}

@@ -1,0 +1,3 @@
+module contend/bench/go
+
+go 1.19

@@ -1,0 +1,261 @@
+/* The Go test binary runs as a child process per case: GOMAXPROCS from
+ * -test.cpu, samples from -test.count, each calibrated by Go's own b.N to
+ * -test.benchtime; the process is bound (sched_setaffinity, as taskset
+ * does) to the placement's CPUs before exec. Its goroutines are not pinned
+ * one by one: the record's note says what was and was not matched. */
+#include "goref.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void goref_name(const char *bench, char *out, size_t len)
+{
+	size_t n = snprintf(out, len, "Benchmark");
+	int up = 1;
+	for (; *bench && n + 1 < len; bench++) {
+		if (!isalnum((unsigned char)*bench)) {
+			up = 1;
+			continue;
+		}
+		out[n++] = up ? (char)toupper((unsigned char)*bench) : *bench;
+		up = 0;
+	}
+	out[n] = '\0';
+}
+
+/* Runs argv with stdout into buf (NUL-terminated); the child is bound to
+ * cpus first when given. Returns the wait status, or -1; *timed_out or
+ * *stopped say why it was killed. */
+static int run_capture(char *const argv[], const cpu_set_t *cpus, char *buf,
+		       size_t len, double timeout_s,
+		       const volatile sig_atomic_t *stop, int *timed_out)
+{
+	int fd[2], status = -1;
+	size_t used = 0;
+	struct timespec t0, now;
+	pid_t pid;
+	*timed_out = 0;
+	if (pipe(fd) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		if (cpus)
+			sched_setaffinity(0, sizeof(*cpus), cpus);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	if (pid < 0) {
+		close(fd[0]);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = {fd[0], POLLIN, 0};
+		ssize_t n;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (*stop || (timeout_s > 0 &&
+			      (double)(now.tv_sec - t0.tv_sec) > timeout_s)) {
+			*timed_out = !*stop;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = read(fd[0], buf + used, len - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (used == len - 1)
+			break;
+	}
+	buf[used] = '\0';
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+void goref_open(struct goref *g)
+{
+	char exe[4096], *slash, out[16384];
+	char *argv[5];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int timed_out;
+	volatile sig_atomic_t never = 0;
+	memset(g, 0, sizeof(*g));
+	if (n <= 0) {
+		snprintf(g->reason, sizeof(g->reason), "cannot find contend");
+		return;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	*slash = '\0';
+	snprintf(g->path, sizeof(g->path), "%.4000s/bench/contend-go.test",
+		 exe);
+	if (access(g->path, X_OK) != 0) {
+		snprintf(g->reason, sizeof(g->reason),
+			 "no Go toolchain when contend was built (install "
+			 "golang-go and rebuild)");
+		return;
+	}
+	argv[0] = g->path;
+	argv[1] = "-test.list";
+	argv[2] = "^Benchmark";
+	argv[3] = NULL;
+	if (run_capture(argv, NULL, out, sizeof(out), 30, &never, &timed_out) !=
+	    0) {
+		snprintf(g->reason, sizeof(g->reason),
+			 "%.200s -test.list failed", g->path);
+		return;
+	}
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save);
+	     l && g->nnames < 64; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, "Benchmark", 9))
+			snprintf(g->names[g->nnames++], sizeof(g->names[0]),
+				 "%s", l);
+	g->available = 1;
+}
+
+int goref_mirrors(const struct goref *g, const struct bench *b)
+{
+	char name[128];
+	goref_name(b->name, name, sizeof(name));
+	for (int i = 0; i < g->nnames; i++)
+		if (!strcmp(g->names[i], name))
+			return 1;
+	return 0;
+}
+
+/* -test.bench pattern: ^BenchmarkX$ then one ^value$ level per param. */
+static void bench_pattern(const struct bench *b, char *out, size_t len)
+{
+	char name[128], params[256];
+	size_t n;
+	goref_name(b->name, name, sizeof(name));
+	n = (size_t)snprintf(out, len, "^%s$", name);
+	snprintf(params, sizeof(params), "%s", b->params);
+	for (char *save = NULL, *t = strtok_r(params, ",", &save); t && n < len;
+	     t = strtok_r(NULL, ",", &save))
+		n += (size_t)snprintf(out + n, len - n, "/^%s$", t);
+}
+
+/* One "BenchmarkX/p=v-T  N  x ns/op  y B/op  z allocs/op" line. */
+static int parse_line(const char *l, double *ns, double *bytes, double *allocs,
+		      unsigned long long *iters)
+{
+	char name[256];
+	return sscanf(l, "%255s %llu %lf ns/op %lf B/op %lf allocs/op", name,
+		      iters, ns, bytes, allocs) == 5;
+}
+
+static void ingest(char *out, struct record *r, int max)
+{
+	double bytes = 0, allocs = 0;
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		double ns, b, a;
+		unsigned long long it;
+		if (strncmp(l, "Benchmark", 9) ||
+		    !parse_line(l, &ns, &b, &a, &it))
+			continue;
+		r->samples[r->nsamples++] = ns;
+		r->ops += it;
+		r->iters = it;
+		bytes += b;
+		allocs += a;
+		if (r->nsamples == max)
+			break;
+	}
+	if (r->nsamples == 0)
+		return;
+	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
+	r->noisy = r->ns.cv > NOISY_CV;
+	r->ns_thread = NAN; /* Go reports no per-goroutine time */
+	r->alloc_valid = 1;
+	r->bytes_per_op = bytes / r->nsamples;
+	r->allocs_per_op = allocs / r->nsamples;
+}
+
+int goref_run(const struct goref *g, const struct goref_params *gp,
+	      const struct topo *tp, const int *cpus, struct record *r,
+	      const volatile sig_atomic_t *stop)
+{
+	char pattern[512], count[32], cpu[32], benchtime[64], *out;
+	char *argv[10];
+	cpu_set_t set;
+	int bound = 0, status, timed_out;
+	size_t cap = 65536;
+	(void)tp;
+	CPU_ZERO(&set);
+	for (int i = 0; i < r->threads; i++)
+		if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE) {
+			CPU_SET(cpus[i], &set);
+			bound = 1;
+		}
+	r->cpus = malloc(sizeof(int) * (size_t)r->threads);
+	r->samples = calloc((size_t)gp->repeat + 1, sizeof(double));
+	out = malloc(cap);
+	if (!r->cpus || !r->samples || !out) {
+		free(out);
+		r->status = REC_FAILED;
+		snprintf(r->reason, sizeof(r->reason), "out of memory");
+		return 0;
+	}
+	memcpy(r->cpus, cpus, sizeof(int) * (size_t)r->threads);
+	bench_pattern(r->b, pattern, sizeof(pattern));
+	snprintf(count, sizeof(count), "-test.count=%d", gp->repeat);
+	snprintf(cpu, sizeof(cpu), "-test.cpu=%d", r->threads);
+	snprintf(benchtime, sizeof(benchtime), "-test.benchtime=%gs",
+		 gp->time_s);
+	argv[0] = (char *)g->path;
+	argv[1] = "-test.run=^$";
+	argv[2] = "-test.bench";
+	argv[3] = pattern;
+	argv[4] = "-test.benchmem";
+	argv[5] = count;
+	argv[6] = cpu;
+	argv[7] = benchtime;
+	argv[8] = NULL;
+	status = run_capture(argv, bound ? &set : NULL, out, cap, gp->timeout_s,
+			     stop, &timed_out);
+	if (*stop) {
+		free(out);
+		return 1;
+	}
+	snprintf(r->note, sizeof(r->note),
+		 "Go: GOMAXPROCS=%d, %s; goroutines are not pinned one by one",
+		 r->threads,
+		 bound ? "process bound to the placement's CPUs"
+		       : "process unbound");
+	ingest(out, r, gp->repeat);
+	free(out);
+	if (timed_out) {
+		r->status = REC_TIMEOUT;
+		snprintf(r->reason, sizeof(r->reason),
+			 "Go benchmark timed out after %g s; killed",
+			 gp->timeout_s);
+	} else if (r->nsamples != gp->repeat) {
+		r->status = REC_FAILED;
+		snprintf(r->reason, sizeof(r->reason),
+			 "Go benchmark %.120s gave %d of %d samples (exit "
+			 "status "
+			 "%d)",
+			 pattern, r->nsamples, gp->repeat,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	return 0;
+}
