@@ -293,6 +293,15 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 			fprintf(f, "%sn/a %s: %s\n", markdown ? "- " : "  ",
 				counter_name(c), cp->reason[c]);
 		}
+	for (size_t i = 0; i < rp->n; i++)
+		if (!strcmp(rp->recs[i].b->impl, "go")) {
+			fprintf(f,
+				"%sgo rows: Go's own benchmark harness in its "
+				"own process; counters are not read there "
+				"(n/a)\n",
+				markdown ? "- " : "  ");
+			break;
+		}
 	if (cp->multiplexed)
 		fprintf(f,
 			"%shardware counters multiplexed: counts scaled by "
