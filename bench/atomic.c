@@ -1,72 +1,80 @@
-/* atomic family: Go's atomic.Value — what a load and a swap cost.
+/* atomic family: Go's atomic.Value — what reading and publishing a value
+ * cost, reclamation included.
  *
- * atomic/load: every thread loads the current value and reads two of its
- * fields (the config-read pattern; the value never changes, so this is the
- * read side alone). atomic/swap: every thread publishes its own value and
- * takes back the one it replaced (store-heavy; values are never freed, so no
- * reclamation cost is included). Payloads are 64 bytes, one cache line.
- * Each implementation gets its own copy of the loops (ATOMIC_BENCHES) so its
- * static inline ops are inlined into them.
+ * atomic/load: every thread reads the current value (two fields) inside a
+ * read section; nothing is published. atomic/read-mostly (every=K): thread 0
+ * also publishes a freshly allocated value every K ops (the config-reload
+ * pattern of the article's section 4.1); every other thread only reads.
+ * atomic/swap: every thread publishes a fresh value every op, so the
+ * reclamation scheme runs flat out. Values are 64 bytes. B/op and allocs/op
+ * count the publications (and the schemes' bookkeeping); the result field
+ * retired_peak is the most replaced-but-not-yet-freed values at once: the
+ * memory cost of each scheme. Each implementation gets its own copy of the
+ * loops (ATOMIC_BENCHES) so its static inline read side is inlined.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic_value_c11.h"
+#include "atomic_value_ebr.h"
+#include "atomic_value_hp.h"
 #include "atomic_value_mutex.h"
+#include "atomic_value_urcu.h"
 #include "bench.h"
 
 struct atomic_payload {
-	_Alignas(CACHE_LINE) uint64_t a;
-	uint64_t b;
-	char rest[CACHE_LINE - 2 * sizeof(uint64_t)];
+	uint64_t a, b;
+	uint64_t check; /* a ^ b ^ tag: lets tests catch torn or freed reads */
+	char rest[CACHE_LINE - 3 * sizeof(uint64_t)];
 };
 
-static struct atomic_payload *atomic_payload_new(uint64_t seed)
+#define ATOMIC_PAYLOAD_TAG 0x5eed5eed5eed5eedull
+
+static struct atomic_payload *atomic_payload_new(uint64_t seq)
 {
-	struct atomic_payload *p = aligned_alloc(CACHE_LINE, sizeof(*p));
+	struct atomic_payload *p = malloc(sizeof(*p));
 	if (p) {
-		p->a = seed;
-		p->b = seed * 2 + 1;
+		p->a = seq;
+		p->b = seq * 2 + 1;
+		p->check = p->a ^ p->b ^ ATOMIC_PAYLOAD_TAG;
 	}
 	return p;
 }
 
-static int atomic_thread_init(void *shared, int tid, void **local,
-			      struct err *e)
+static void atomic_payload_free(void *p)
 {
-	(void)shared;
-	*local = atomic_payload_new((uint64_t)tid + 100);
-	return *local ? 0 : err_set(e, "atomic: out of memory");
+	free(p);
 }
 
-/* After a swap run a thread holds some value it did not allocate; all values
- * are freed together in teardown from this list, never while in use. */
-#define ATOMIC_MAX_VALUES 1024
+/* The per-thread part: the scheme's thread record and a sequence number
+ * for the values this thread publishes. */
+struct atomic_local {
+	void *t;
+	uint64_t seq;
+	void *mine; /* c11 swap: the value this thread holds */
+};
 
-#define ATOMIC_BENCHES(IMPL, SUMMARY)                                          \
+#define ATOMIC_BENCHES(IMPL)                                                   \
 	struct atomic_##IMPL##_shared {                                        \
-		_Alignas(CACHE_LINE) struct atomic_value_##IMPL v;             \
-		int nvalues;                                                   \
-		struct atomic_payload *values[ATOMIC_MAX_VALUES];              \
+		struct atomic_value_##IMPL v;                                  \
 	};                                                                     \
                                                                                \
 	static int atomic_##IMPL##_setup(const struct bench *b, int nthreads,  \
 					 void **shared, struct err *e)         \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s;                              \
+		struct atomic_payload *first = atomic_payload_new(1);          \
 		(void)b;                                                       \
-		if (nthreads + 1 > ATOMIC_MAX_VALUES)                          \
-			return err_set(e, "atomic: at most %d threads",        \
-				       ATOMIC_MAX_VALUES - 1);                 \
+		(void)nthreads;                                                \
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
-		if (!s)                                                        \
+		if (!s || !first) {                                            \
+			free(s);                                               \
+			free(first);                                           \
 			return err_set(e, "atomic: out of memory");            \
-		memset(s, 0, sizeof(*s));                                      \
-		s->nvalues = 1 + nthreads;                                     \
-		s->values[0] = atomic_payload_new(1);                          \
-		if (!s->values[0] ||                                           \
-		    atomic_value_##IMPL##_init(&s->v, s->values[0]) != 0) {    \
-			free(s->values[0]);                                    \
+		}                                                              \
+		if (atomic_value_##IMPL##_init(&s->v, first,                   \
+					       atomic_payload_free) != 0) {    \
+			free(first);                                           \
 			free(s);                                               \
 			return err_set(e, "atomic: init failed");              \
 		}                                                              \
@@ -77,66 +85,170 @@ static int atomic_thread_init(void *shared, int tid, void **local,
 	static void atomic_##IMPL##_teardown(void *shared)                     \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
-		for (int i = 0; i < s->nvalues; i++)                           \
-			free(s->values[i]);                                    \
 		atomic_value_##IMPL##_destroy(&s->v);                          \
 		free(s);                                                       \
 	}                                                                      \
                                                                                \
-	/* Thread values join the shared list so teardown frees them all. */   \
 	static int atomic_##IMPL##_thread_init(void *shared, int tid,          \
 					       void **local, struct err *e)    \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
-		if (atomic_thread_init(shared, tid, local, e) != 0)            \
-			return -1;                                             \
-		s->values[1 + tid] = *local;                                   \
+		struct atomic_local *l = calloc(1, sizeof(*l));                \
+		if (l) {                                                       \
+			l->t = atomic_value_##IMPL##_thread_new(&s->v);        \
+			l->mine = atomic_payload_new((uint64_t)tid);           \
+		}                                                              \
+		if (!l || !l->t || !l->mine) {                                 \
+			free(l ? l->mine : NULL);                              \
+			free(l);                                               \
+			return err_set(e, "atomic: out of memory");            \
+		}                                                              \
+		l->seq = (uint64_t)tid << 40;                                  \
+		*local = l;                                                    \
 		return 0;                                                      \
+	}                                                                      \
+                                                                               \
+	static void atomic_##IMPL##_thread_fini(void *shared, void *local)     \
+	{                                                                      \
+		struct atomic_##IMPL##_shared *s = shared;                     \
+		struct atomic_local *l = local;                                \
+		atomic_value_##IMPL##_thread_done(&s->v, l->t);                \
+		free(l->mine);                                                 \
+		free(l);                                                       \
+	}                                                                      \
+                                                                               \
+	static int atomic_##IMPL##_fields(void *shared,                        \
+					  struct bench_field *out, int max)    \
+	{                                                                      \
+		struct atomic_##IMPL##_shared *s = shared;                     \
+		if (max < 1)                                                   \
+			return 0;                                              \
+		out[0].name = "retired_peak";                                  \
+		out[0].value =                                                 \
+			(double)atomic_value_##IMPL##_retired_peak(&s->v);     \
+		return 1;                                                      \
+	}                                                                      \
+                                                                               \
+	static inline uint64_t atomic_##IMPL##_read(                           \
+		struct atomic_##IMPL##_shared *s, struct atomic_local *l)      \
+	{                                                                      \
+		const struct atomic_payload *p =                               \
+			atomic_value_##IMPL##_read_begin(&s->v, l->t);         \
+		uint64_t x = p->a + p->b;                                      \
+		atomic_value_##IMPL##_read_end(&s->v, l->t);                   \
+		return x;                                                      \
+	}                                                                      \
+                                                                               \
+	__attribute__((unused)) static inline void                             \
+		atomic_##IMPL##_publish_new(struct atomic_##IMPL##_shared *s,  \
+					    struct atomic_local *l)            \
+	{                                                                      \
+		struct atomic_payload *p = atomic_payload_new(++l->seq);       \
+		if (p)                                                         \
+			atomic_value_##IMPL##_publish(&s->v, l->t, p);         \
 	}                                                                      \
                                                                                \
 	static uint64_t atomic_##IMPL##_load_run(                              \
 		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
-		struct atomic_##IMPL##_shared *s = shared;                     \
-		(void)t;                                                       \
-		for (uint64_t i = 0; i < iters; i++) {                         \
-			const struct atomic_payload *p =                       \
-				atomic_value_##IMPL##_load(&s->v);             \
-			keep(p->a + p->b);                                     \
-		}                                                              \
+		uint64_t sum = 0;                                              \
+		for (uint64_t i = 0; i < iters; i++)                           \
+			sum += atomic_##IMPL##_read(shared, t->local);         \
+		keep(sum);                                                     \
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
-	static uint64_t atomic_##IMPL##_swap_run(                              \
+	/* Readers run the load loop; thread 0 counts down to its next         \
+	 * publication (no division in the loop). */                           \
+	__attribute__((unused)) static uint64_t                                \
+		atomic_##IMPL##_read_mostly_run(                               \
+			void *shared, struct bench_thread *t, uint64_t iters)  \
+	{                                                                      \
+		uint64_t sum = 0, every = (uint64_t)t->bench->arg;             \
+		uint64_t left = every;                                         \
+		if (t->tid != 0)                                               \
+			return atomic_##IMPL##_load_run(shared, t, iters);     \
+		for (uint64_t i = 0; i < iters; i++) {                         \
+			sum += atomic_##IMPL##_read(shared, t->local);         \
+			if (--left == 0) {                                     \
+				left = every;                                  \
+				atomic_##IMPL##_publish_new(shared, t->local); \
+			}                                                      \
+		}                                                              \
+		keep(sum);                                                     \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	__attribute__((unused)) static uint64_t atomic_##IMPL##_swap_run(      \
 		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
-		struct atomic_##IMPL##_shared *s = shared;                     \
-		void *mine = t->local;                                         \
 		for (uint64_t i = 0; i < iters; i++)                           \
-			mine = atomic_value_##IMPL##_swap(&s->v, mine);        \
-		keep_ptr(mine);                                                \
-		/* what this thread holds now is its value for the next run */ \
-		t->local = mine;                                               \
+			atomic_##IMPL##_publish_new(shared, t->local);         \
 		return iters;                                                  \
-	}                                                                      \
-                                                                               \
-	BENCH_REGISTER(atomic_##IMPL##_load, .name = "atomic/load",            \
-		       .impl = #IMPL, .params = "size=64", .arg = 64,          \
-		       .summary = "load the value, read two fields (" SUMMARY  \
-				  ")",                                         \
-		       .setup = atomic_##IMPL##_setup,                         \
-		       .teardown = atomic_##IMPL##_teardown,                   \
-		       .thread_init = atomic_##IMPL##_thread_init,             \
-		       .run = atomic_##IMPL##_load_run);                       \
-	BENCH_REGISTER(atomic_##IMPL##_swap, .name = "atomic/swap",            \
-		       .impl = #IMPL, .params = "size=64", .arg = 64,          \
-		       .summary =                                              \
-			       "every thread swaps in its own value (" SUMMARY \
-			       ")",                                            \
-		       .setup = atomic_##IMPL##_setup,                         \
-		       .teardown = atomic_##IMPL##_teardown,                   \
-		       .thread_init = atomic_##IMPL##_thread_init,             \
-		       .run = atomic_##IMPL##_swap_run)
+	}
 
-ATOMIC_BENCHES(c11, "C11 atomic pointer");
-ATOMIC_BENCHES(mutex, "pthread mutex around a pointer");
+#define ATOMIC_REGISTER(IMPL, WL, NAME, PARAMS, ARG, SUMMARY)                  \
+	BENCH_REGISTER(atomic_##IMPL##_##WL##_##ARG, .name = NAME,             \
+		       .impl = #IMPL, .params = PARAMS, .arg = ARG,            \
+		       .summary = SUMMARY, .setup = atomic_##IMPL##_setup,     \
+		       .teardown = atomic_##IMPL##_teardown,                   \
+		       .thread_init = atomic_##IMPL##_thread_init,             \
+		       .thread_fini = atomic_##IMPL##_thread_fini,             \
+		       .fields = atomic_##IMPL##_fields,                       \
+		       .run = atomic_##IMPL##_##WL##_run)
+
+#define ATOMIC_REGISTER_ALL(IMPL, SUMMARY)                                     \
+	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=64", 64,              \
+			"read the value (" SUMMARY ")");                       \
+	ATOMIC_REGISTER(                                                       \
+		IMPL, read_mostly, "atomic/read-mostly", "every=10,size=64",   \
+		10, "reads; thread 0 publishes every 10 ops (" SUMMARY ")");   \
+	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+			"every=1000,size=64", 1000,                            \
+			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
+			")");                                                  \
+	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+			"every=100000,size=64", 100000,                        \
+			"reads; thread 0 publishes every 100000 ops (" SUMMARY \
+			")");                                                  \
+	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=64", 64,              \
+			"every op publishes a new value (" SUMMARY ")")
+
+ATOMIC_BENCHES(c11)
+ATOMIC_BENCHES(mutex)
+ATOMIC_BENCHES(ebr)
+ATOMIC_BENCHES(hp)
+ATOMIC_BENCHES(urcu)
+
+ATOMIC_REGISTER_ALL(mutex, "pthread mutex held while reading");
+ATOMIC_REGISTER_ALL(ebr, "epoch-based reclamation, membarrier");
+ATOMIC_REGISTER_ALL(hp, "hazard pointers, membarrier");
+ATOMIC_REGISTER_ALL(urcu, "liburcu memb");
+
+/* The floor: C11's read side, and for swap the bare exchange. Every thread
+ * swaps in the value it holds and keeps the one it gets back; with no
+ * readers in this workload that reuse is safe and nothing is allocated.
+ * read-mostly has no c11 row: parking every value published would grow
+ * memory by gigabytes a second, and freeing any would be unsafe. */
+static uint64_t atomic_c11_xchg_run(void *shared, struct bench_thread *t,
+				    uint64_t iters)
+{
+	struct atomic_c11_shared *s = shared;
+	struct atomic_local *l = t->local;
+	void *mine = l->mine;
+	for (uint64_t i = 0; i < iters; i++)
+		mine = atomic_value_c11_swap(&s->v, mine);
+	l->mine = mine;
+	return iters;
+}
+
+ATOMIC_REGISTER(c11, load, "atomic/load", "size=64", 64,
+		"read the value (C11 atomic pointer: the floor)");
+BENCH_REGISTER(atomic_c11_xchg, .name = "atomic/swap", .impl = "c11",
+	       .params = "size=64", .arg = 64,
+	       .summary = "exchange values, no reclamation (C11 atomic "
+			  "pointer: the floor)",
+	       .setup = atomic_c11_setup, .teardown = atomic_c11_teardown,
+	       .thread_init = atomic_c11_thread_init,
+	       .thread_fini = atomic_c11_thread_fini,
+	       .fields = atomic_c11_fields, .run = atomic_c11_xchg_run);

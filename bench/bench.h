@@ -26,12 +26,24 @@ enum bench_flags {
 	BENCH_HIDDEN = 1u << 1,
 };
 
+struct bench;
+
 /* What run() sees of its thread. */
 struct bench_thread {
 	int tid;
 	int nthreads;
-	void *local; /* from thread_init, or NULL */
+	void *local;		   /* from thread_init, or NULL */
+	const struct bench *bench; /* the benchmark being run */
 };
+
+/* A result beside the timing that a workload reports (e.g. the peak
+ * number of retired values a reclamation scheme held). */
+struct bench_field {
+	const char *name; /* a static string */
+	double value;
+};
+
+#define BENCH_MAX_FIELDS 4
 
 struct bench {
 	const char *name;    /* FAMILY/WORKLOAD, e.g. "chan/pingpong" */
@@ -47,6 +59,9 @@ struct bench {
 	/* Optional, on the worker thread after it is pinned (first touch). */
 	int (*thread_init)(void *shared, int tid, void **local, struct err *e);
 	void (*thread_fini)(void *shared, void *local);
+	/* Optional, after the samples and the threads' fini, before teardown:
+	 * fills up to max fields, returns how many. */
+	int (*fields)(void *shared, struct bench_field *out, int max);
 	/* Does iters iterations; returns the ops this thread counts (the
 	 * runner divides time by the sum over threads). */
 	uint64_t (*run)(void *shared, struct bench_thread *t, uint64_t iters);

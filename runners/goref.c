@@ -124,7 +124,7 @@ void goref_open(struct goref *g)
 	}
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save);
 	     l && g->nnames < 64; l = strtok_r(NULL, "\n", &save))
-		if (!strncmp(l, "Benchmark", 9))
+		if (strncmp(l, "Benchmark", 9) == 0)
 			snprintf(g->names[g->nnames++], sizeof(g->names[0]),
 				 "%s", l);
 	g->available = 1;
@@ -135,7 +135,7 @@ int goref_mirrors(const struct goref *g, const struct bench *b)
 	char name[128];
 	goref_name(b->name, name, sizeof(name));
 	for (int i = 0; i < g->nnames; i++)
-		if (!strcmp(g->names[i], name))
+		if (strcmp(g->names[i], name) == 0)
 			return 1;
 	return 0;
 }
@@ -169,7 +169,7 @@ static void ingest(char *out, struct record *r, int max)
 	     l = strtok_r(NULL, "\n", &save)) {
 		double ns, b, a;
 		unsigned long long it;
-		if (strncmp(l, "Benchmark", 9) ||
+		if (strncmp(l, "Benchmark", 9) != 0 ||
 		    !parse_line(l, &ns, &b, &a, &it))
 			continue;
 		r->samples[r->nsamples++] = ns;

@@ -381,6 +381,7 @@ static int start_workers(struct case_run *cr, const int *cpus, int *started,
 		w->cpu = cpus[i];
 		w->bt.tid = i;
 		w->bt.nthreads = cr->nthreads;
+		w->bt.bench = cr->b;
 		rc = pthread_create(&w->th, &attr, worker_main, w);
 		if (rc != 0) {
 			pthread_attr_destroy(&attr);
@@ -431,6 +432,9 @@ static int run_case(struct case_run *cr, const int *cpus, struct record *r,
 		return 1;
 	set_phase(cr->mp, PHASE_TEARDOWN, 0);
 	stop_workers(cr, started);
+	if (r->status == REC_OK && cr->b->fields)
+		r->nfields =
+			cr->b->fields(cr->shared, r->fields, BENCH_MAX_FIELDS);
 	return 0;
 }
 

@@ -29,7 +29,9 @@ struct record {
 	int alloc_valid;
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];
-	double counters[CTR_COUNT]; /* per op */
+	double counters[CTR_COUNT];		     /* per op */
+	struct bench_field fields[BENCH_MAX_FIELDS]; /* workload results */
+	int nfields;
 	double go_ratio;    /* median / the Go row's median; NaN when none */
 	int noisy;	    /* CV above NOISY_CV */
 	int oversubscribed; /* more threads than CPUs */

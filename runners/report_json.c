@@ -87,6 +87,13 @@ static json_t *record_json(const struct record *r)
 	json_object_set_new(o, "counters_per_op", ctr);
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
+	if (r->nfields) {
+		json_t *fields = json_object();
+		for (int i = 0; i < r->nfields; i++)
+			json_object_set_new(fields, r->fields[i].name,
+					    json_real(r->fields[i].value));
+		json_object_set_new(o, "fields", fields);
+	}
 	if (r->note[0])
 		json_object_set_new(o, "note", json_string(r->note));
 	json_object_set_new(o, "oversubscribed",

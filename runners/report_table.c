@@ -100,6 +100,24 @@ static void ratio_cell(const struct record *r, char *buf, size_t len)
 	snprintf(buf, len, "%.2fx%s", r->go_ratio, r->noisy ? "!" : "");
 }
 
+static int has_fields(const struct record *r)
+{
+	return r->status == REC_OK && r->nfields > 0;
+}
+
+/* "retired_peak 12", all fields of the record */
+static void fields_cell(const struct record *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < r->nfields && n < len; i++) {
+		char v[32];
+		fmt_num(v, sizeof(v), r->fields[i].value);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+				      v);
+	}
+}
+
 static void row_label(const struct bench *b, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %s%s%s", b->name, b->impl,
@@ -346,6 +364,9 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 		   ratio_cell, has_go_ratio);
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
+	grid_table(f, rp, markdown,
+		   "retired_peak (most replaced values not yet freed)",
+		   fields_cell, has_fields);
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);
 	notes(f, rp, markdown);

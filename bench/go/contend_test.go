@@ -40,20 +40,50 @@ func BenchmarkAtomicLoad(b *testing.B) {
 	})
 }
 
-// atomic/swap: every goroutine swaps in its own value and keeps the one it
-// got back (values are never freed: the garbage collector's job in Go).
+// atomic/swap: every op publishes a freshly allocated value; the replaced
+// one is the garbage collector's to free (the C schemes' retire path).
 func BenchmarkAtomicSwap(b *testing.B) {
 	b.Run("size=64", func(b *testing.B) {
 		var v atomic.Value
 		v.Store(&payload{a: 1})
 		b.RunParallel(func(pb *testing.PB) {
-			mine := &payload{a: 2}
+			var seq uint64
 			for pb.Next() {
-				mine = v.Swap(mine).(*payload)
+				seq++
+				v.Store(&payload{a: seq, b: 2*seq + 1})
 			}
-			atomic.AddUint64(&sink, mine.a)
 		})
 	})
+}
+
+// atomic/read-mostly: every goroutine reads; the first also publishes a
+// fresh value every K of its ops (the config-reload pattern).
+func BenchmarkAtomicReadMostly(b *testing.B) {
+	for _, every := range []int{10, 1000, 100000} {
+		every := every
+		b.Run(fmt.Sprintf("every=%d", every), func(b *testing.B) {
+			b.Run("size=64", func(b *testing.B) {
+				var v atomic.Value
+				var ids int32
+				v.Store(&payload{a: 1, b: 3})
+				b.RunParallel(func(pb *testing.PB) {
+					writer := atomic.AddInt32(&ids, 1) == 1
+					left := every
+					var s, seq uint64
+					for pb.Next() {
+						p := v.Load().(*payload)
+						s += p.a + p.b
+						if left--; writer && left == 0 {
+							left = every
+							seq++
+							v.Store(&payload{a: seq, b: 2*seq + 1})
+						}
+					}
+					atomic.AddUint64(&sink, s)
+				})
+			})
+		})
+	}
 }
 
 // mutex/lock: lock, bump a shared counter, unlock.

@@ -1,25 +1,90 @@
-/* Atomic value family: Go's atomic.Value / atomic.Pointer in C.
+/* Atomic value family: Go's atomic.Value / atomic.Pointer in C, with safe
+ * memory reclamation. Go frees a replaced value when the garbage collector
+ * proves no reader holds it; in C each implementation needs a scheme.
  *
  * Contract. An implementation IMPL provides, in atomic_value_IMPL.h:
- *   struct atomic_value_IMPL;
- *   int   atomic_value_IMPL_init(struct atomic_value_IMPL *v, void *initial);
- *   void  atomic_value_IMPL_destroy(struct atomic_value_IMPL *v);
- *   void *atomic_value_IMPL_load(struct atomic_value_IMPL *v);   static inline
- *   void *atomic_value_IMPL_swap(struct atomic_value_IMPL *v, void *next);
- * load returns the current value; swap publishes next and returns the value
- * it replaced. Values are immutable once published (Go's rule for what an
- * atomic.Value holds). Who may free a replaced value, and when, is each
- * implementation's reclamation scheme, stated in its header comment.
+ *   struct atomic_value_IMPL;           the shared cell
+ *   struct atomic_value_IMPL_thread;    one per thread using the cell
+ *   int   atomic_value_IMPL_init(v, void *initial, void (*free_fn)(void *));
+ *   void  atomic_value_IMPL_destroy(v);  after every thread is done: frees
+ *                                        the current and all retired values
+ *   struct atomic_value_IMPL_thread *atomic_value_IMPL_thread_new(v);
+ *   void  atomic_value_IMPL_thread_done(v, t);
+ *   const void *atomic_value_IMPL_read_begin(v, t);   static inline
+ *   void  atomic_value_IMPL_read_end(v, t);           static inline
+ *   void  atomic_value_IMPL_publish(v, t, void *next);
+ *   size_t atomic_value_IMPL_retired_peak(v);
+ * read_begin returns the current value, which stays valid (never freed)
+ * until the same thread's read_end; read sections do not nest. publish
+ * replaces the value and retires the old one: free_fn runs on it once no
+ * reader can still hold it. Values are immutable once published. Each
+ * implementation's header says when a retired value is freed and what a
+ * reader that stalls inside its read section costs.
  *
- * The functions are static inline so the workload's hot loop inlines them;
- * atomic_value_ops describes an implementation for listings and records.
+ * The read side is static inline so the workload's loop inlines it; the
+ * reclamation (publish) side is out of line.
  */
 #ifndef CONTEND_ATOMIC_VALUE_H
 #define CONTEND_ATOMIC_VALUE_H
 
-struct atomic_value_ops {
-	const char *name;
-	const char *reclamation; /* what happens to replaced values */
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "tsan_annotate.h"
+
+/* Retired-but-not-freed accounting, shared by the schemes: the memory cost
+ * of each (its peak is a result field). Touched on the write side only. */
+struct atomic_value_stats {
+	_Atomic size_t retired; /* now */
+	_Atomic size_t peak;
 };
+
+static inline void atomic_value_stats_retire(struct atomic_value_stats *s,
+					     size_t n)
+{
+	size_t now = atomic_fetch_add_explicit(&s->retired, n,
+					       memory_order_relaxed) +
+		     n;
+	size_t peak = atomic_load_explicit(&s->peak, memory_order_relaxed);
+	while (now > peak && !atomic_compare_exchange_weak_explicit(
+				     &s->peak, &peak, now, memory_order_relaxed,
+				     memory_order_relaxed))
+		;
+}
+
+static inline void atomic_value_stats_freed(struct atomic_value_stats *s,
+					    size_t n)
+{
+	atomic_fetch_sub_explicit(&s->retired, n, memory_order_relaxed);
+}
+
+/* Asymmetric fences. A reader announcing itself (an epoch, a hazard) must
+ * order that store before its next load of the shared pointer: a full
+ * fence, 2-8 ns here, more than the whole read. With membarrier(2)'s
+ * private expedited command the writer instead makes every running thread
+ * of the process execute a full barrier, and the reader keeps only a
+ * compiler barrier (the pattern of liburcu's memb flavour and Folly's
+ * hazard pointers). Without membarrier, readers pay the fence. */
+
+/* Registers the process once; 1 when asymmetric fences are available. */
+int asym_fence_init(void);
+/* The writer's side: a full barrier on every thread of the process. */
+void asym_fence_heavy(int asym);
+
+/* The reader's side. ThreadSanitizer does not model fences; under it the
+ * fallback is a seq_cst read-modify-write, which it does. */
+static inline void asym_fence_light(int asym)
+{
+	if (asym) {
+		atomic_signal_fence(memory_order_seq_cst);
+	} else {
+#ifdef CONTEND_TSAN
+		static _Thread_local _Atomic int fence_word;
+		atomic_fetch_add_explicit(&fence_word, 0, memory_order_seq_cst);
+#else
+		atomic_thread_fence(memory_order_seq_cst);
+#endif
+	}
+}
 
 #endif

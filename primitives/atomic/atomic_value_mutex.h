@@ -1,51 +1,98 @@
 /* Atomic value as a pointer guarded by a pthread mutex: the naive baseline.
  *
- * The mutex orders every load and swap; a reader holds it only to copy the
- * pointer, then reads the (immutable) value outside the lock.
- *
- * Reclamation: as for c11, replaced values are parked and handed back; the
- * lock alone does not tell a writer when readers are done with a value.
+ * A reader holds the mutex for its whole read section, so a publisher that
+ * took the mutex to swap the pointer knows no reader holds the old value:
+ * it frees it at once. Reclamation is immediate and retired memory zero;
+ * the price is that every read takes and releases the lock (two locked
+ * instructions and the lock's cache line moving between readers), and a
+ * reader that stalls blocks every reader and publisher.
  */
 #ifndef CONTEND_ATOMIC_VALUE_MUTEX_H
 #define CONTEND_ATOMIC_VALUE_MUTEX_H
 
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "atomic_value.h"
 
+struct atomic_value_mutex_thread {
+	char unused;
+};
+
 struct atomic_value_mutex {
-	pthread_mutex_t mu;
+	_Alignas(64) pthread_mutex_t mu;
 	void *p;
+	void (*free_fn)(void *);
+	struct atomic_value_stats stats; /* stays zero: nothing waits */
 };
 
 static inline int atomic_value_mutex_init(struct atomic_value_mutex *v,
-					  void *initial)
+					  void *initial,
+					  void (*free_fn)(void *))
 {
 	v->p = initial;
+	v->free_fn = free_fn;
+	atomic_init(&v->stats.retired, 0);
+	atomic_init(&v->stats.peak, 0);
 	return pthread_mutex_init(&v->mu, NULL) == 0 ? 0 : -1;
 }
 
 static inline void atomic_value_mutex_destroy(struct atomic_value_mutex *v)
 {
+	v->free_fn(v->p);
 	pthread_mutex_destroy(&v->mu);
 }
 
-static inline void *atomic_value_mutex_load(struct atomic_value_mutex *v)
+static inline struct atomic_value_mutex_thread *
+atomic_value_mutex_thread_new(struct atomic_value_mutex *v)
 {
-	pthread_mutex_lock(&v->mu);
-	void *p = v->p;
-	pthread_mutex_unlock(&v->mu);
-	return p;
+	(void)v;
+	return calloc(1, sizeof(struct atomic_value_mutex_thread));
 }
 
-static inline void *atomic_value_mutex_swap(struct atomic_value_mutex *v,
-					    void *next)
+static inline void
+atomic_value_mutex_thread_done(struct atomic_value_mutex *v,
+			       struct atomic_value_mutex_thread *t)
 {
+	(void)v;
+	free(t);
+}
+
+static inline const void *
+atomic_value_mutex_read_begin(struct atomic_value_mutex *v,
+			      struct atomic_value_mutex_thread *t)
+{
+	(void)t;
 	pthread_mutex_lock(&v->mu);
-	void *old = v->p;
+	return v->p;
+}
+
+static inline void
+atomic_value_mutex_read_end(struct atomic_value_mutex *v,
+			    struct atomic_value_mutex_thread *t)
+{
+	(void)t;
+	pthread_mutex_unlock(&v->mu);
+}
+
+static inline void
+atomic_value_mutex_publish(struct atomic_value_mutex *v,
+			   struct atomic_value_mutex_thread *t, void *next)
+{
+	void *old;
+	(void)t;
+	pthread_mutex_lock(&v->mu);
+	old = v->p;
 	v->p = next;
 	pthread_mutex_unlock(&v->mu);
-	return old;
+	v->free_fn(old); /* no reader holds it: they hold the mutex */
+}
+
+static inline size_t
+atomic_value_mutex_retired_peak(struct atomic_value_mutex *v)
+{
+	(void)v;
+	return 0;
 }
 
 #endif

@@ -1,0 +1,81 @@
+/* Atomic value with hazard pointers (Michael, "Hazard Pointers: Safe
+ * Memory Reclamation for Lock-Free Objects", IEEE TPDS 2004), read side
+ * made fence-free with membarrier(2) as in Folly's asymmetric hazptr.
+ *
+ * Invariants. A reader publishes the pointer it is about to use in its own
+ * hazard slot, then re-reads the cell: if the cell still holds it, the
+ * value was not yet unlinked when the hazard became visible (the writer's
+ * membarrier orders the two, or the reader's fence when membarrier is
+ * missing), so no writer scanning afterwards can free it. A writer
+ * unlinks, retires into a private list, and every HP_BATCH retires scans
+ * all slots and frees what no slot holds.
+ * Reclamation: at most (threads x 1) values are protected at any time, so
+ * retired memory stays bounded by HP_BATCH + threads per publisher even
+ * when a reader stalls inside its read section (it pins one value only).
+ */
+#ifndef CONTEND_ATOMIC_VALUE_HP_H
+#define CONTEND_ATOMIC_VALUE_HP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "atomic_value.h"
+
+struct atomic_value_hp_thread {
+	_Alignas(64) _Atomic(void *) hazard; /* written by its thread only */
+	struct atomic_value_hp_thread *next;
+	void **retired;
+	size_t nretired, cap;
+	void **scratch; /* hazards seen in a scan */
+	size_t scratch_cap;
+};
+
+struct atomic_value_hp {
+	_Alignas(64) _Atomic(void *) p;
+	int asym;
+	_Alignas(64) _Atomic(struct atomic_value_hp_thread *) threads;
+	_Atomic size_t nthreads;
+	pthread_mutex_t lock;
+	void **orphans;
+	size_t norphans;
+	void (*free_fn)(void *);
+	struct atomic_value_stats stats;
+};
+
+int atomic_value_hp_init(struct atomic_value_hp *v, void *initial,
+			 void (*free_fn)(void *));
+void atomic_value_hp_destroy(struct atomic_value_hp *v);
+struct atomic_value_hp_thread *
+atomic_value_hp_thread_new(struct atomic_value_hp *v);
+void atomic_value_hp_thread_done(struct atomic_value_hp *v,
+				 struct atomic_value_hp_thread *t);
+void atomic_value_hp_publish(struct atomic_value_hp *v,
+			     struct atomic_value_hp_thread *t, void *next);
+size_t atomic_value_hp_retired_peak(struct atomic_value_hp *v);
+
+static inline const void *
+atomic_value_hp_read_begin(struct atomic_value_hp *v,
+			   struct atomic_value_hp_thread *t)
+{
+	void *p = atomic_load_explicit(&v->p, memory_order_relaxed);
+	for (;;) {
+		void *q;
+		atomic_store_explicit(&t->hazard, p, memory_order_relaxed);
+		/* the hazard before the re-read: see asym_fence_light */
+		asym_fence_light(v->asym);
+		q = atomic_load_explicit(&v->p, memory_order_acquire);
+		if (q == p)
+			return p;
+		p = q;
+	}
+}
+
+static inline void atomic_value_hp_read_end(struct atomic_value_hp *v,
+					    struct atomic_value_hp_thread *t)
+{
+	(void)v;
+	/* release: our reads of the value happen before the slot clears */
+	atomic_store_explicit(&t->hazard, NULL, memory_order_release);
+}
+
+#endif
