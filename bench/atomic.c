@@ -19,6 +19,8 @@
 #include "atomic_value_ebr.h"
 #include "atomic_value_hp.h"
 #include "atomic_value_mutex.h"
+#include "atomic_value_refcount.h"
+#include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
 #include "bench.h"
 
@@ -72,7 +74,7 @@ struct atomic_local {
 			free(first);                                           \
 			return err_set(e, "atomic: out of memory");            \
 		}                                                              \
-		if (atomic_value_##IMPL##_init(&s->v, first,                   \
+		if (atomic_value_##IMPL##_init(&s->v, first, sizeof(*first),   \
 					       atomic_payload_free) != 0) {    \
 			free(first);                                           \
 			free(s);                                               \
@@ -219,11 +221,15 @@ ATOMIC_BENCHES(mutex)
 ATOMIC_BENCHES(ebr)
 ATOMIC_BENCHES(hp)
 ATOMIC_BENCHES(urcu)
+ATOMIC_BENCHES(seqlock)
+ATOMIC_BENCHES(refcount)
 
 ATOMIC_REGISTER_ALL(mutex, "pthread mutex held while reading");
 ATOMIC_REGISTER_ALL(ebr, "epoch-based reclamation, membarrier");
 ATOMIC_REGISTER_ALL(hp, "hazard pointers, membarrier");
 ATOMIC_REGISTER_ALL(urcu, "liburcu memb");
+ATOMIC_REGISTER_ALL(seqlock, "seqlock, copy-in/copy-out");
+ATOMIC_REGISTER_ALL(refcount, "split reference count");
 
 /* The floor: C11's read side, and for swap the bare exchange. Every thread
  * swaps in the value it holds and keeps the one it gets back; with no

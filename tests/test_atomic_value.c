@@ -14,6 +14,8 @@
 #include "atomic_value_ebr.h"
 #include "atomic_value_hp.h"
 #include "atomic_value_mutex.h"
+#include "atomic_value_refcount.h"
+#include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
 
 static int fails;
@@ -88,10 +90,13 @@ static int value_ok(const struct value *v)
 		struct IMPL##_race r = {.stop = 0, .bad = 0, .reads = 0};      \
 		pthread_t th[READERS];                                         \
 		struct atomic_value_##IMPL##_thread *w;                        \
-		atomic_value_##IMPL##_init(&r.v, value_new(0), value_free);    \
+		atomic_value_##IMPL##_init(&r.v, value_new(0),                 \
+					   sizeof(struct value), value_free);  \
 		w = atomic_value_##IMPL##_thread_new(&r.v);                    \
 		for (int i = 0; i < READERS; i++)                              \
 			pthread_create(&th[i], NULL, IMPL##_reader, &r);       \
+		while (atomic_load(&r.reads) < READERS) /* all racing */       \
+			usleep(100);                                           \
 		for (uint64_t s = 1; s <= PUBLISHES; s++)                      \
 			atomic_value_##IMPL##_publish(&r.v, w, value_new(s));  \
 		atomic_store(&r.stop, 1);                                      \
@@ -135,7 +140,8 @@ static int value_ok(const struct value *v)
 		struct atomic_value_##IMPL##_thread *w;                        \
 		pthread_t th;                                                  \
 		size_t during;                                                 \
-		atomic_value_##IMPL##_init(&s.v, value_new(0), value_free);    \
+		atomic_value_##IMPL##_init(&s.v, value_new(0),                 \
+					   sizeof(struct value), value_free);  \
 		w = atomic_value_##IMPL##_thread_new(&s.v);                    \
 		pthread_create(&th, NULL, IMPL##_staller, &s);                 \
 		while (!atomic_load(&s.holding))                               \
@@ -163,6 +169,8 @@ SCHEME_TESTS(ebr)
 SCHEME_TESTS(hp)
 SCHEME_TESTS(urcu)
 SCHEME_TESTS(mutex)
+SCHEME_TESTS(seqlock)
+SCHEME_TESTS(refcount)
 
 /* urcu's publisher waits for the stalled reader instead of growing, so it
  * is released from another thread while the publisher is blocked. */
@@ -179,7 +187,8 @@ static void urcu_test_stall_blocks(void)
 	struct urcu_stall s = {.holding = 0, .release = 0, .ok = 0};
 	struct atomic_value_urcu_thread *w;
 	pthread_t th, rel;
-	atomic_value_urcu_init(&s.v, value_new(0), value_free);
+	atomic_value_urcu_init(&s.v, value_new(0), sizeof(struct value),
+			       value_free);
 	w = atomic_value_urcu_thread_new(&s.v);
 	pthread_create(&th, NULL, urcu_staller, &s);
 	while (!atomic_load(&s.holding))
@@ -202,11 +211,17 @@ int main(void)
 	hp_test_race();
 	urcu_test_race();
 	mutex_test_race();
+	seqlock_test_race();
+	refcount_test_race();
 	/* EBR documents growth while a reader stalls: all 20000 stay */
-	ebr_test_stall(SIZE_MAX, 20000, 3 * 64);
+	ebr_test_stall(SIZE_MAX, 20000, (size_t)3 * 64);
 	/* HP pins one value per reader: a batch plus the thread count */
 	hp_test_stall(64 + 2 + 1, 20000, 64 + 2 + 1);
 	urcu_test_stall_blocks();
+	/* refcount pins the held value (plus the one being replaced at that
+	 * instant); seqlock readers hold a copy */
+	refcount_test_stall(2, 20000, 0);
+	seqlock_test_stall(0, 20000, 0);
 	printf("%d failures\n", fails);
 	return fails != 0;
 }

@@ -5,7 +5,8 @@
  * Contract. An implementation IMPL provides, in atomic_value_IMPL.h:
  *   struct atomic_value_IMPL;           the shared cell
  *   struct atomic_value_IMPL_thread;    one per thread using the cell
- *   int   atomic_value_IMPL_init(v, void *initial, void (*free_fn)(void *));
+ *   int   atomic_value_IMPL_init(v, void *initial, size_t size,
+ *                               void (*free_fn)(void *));
  *   void  atomic_value_IMPL_destroy(v);  after every thread is done: frees
  *                                        the current and all retired values
  *   struct atomic_value_IMPL_thread *atomic_value_IMPL_thread_new(v);
@@ -17,7 +18,8 @@
  * read_begin returns the current value, which stays valid (never freed)
  * until the same thread's read_end; read sections do not nest. publish
  * replaces the value and retires the old one: free_fn runs on it once no
- * reader can still hold it. Values are immutable once published. Each
+ * reader can still hold it. size is the values' size (copying schemes keep
+ * a copy; pointer schemes ignore it). Values are immutable once published. Each
  * implementation's header says when a retired value is freed and what a
  * reader that stalls inside its read section costs.
  *

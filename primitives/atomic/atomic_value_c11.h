@@ -31,8 +31,10 @@ struct atomic_value_c11 {
 };
 
 static inline int atomic_value_c11_init(struct atomic_value_c11 *v,
-					void *initial, void (*free_fn)(void *))
+					void *initial, size_t size,
+					void (*free_fn)(void *))
 {
+	(void)size; /* pointer schemes: the value stays where it is */
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;
 	atomic_init(&v->stats.retired, 0);

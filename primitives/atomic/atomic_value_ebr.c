@@ -3,11 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EBR_BATCH 64 /* retires between reclamation attempts */
+#define EBR_BATCH ((size_t)64) /* retires between reclamation attempts */
 
 int atomic_value_ebr_init(struct atomic_value_ebr *v, void *initial,
-			  void (*free_fn)(void *))
+			  size_t size, void (*free_fn)(void *))
 {
+	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	atomic_init(&v->epoch, 2); /* tags minus 2 never underflow */

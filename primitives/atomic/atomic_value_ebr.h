@@ -51,7 +51,7 @@ struct atomic_value_ebr {
 };
 
 int atomic_value_ebr_init(struct atomic_value_ebr *v, void *initial,
-			  void (*free_fn)(void *));
+			  size_t size, void (*free_fn)(void *));
 void atomic_value_ebr_destroy(struct atomic_value_ebr *v);
 struct atomic_value_ebr_thread *
 atomic_value_ebr_thread_new(struct atomic_value_ebr *v);

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HP_BATCH 64 /* retires between scans (plus the thread count) */
+#define HP_BATCH                                                               \
+	((size_t)64) /* retires between scans (plus the thread count) */
 
-int atomic_value_hp_init(struct atomic_value_hp *v, void *initial,
+int atomic_value_hp_init(struct atomic_value_hp *v, void *initial, size_t size,
 			 void (*free_fn)(void *))
 {
+	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;

@@ -42,7 +42,7 @@ struct atomic_value_hp {
 	struct atomic_value_stats stats;
 };
 
-int atomic_value_hp_init(struct atomic_value_hp *v, void *initial,
+int atomic_value_hp_init(struct atomic_value_hp *v, void *initial, size_t size,
 			 void (*free_fn)(void *));
 void atomic_value_hp_destroy(struct atomic_value_hp *v);
 struct atomic_value_hp_thread *

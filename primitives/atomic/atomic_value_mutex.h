@@ -27,9 +27,10 @@ struct atomic_value_mutex {
 };
 
 static inline int atomic_value_mutex_init(struct atomic_value_mutex *v,
-					  void *initial,
+					  void *initial, size_t size,
 					  void (*free_fn)(void *))
 {
+	(void)size; /* pointer schemes: the value stays where it is */
 	v->p = initial;
 	v->free_fn = free_fn;
 	atomic_init(&v->stats.retired, 0);

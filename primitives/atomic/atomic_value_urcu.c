@@ -6,8 +6,9 @@
 #define URCU_BATCH 64 /* retires per grace period */
 
 int atomic_value_urcu_init(struct atomic_value_urcu *v, void *initial,
-			   void (*free_fn)(void *))
+			   size_t size, void (*free_fn)(void *))
 {
+	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;

@@ -45,7 +45,7 @@ struct atomic_value_urcu {
 };
 
 int atomic_value_urcu_init(struct atomic_value_urcu *v, void *initial,
-			   void (*free_fn)(void *));
+			   size_t size, void (*free_fn)(void *));
 void atomic_value_urcu_destroy(struct atomic_value_urcu *v);
 struct atomic_value_urcu_thread *
 atomic_value_urcu_thread_new(struct atomic_value_urcu *v);
