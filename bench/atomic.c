@@ -6,11 +6,11 @@
  * also publishes a freshly allocated value every K ops (the config-reload
  * pattern of the article's section 4.1); every other thread only reads.
  * atomic/swap: every thread publishes a fresh value every op, so the
- * reclamation scheme runs flat out. Values are 64 bytes. B/op and allocs/op
- * count the publications (and the schemes' bookkeeping); the result field
- * retired_peak is the most replaced-but-not-yet-freed values at once: the
- * memory cost of each scheme. Each implementation gets its own copy of the
- * loops (ATOMIC_BENCHES) so its static inline read side is inlined.
+ * reclamation scheme runs flat out. Values are size=8, 64 or 256 bytes. B/op
+ * and allocs/op count the publications (and the schemes' bookkeeping); the
+ * result field retired_peak is the most replaced-but-not-yet-freed values at
+ * once: the memory cost of each scheme. Each implementation gets its own copy
+ * of the loops (ATOMIC_BENCHES) so its static inline read side is inlined.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +24,13 @@
 #include "atomic_value_urcu.h"
 #include "bench.h"
 
-struct atomic_payload {
-	uint64_t a, b;
-	uint64_t check; /* a ^ b ^ tag: lets tests catch torn or freed reads */
-	char rest[CACHE_LINE - 3 * sizeof(uint64_t)];
-};
-
-#define ATOMIC_PAYLOAD_TAG 0x5eed5eed5eed5eedull
-
-static struct atomic_payload *atomic_payload_new(uint64_t seq)
+/* A value is size bytes of 64-bit words; a read uses the first and the
+ * last (the same word when size is 8). */
+static uint64_t *atomic_payload_new(size_t size, uint64_t seq)
 {
-	struct atomic_payload *p = malloc(sizeof(*p));
-	if (p) {
-		p->a = seq;
-		p->b = seq * 2 + 1;
-		p->check = p->a ^ p->b ^ ATOMIC_PAYLOAD_TAG;
-	}
+	uint64_t *p = malloc(size);
+	for (size_t i = 0; p && i < size / 8; i++)
+		p[i] = seq + i;
 	return p;
 }
 
@@ -53,20 +44,21 @@ static void atomic_payload_free(void *p)
 struct atomic_local {
 	void *t;
 	uint64_t seq;
-	void *mine; /* c11 swap: the value this thread holds */
+	size_t size, last; /* value bytes; index of its last word */
+	void *mine;	   /* c11 swap: the value this thread holds */
 };
 
 #define ATOMIC_BENCHES(IMPL)                                                   \
 	struct atomic_##IMPL##_shared {                                        \
 		struct atomic_value_##IMPL v;                                  \
+		size_t size;                                                   \
 	};                                                                     \
                                                                                \
 	static int atomic_##IMPL##_setup(const struct bench *b, int nthreads,  \
 					 void **shared, struct err *e)         \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s;                              \
-		struct atomic_payload *first = atomic_payload_new(1);          \
-		(void)b;                                                       \
+		uint64_t *first = atomic_payload_new((size_t)b->arg2, 1);      \
 		(void)nthreads;                                                \
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s || !first) {                                            \
@@ -74,12 +66,13 @@ struct atomic_local {
 			free(first);                                           \
 			return err_set(e, "atomic: out of memory");            \
 		}                                                              \
-		if (atomic_value_##IMPL##_init(&s->v, first, sizeof(*first),   \
+		if (atomic_value_##IMPL##_init(&s->v, first, (size_t)b->arg2,  \
 					       atomic_payload_free) != 0) {    \
 			free(first);                                           \
 			free(s);                                               \
 			return err_set(e, "atomic: init failed");              \
 		}                                                              \
+		s->size = (size_t)b->arg2;                                     \
 		*shared = s;                                                   \
 		return 0;                                                      \
 	}                                                                      \
@@ -98,7 +91,9 @@ struct atomic_local {
 		struct atomic_local *l = calloc(1, sizeof(*l));                \
 		if (l) {                                                       \
 			l->t = atomic_value_##IMPL##_thread_new(&s->v);        \
-			l->mine = atomic_payload_new((uint64_t)tid);           \
+			l->size = s->size;                                     \
+			l->last = l->size / 8 - 1;                             \
+			l->mine = atomic_payload_new(l->size, (uint64_t)tid);  \
 		}                                                              \
 		if (!l || !l->t || !l->mine) {                                 \
 			free(l ? l->mine : NULL);                              \
@@ -134,9 +129,9 @@ struct atomic_local {
 	static inline uint64_t atomic_##IMPL##_read(                           \
 		struct atomic_##IMPL##_shared *s, struct atomic_local *l)      \
 	{                                                                      \
-		const struct atomic_payload *p =                               \
+		const uint64_t *p =                                            \
 			atomic_value_##IMPL##_read_begin(&s->v, l->t);         \
-		uint64_t x = p->a + p->b;                                      \
+		uint64_t x = p[0] + p[l->last];                                \
 		atomic_value_##IMPL##_read_end(&s->v, l->t);                   \
 		return x;                                                      \
 	}                                                                      \
@@ -145,7 +140,7 @@ struct atomic_local {
 		atomic_##IMPL##_publish_new(struct atomic_##IMPL##_shared *s,  \
 					    struct atomic_local *l)            \
 	{                                                                      \
-		struct atomic_payload *p = atomic_payload_new(++l->seq);       \
+		uint64_t *p = atomic_payload_new(l->size, ++l->seq);           \
 		if (p)                                                         \
 			atomic_value_##IMPL##_publish(&s->v, l->t, p);         \
 	}                                                                      \
@@ -189,31 +184,44 @@ struct atomic_local {
 		return iters;                                                  \
 	}
 
-#define ATOMIC_REGISTER(IMPL, WL, NAME, PARAMS, ARG, SUMMARY)                  \
-	BENCH_REGISTER(atomic_##IMPL##_##WL##_##ARG, .name = NAME,             \
-		       .impl = #IMPL, .params = PARAMS, .arg = ARG,            \
-		       .summary = SUMMARY, .setup = atomic_##IMPL##_setup,     \
+#define ATOMIC_REGISTER(IMPL, WL, NAME, PARAMS, EVERY, SIZE, FLAGS, SUMMARY)   \
+	BENCH_REGISTER(atomic_##IMPL##_##WL##_##EVERY##_##SIZE, .name = NAME,  \
+		       .impl = #IMPL, .params = PARAMS, .arg = EVERY,          \
+		       .arg2 = SIZE, .flags = FLAGS, .summary = SUMMARY,       \
+		       .setup = atomic_##IMPL##_setup,                         \
 		       .teardown = atomic_##IMPL##_teardown,                   \
 		       .thread_init = atomic_##IMPL##_thread_init,             \
 		       .thread_fini = atomic_##IMPL##_thread_fini,             \
 		       .fields = atomic_##IMPL##_fields,                       \
 		       .run = atomic_##IMPL##_##WL##_run)
 
+/* The quick sweep runs 64-byte values and every=1000; --full adds 8 and
+ * 256 bytes and every=10 and 100000. */
 #define ATOMIC_REGISTER_ALL(IMPL, SUMMARY)                                     \
-	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=64", 64,              \
+	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=8", 0, 8, BENCH_FULL, \
 			"read the value (" SUMMARY ")");                       \
-	ATOMIC_REGISTER(                                                       \
-		IMPL, read_mostly, "atomic/read-mostly", "every=10,size=64",   \
-		10, "reads; thread 0 publishes every 10 ops (" SUMMARY ")");   \
+	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=64", 0, 64, 0,        \
+			"read the value (" SUMMARY ")");                       \
+	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=256", 0, 256,         \
+			BENCH_FULL, "read the value (" SUMMARY ")");           \
 	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
-			"every=1000,size=64", 1000,                            \
+			"every=10,size=64", 10, 64, BENCH_FULL,                \
+			"reads; thread 0 publishes every 10 ops (" SUMMARY     \
+			")");                                                  \
+	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+			"every=1000,size=64", 1000, 64, 0,                     \
 			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
 			")");                                                  \
 	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
-			"every=100000,size=64", 100000,                        \
+			"every=100000,size=64", 100000, 64, BENCH_FULL,        \
 			"reads; thread 0 publishes every 100000 ops (" SUMMARY \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=64", 64,              \
+	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=8", 0, 8, BENCH_FULL, \
+			"every op publishes a new value (" SUMMARY ")");       \
+	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=64", 0, 64, 0,        \
+			"every op publishes a new value (" SUMMARY ")");       \
+	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=256", 0, 256,         \
+			BENCH_FULL,                                            \
 			"every op publishes a new value (" SUMMARY ")")
 
 ATOMIC_BENCHES(c11)
@@ -248,13 +256,18 @@ static uint64_t atomic_c11_xchg_run(void *shared, struct bench_thread *t,
 	return iters;
 }
 
-ATOMIC_REGISTER(c11, load, "atomic/load", "size=64", 64,
+ATOMIC_REGISTER(c11, load, "atomic/load", "size=8", 0, 8, BENCH_FULL,
 		"read the value (C11 atomic pointer: the floor)");
-BENCH_REGISTER(atomic_c11_xchg, .name = "atomic/swap", .impl = "c11",
-	       .params = "size=64", .arg = 64,
-	       .summary = "exchange values, no reclamation (C11 atomic "
-			  "pointer: the floor)",
-	       .setup = atomic_c11_setup, .teardown = atomic_c11_teardown,
-	       .thread_init = atomic_c11_thread_init,
-	       .thread_fini = atomic_c11_thread_fini,
-	       .fields = atomic_c11_fields, .run = atomic_c11_xchg_run);
+ATOMIC_REGISTER(c11, load, "atomic/load", "size=64", 0, 64, 0,
+		"read the value (C11 atomic pointer: the floor)");
+ATOMIC_REGISTER(c11, load, "atomic/load", "size=256", 0, 256, BENCH_FULL,
+		"read the value (C11 atomic pointer: the floor)");
+ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=8", 0, 8, BENCH_FULL,
+		"exchange values, no reclamation (C11 atomic pointer: the "
+		"floor)");
+ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=64", 0, 64, 0,
+		"exchange values, no reclamation (C11 atomic pointer: the "
+		"floor)");
+ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=256", 0, 256, BENCH_FULL,
+		"exchange values, no reclamation (C11 atomic pointer: the "
+		"floor)");

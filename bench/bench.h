@@ -24,6 +24,9 @@ enum bench_flags {
 	/* A test of the runner itself (crashes, hangs): never listed or run
 	 * unless CONTEND_SELFTEST=1 is in the environment. */
 	BENCH_HIDDEN = 1u << 1,
+	/* A variant only --full (or an explicit --filter) runs, to keep the
+	 * quick sweep quick. */
+	BENCH_FULL = 1u << 2,
 };
 
 struct bench;
@@ -51,6 +54,7 @@ struct bench {
 	const char *params;  /* "key=value,..." or "" */
 	const char *summary; /* one line for `contend list` */
 	long arg;	     /* the numeric parameter the workload reads */
+	long arg2;	     /* a second one, where there are two */
 	unsigned flags;
 	/* Optional: builds the shared state for nthreads threads. */
 	int (*setup)(const struct bench *b, int nthreads, void **shared,

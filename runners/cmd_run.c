@@ -494,6 +494,18 @@ struct run_state {
 	char path[4096];
 };
 
+/* Variants marked BENCH_FULL run with --full or when a filter chose them. */
+static void drop_full_only(struct run_state *s)
+{
+	size_t kept = 0;
+	if (s->opt.mode == MODE_FULL || s->opt.filter)
+		return;
+	for (size_t i = 0; i < s->nsel; i++)
+		if (!(s->sel[i]->flags & BENCH_FULL))
+			s->sel[kept++] = s->sel[i];
+	s->nsel = kept;
+}
+
 static int prepare(struct run_state *s, struct err *e)
 {
 	int present[PAIR_CLASS_COUNT];
@@ -503,6 +515,7 @@ static int prepare(struct run_state *s, struct err *e)
 	    registry_filter(s->all, s->nall, s->opt.filter, &s->sel, &s->nsel,
 			    e) != 0)
 		return -1;
+	drop_full_only(s);
 	static const char *const full[] = {"compact", "scatter", "cores", "smt",
 					   "none"};
 	s->npolicies = s->opt.mode == MODE_FULL ? 5 : 1;

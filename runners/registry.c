@@ -40,6 +40,8 @@ static int cmp_ranked(const void *x, const void *y)
 		return d;
 	if (a->b->arg != b->b->arg)
 		return a->b->arg < b->b->arg ? -1 : 1;
+	if (a->b->arg2 != b->b->arg2)
+		return a->b->arg2 < b->b->arg2 ? -1 : 1;
 	if ((d = strcmp(a->b->impl, b->b->impl)))
 		return d;
 	return (a->index > b->index) - (a->index < b->index);

@@ -8,7 +8,7 @@
 #include "err.h"
 
 /* Every registered benchmark, sorted by family (in DESIGN.md's order), then
- * name, numeric parameter and implementation. *out is malloc'd. */
+ * name, numeric parameters and implementation. *out is malloc'd. */
 int registry_all(const struct bench ***out, size_t *n, struct err *e);
 /* 1 when the runner's own test benchmarks (BENCH_HIDDEN) are selectable. */
 int registry_selftest_enabled(void);
