@@ -1,7 +1,7 @@
 /* Flat writers: CSV (one row per case) and Go's benchmark format. */
-#include <ctype.h>
 #include <string.h>
 
+#include "goref.h"
 #include "report.h"
 
 static void csv_str(FILE *f, const char *s)
@@ -59,22 +59,6 @@ void report_csv(FILE *f, const struct report *rp)
 	}
 }
 
-/* "chan/ping-pong" -> "ChanPingPong" */
-static void go_name(const char *name, char *out, size_t len)
-{
-	size_t n = 0;
-	int up = 1;
-	for (; *name && n + 1 < len; name++) {
-		if (!isalnum((unsigned char)*name)) {
-			up = 1;
-			continue;
-		}
-		out[n++] = up ? (char)toupper((unsigned char)*name) : *name;
-		up = 0;
-	}
-	out[n] = '\0';
-}
-
 void report_gobench(FILE *f, const struct report *rp)
 {
 	const struct machine *m = rp->machine;
@@ -92,14 +76,14 @@ void report_gobench(FILE *f, const struct report *rp)
 		char name[256], params[256];
 		if (r->status != REC_OK)
 			continue;
-		go_name(r->b->name, name, sizeof(name));
+		goref_name(r->b->name, name, sizeof(name)); /* BenchmarkX */
 		snprintf(params, sizeof(params), "%s", r->b->params);
 		for (char *p = params; *p; p++)
 			if (*p == ',')
 				*p = '/';
 		for (int k = 0; k < r->nsamples; k++) {
 			fprintf(f,
-				"Benchmark%s/impl=%s%s%s/"
+				"%s/impl=%s%s%s/"
 				"placement=%s-%d\t%llu\t%.4g ns/op",
 				name, r->b->impl, params[0] ? "/" : "", params,
 				r->placement, r->threads,
