@@ -18,6 +18,7 @@
 #include "atomic_value_c11.h"
 #include "atomic_value_ebr.h"
 #include "atomic_value_hp.h"
+#include "atomic_value_hp_sticky.h"
 #include "atomic_value_mutex.h"
 #include "atomic_value_refcount.h"
 #include "atomic_value_seqlock.h"
@@ -196,7 +197,7 @@ struct atomic_local {
 		       .run = atomic_##IMPL##_##WL##_run)
 
 /* The quick sweep runs 64-byte values and every=1000; --full adds 8 and
- * 256 bytes and every=10 and 100000. */
+ * 256 bytes (load, swap, read-mostly every=1000) and every=10 and 100000. */
 #define ATOMIC_REGISTER_ALL(IMPL, SUMMARY)                                     \
 	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=8", 0, 8, BENCH_FULL, \
 			"read the value (" SUMMARY ")");                       \
@@ -209,7 +210,15 @@ struct atomic_local {
 			"reads; thread 0 publishes every 10 ops (" SUMMARY     \
 			")");                                                  \
 	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+			"every=1000,size=8", 1000, 8, BENCH_FULL,              \
+			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
+			")");                                                  \
+	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
 			"every=1000,size=64", 1000, 64, 0,                     \
+			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
+			")");                                                  \
+	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+			"every=1000,size=256", 1000, 256, BENCH_FULL,          \
 			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
 			")");                                                  \
 	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
@@ -228,6 +237,7 @@ ATOMIC_BENCHES(c11)
 ATOMIC_BENCHES(mutex)
 ATOMIC_BENCHES(ebr)
 ATOMIC_BENCHES(hp)
+ATOMIC_BENCHES(hp_sticky)
 ATOMIC_BENCHES(urcu)
 ATOMIC_BENCHES(seqlock)
 ATOMIC_BENCHES(refcount)
@@ -235,6 +245,7 @@ ATOMIC_BENCHES(refcount)
 ATOMIC_REGISTER_ALL(mutex, "pthread mutex held while reading");
 ATOMIC_REGISTER_ALL(ebr, "epoch-based reclamation, membarrier");
 ATOMIC_REGISTER_ALL(hp, "hazard pointers, membarrier");
+ATOMIC_REGISTER_ALL(hp_sticky, "hazard pointers, slot kept between reads");
 ATOMIC_REGISTER_ALL(urcu, "liburcu memb");
 ATOMIC_REGISTER_ALL(seqlock, "seqlock, copy-in/copy-out");
 ATOMIC_REGISTER_ALL(refcount, "split reference count");

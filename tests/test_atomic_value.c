@@ -13,6 +13,7 @@
 
 #include "atomic_value_ebr.h"
 #include "atomic_value_hp.h"
+#include "atomic_value_hp_sticky.h"
 #include "atomic_value_mutex.h"
 #include "atomic_value_refcount.h"
 #include "atomic_value_seqlock.h"
@@ -59,7 +60,7 @@ static int value_ok(const struct value *v)
 #define READERS	  3
 #define PUBLISHES 200000
 
-#define SCHEME_TESTS(IMPL)                                                     \
+#define SCHEME_TESTS(IMPL, STATS)                                              \
 	struct IMPL##_race {                                                   \
 		struct atomic_value_##IMPL v;                                  \
 		_Atomic int stop;                                              \
@@ -152,12 +153,12 @@ static int value_ok(const struct value *v)
 		during = atomic_value_##IMPL##_retired_peak(&s.v);             \
 		atomic_store(&s.release, 1);                                   \
 		pthread_join(th, NULL);                                        \
-		for (int i = 0; i < 1000; i++)                                 \
+		for (int i = 0; i < 5000; i++)                                 \
 			atomic_value_##IMPL##_publish(&s.v, w, value_new(1));  \
 		CHECK(atomic_load(&s.ok));                                     \
 		CHECK(during <= stall_bound);                                  \
 		/* once the reader left, what piled up is freed again */       \
-		CHECK(atomic_load(&s.v.stats.retired) <= after_bound);         \
+		CHECK(atomic_load(&s.v.STATS.retired) <= after_bound);         \
 		printf("%s: stalled reader kept its value; %zu retired at "    \
 		       "peak while it stalled\n",                              \
 		       #IMPL, during);                                         \
@@ -165,12 +166,13 @@ static int value_ok(const struct value *v)
 		atomic_value_##IMPL##_destroy(&s.v);                           \
 	}
 
-SCHEME_TESTS(ebr)
-SCHEME_TESTS(hp)
-SCHEME_TESTS(urcu)
-SCHEME_TESTS(mutex)
-SCHEME_TESTS(seqlock)
-SCHEME_TESTS(refcount)
+SCHEME_TESTS(ebr, stats)
+SCHEME_TESTS(hp, stats)
+SCHEME_TESTS(hp_sticky, hp.stats)
+SCHEME_TESTS(urcu, stats)
+SCHEME_TESTS(mutex, stats)
+SCHEME_TESTS(seqlock, stats)
+SCHEME_TESTS(refcount, stats)
 
 /* urcu's publisher waits for the stalled reader instead of growing, so it
  * is released from another thread while the publisher is blocked. */
@@ -194,12 +196,12 @@ static void urcu_test_stall_blocks(void)
 	while (!atomic_load(&s.holding))
 		usleep(100);
 	pthread_create(&rel, NULL, release_later, (void *)&s.release);
-	for (int i = 1; i <= 1000; i++)
+	for (int i = 1; i <= 3000; i++)
 		atomic_value_urcu_publish(&s.v, w, value_new((uint64_t)i));
 	pthread_join(th, NULL);
 	pthread_join(rel, NULL);
 	CHECK(atomic_load(&s.ok));
-	CHECK(atomic_value_urcu_retired_peak(&s.v) <= 64);
+	CHECK(atomic_value_urcu_retired_peak(&s.v) <= ATOMIC_VALUE_URCU_BATCH);
 	atomic_value_urcu_thread_done(&s.v, w);
 	atomic_value_urcu_destroy(&s.v);
 }
@@ -209,14 +211,19 @@ int main(void)
 	alarm(240);
 	ebr_test_race();
 	hp_test_race();
+	hp_sticky_test_race();
 	urcu_test_race();
 	mutex_test_race();
 	seqlock_test_race();
 	refcount_test_race();
 	/* EBR documents growth while a reader stalls: all 20000 stay */
-	ebr_test_stall(SIZE_MAX, 20000, (size_t)3 * 64);
+	ebr_test_stall(SIZE_MAX, 20000, 3 * ATOMIC_VALUE_EBR_BATCH);
 	/* HP pins one value per reader: a batch plus the thread count */
-	hp_test_stall(64 + 2 + 1, 20000, 64 + 2 + 1);
+	hp_test_stall(ATOMIC_VALUE_HP_BATCH + 2 + 1, 20000,
+		      ATOMIC_VALUE_HP_BATCH + 2 + 1);
+	/* the same bound when the slot outlives read_end */
+	hp_sticky_test_stall(ATOMIC_VALUE_HP_BATCH + 2 + 1, 20000,
+			     ATOMIC_VALUE_HP_BATCH + 2 + 1);
 	urcu_test_stall_blocks();
 	/* refcount pins the held value (plus the one being replaced at that
 	 * instant); seqlock readers hold a copy */

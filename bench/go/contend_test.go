@@ -108,31 +108,84 @@ func BenchmarkAtomicSwap(b *testing.B) {
 }
 
 // atomic/read-mostly: every goroutine reads; the first also publishes a
-// fresh value every K of its ops (the config-reload pattern).
+// fresh value every K of its ops (the config-reload pattern). One function
+// per size, as for load.
+func readMostly8(every int) func(*testing.B) {
+	return func(b *testing.B) {
+		var v atomic.Value
+		var ids int32
+		v.Store(&value8{1})
+		b.RunParallel(func(pb *testing.PB) {
+			writer := atomic.AddInt32(&ids, 1) == 1
+			left := every
+			var s, seq uint64
+			for pb.Next() {
+				p := v.Load().(*value8)
+				s += p[0] + p[0]
+				if left--; writer && left == 0 {
+					left = every
+					seq++
+					v.Store(&value8{seq})
+				}
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	}
+}
+
+func readMostly64(every int) func(*testing.B) {
+	return func(b *testing.B) {
+		var v atomic.Value
+		var ids int32
+		v.Store(&value64{1, 7: 8})
+		b.RunParallel(func(pb *testing.PB) {
+			writer := atomic.AddInt32(&ids, 1) == 1
+			left := every
+			var s, seq uint64
+			for pb.Next() {
+				p := v.Load().(*value64)
+				s += p[0] + p[7]
+				if left--; writer && left == 0 {
+					left = every
+					seq++
+					v.Store(&value64{seq, 7: seq + 7})
+				}
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	}
+}
+
+func readMostly256(every int) func(*testing.B) {
+	return func(b *testing.B) {
+		var v atomic.Value
+		var ids int32
+		v.Store(&value256{1, 31: 32})
+		b.RunParallel(func(pb *testing.PB) {
+			writer := atomic.AddInt32(&ids, 1) == 1
+			left := every
+			var s, seq uint64
+			for pb.Next() {
+				p := v.Load().(*value256)
+				s += p[0] + p[31]
+				if left--; writer && left == 0 {
+					left = every
+					seq++
+					v.Store(&value256{seq, 31: seq + 31})
+				}
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	}
+}
+
 func BenchmarkAtomicReadMostly(b *testing.B) {
 	for _, every := range []int{10, 1000, 100000} {
 		every := every
 		b.Run(fmt.Sprintf("every=%d", every), func(b *testing.B) {
-			b.Run("size=64", func(b *testing.B) {
-				var v atomic.Value
-				var ids int32
-				v.Store(&value64{1, 7: 8})
-				b.RunParallel(func(pb *testing.PB) {
-					writer := atomic.AddInt32(&ids, 1) == 1
-					left := every
-					var s, seq uint64
-					for pb.Next() {
-						p := v.Load().(*value64)
-						s += p[0] + p[7]
-						if left--; writer && left == 0 {
-							left = every
-							seq++
-							v.Store(&value64{seq, 7: seq + 7})
-						}
-					}
-					atomic.AddUint64(&sink, s)
-				})
-			})
+			b.Run("size=8", readMostly8(every))
+			b.Run("size=64", readMostly64(every))
+			b.Run("size=256", readMostly256(every))
 		})
 	}
 }

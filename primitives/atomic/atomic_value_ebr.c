@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EBR_BATCH ((size_t)64) /* retires between reclamation attempts */
-
 int atomic_value_ebr_init(struct atomic_value_ebr *v, void *initial,
 			  size_t size, void (*free_fn)(void *))
 {
@@ -75,7 +73,7 @@ void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 {
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
 	if (t->nretired == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 2 * EBR_BATCH;
+		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_EBR_BATCH;
 		struct ebr_retired *r = realloc(t->retired, cap * sizeof(*r));
 		if (!r) { /* no room to defer: wait the value out instead */
 			reclaim(v, t);
@@ -92,7 +90,7 @@ void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 	t->retired[t->nretired++].epoch =
 		atomic_load_explicit(&v->epoch, memory_order_acquire);
 	atomic_value_stats_retire(&v->stats, 1);
-	if (t->nretired % EBR_BATCH == 0)
+	if (t->nretired % ATOMIC_VALUE_EBR_BATCH == 0)
 		reclaim(v, t);
 }
 

@@ -9,7 +9,9 @@
  * epoch is two past its tag: by then every reader active at the unlink has
  * left its read section.
  * Reclamation: a publishing thread keeps its retired values in a private
- * list and tries to advance the epoch and free every EBR_BATCH retires.
+ * list and tries to advance the epoch and free every
+ * ATOMIC_VALUE_EBR_BATCH retires: a value waits for two advances, so about
+ * three batches wait per publisher.
  * A reader that stalls inside a read section stops the epoch, so retired
  * memory grows with publications until it leaves (unbounded, the price of
  * a two-store read side). Threads that finish hand their leftovers to the
@@ -23,6 +25,10 @@
 #include <stdint.h>
 
 #include "atomic_value.h"
+
+/* Retires between reclamation attempts; see ATOMIC_VALUE_HP_BATCH for why
+ * a batch this large (each attempt pays a membarrier). */
+#define ATOMIC_VALUE_EBR_BATCH ((size_t)1024)
 
 struct ebr_retired {
 	void *p;

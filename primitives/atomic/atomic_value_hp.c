@@ -3,9 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HP_BATCH                                                               \
-	((size_t)64) /* retires between scans (plus the thread count) */
-
 int atomic_value_hp_init(struct atomic_value_hp *v, void *initial, size_t size,
 			 void (*free_fn)(void *))
 {
@@ -82,7 +79,7 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 {
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
 	while (t->nretired == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 2 * HP_BATCH;
+		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_HP_BATCH;
 		void **r = realloc(t->retired, cap * sizeof(*r));
 		if (r) {
 			t->retired = r;
@@ -94,7 +91,8 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 	t->retired[t->nretired++] = old;
 	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired >=
-	    HP_BATCH + atomic_load_explicit(&v->nthreads, memory_order_relaxed))
+	    ATOMIC_VALUE_HP_BATCH +
+		    atomic_load_explicit(&v->nthreads, memory_order_relaxed))
 		scan(v, t);
 }
 

@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define URCU_BATCH 64 /* retires per grace period */
-
 int atomic_value_urcu_init(struct atomic_value_urcu *v, void *initial,
 			   size_t size, void (*free_fn)(void *))
 {
@@ -43,7 +41,7 @@ void atomic_value_urcu_publish(struct atomic_value_urcu *v,
 {
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
 	if (t->nretired == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : URCU_BATCH;
+		size_t cap = t->cap ? 2 * t->cap : ATOMIC_VALUE_URCU_BATCH;
 		void **r = realloc(t->retired, cap * sizeof(*r));
 		if (!r) {
 			flush(v, t);
@@ -60,7 +58,7 @@ void atomic_value_urcu_publish(struct atomic_value_urcu *v,
 	}
 	t->retired[t->nretired++] = old;
 	atomic_value_stats_retire(&v->stats, 1);
-	if (t->nretired >= URCU_BATCH)
+	if (t->nretired >= ATOMIC_VALUE_URCU_BATCH)
 		flush(v, t);
 }
 

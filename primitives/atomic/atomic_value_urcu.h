@@ -2,7 +2,7 @@
  * reference for the two schemes written here. Readers take
  * urcu_memb_read_lock (a per-thread counter, no fence: membarrier(2) on the
  * writer side); a publisher retires replaced values into a private batch
- * and, every URCU_BATCH retires, waits one grace period
+ * and, every ATOMIC_VALUE_URCU_BATCH retires, waits one grace period
  * (urcu_memb_synchronize_rcu) and frees the batch.
  * Reclamation: a value is freed after a grace period that started after its
  * unlink, so no reader still holds it. A reader stalled in its read section
@@ -28,6 +28,10 @@
 #include <urcu/urcu-memb.h>
 
 #include "atomic_value.h"
+
+/* retires per grace period: the batch of ATOMIC_VALUE_HP_BATCH, whose
+ * comment says why it is this large */
+#define ATOMIC_VALUE_URCU_BATCH ((size_t)1024)
 
 struct atomic_value_urcu_thread {
 	void **retired;

@@ -1,0 +1,121 @@
+/* Atomic value with hazard pointers whose slot stays set after the read
+ * section: the write side of atomic_value_hp.h, a cheaper read side.
+ *
+ * Invariants. A thread's hazard slot holds the last value it validated (as
+ * in atomic_value_hp.h: slot written, asymmetric fence, cell re-read and
+ * found equal) until it validates another one or is done. A value in a slot
+ * is never freed (the hp scan skips it), so a reader that loads the cell
+ * and finds the pointer already in its own slot may use it at once: no
+ * store, no fence. Only after a publication does a reader pay the classic
+ * hazard-pointer protocol, once. read_end does nothing.
+ * Reclamation: as hp (a scan every ATOMIC_VALUE_HP_BATCH + threads retires), but each
+ * registered thread pins the last value it read even after read_end, until
+ * it reads again or calls thread_done: at most one value per thread, so the
+ * bound stays ATOMIC_VALUE_HP_BATCH + threads per publisher. A stalled reader pins one
+ * value, like hp; an idle one too.
+ * The fast path is one load of the cell, one of the thread's own slot and a
+ * compare: the price of Go's atomic.Value Load plus a compare.
+ */
+#ifndef CONTEND_ATOMIC_VALUE_HP_STICKY_H
+#define CONTEND_ATOMIC_VALUE_HP_STICKY_H
+
+#include "atomic_value_hp.h"
+
+struct atomic_value_hp_sticky {
+	struct atomic_value_hp hp;
+};
+
+/* opaque: a struct atomic_value_hp_thread */
+struct atomic_value_hp_sticky_thread;
+
+static inline struct atomic_value_hp_thread *
+hp_sticky_thread(struct atomic_value_hp_sticky_thread *t)
+{
+	return (struct atomic_value_hp_thread *)t;
+}
+
+static inline int atomic_value_hp_sticky_init(struct atomic_value_hp_sticky *v,
+					      void *initial, size_t size,
+					      void (*free_fn)(void *))
+{
+	return atomic_value_hp_init(&v->hp, initial, size, free_fn);
+}
+
+static inline void
+atomic_value_hp_sticky_destroy(struct atomic_value_hp_sticky *v)
+{
+	atomic_value_hp_destroy(&v->hp);
+}
+
+static inline struct atomic_value_hp_sticky_thread *
+atomic_value_hp_sticky_thread_new(struct atomic_value_hp_sticky *v)
+{
+	return (struct atomic_value_hp_sticky_thread *)atomic_value_hp_thread_new(
+		&v->hp);
+}
+
+/* clears the slot: the value it pinned becomes reclaimable */
+static inline void
+atomic_value_hp_sticky_thread_done(struct atomic_value_hp_sticky *v,
+				   struct atomic_value_hp_sticky_thread *t)
+{
+	atomic_value_hp_thread_done(&v->hp, hp_sticky_thread(t));
+}
+
+static inline void
+atomic_value_hp_sticky_publish(struct atomic_value_hp_sticky *v,
+			       struct atomic_value_hp_sticky_thread *t,
+			       void *next)
+{
+	atomic_value_hp_publish(&v->hp, hp_sticky_thread(t), next);
+}
+
+static inline size_t
+atomic_value_hp_sticky_retired_peak(struct atomic_value_hp_sticky *v)
+{
+	return atomic_value_hp_retired_peak(&v->hp);
+}
+
+/* The value changed since this thread last validated one: move the slot.
+ * release on the slot store: the reads of the value it pinned before
+ * happen before a scanner that sees the new slot frees the old value. */
+static inline const void *
+atomic_value_hp_sticky_revalidate(struct atomic_value_hp *v,
+				  struct atomic_value_hp_thread *t, void *p)
+{
+	for (;;) {
+		void *q;
+		atomic_store_explicit(&t->hazard, p, memory_order_release);
+		/* the slot before the re-read: see asym_fence_light */
+		asym_fence_light(v->asym);
+		q = atomic_load_explicit(&v->p, memory_order_acquire);
+		if (q == p)
+			return p;
+		p = q;
+	}
+}
+
+static inline const void *
+atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
+				  struct atomic_value_hp_sticky_thread *st)
+{
+	struct atomic_value_hp_thread *t = hp_sticky_thread(st);
+	/* acquire: the publisher's writes to the value are visible */
+	void *p = atomic_load_explicit(&v->hp.p, memory_order_acquire);
+	/* relaxed: only this thread writes its slot */
+	if (__builtin_expect(p == atomic_load_explicit(&t->hazard,
+						       memory_order_relaxed),
+			     1))
+		return p;
+	return atomic_value_hp_sticky_revalidate(&v->hp, t, p);
+}
+
+static inline void
+atomic_value_hp_sticky_read_end(struct atomic_value_hp_sticky *v,
+				struct atomic_value_hp_sticky_thread *t)
+{
+	(void)v;
+	(void)t; /* the slot keeps the value pinned until the next read */
+}
+
+#endif
