@@ -53,6 +53,8 @@ struct atomic_local {
 	struct atomic_##IMPL##_shared {                                        \
 		struct atomic_value_##IMPL v;                                  \
 		size_t size;                                                   \
+		/* read-mostly: the reading threads' own time and ops */       \
+		_Alignas(CACHE_LINE) _Atomic uint64_t reader_ns, reader_ops;   \
 	};                                                                     \
                                                                                \
 	static int atomic_##IMPL##_setup(const struct bench *b, int nthreads,  \
@@ -74,6 +76,8 @@ struct atomic_local {
 			return err_set(e, "atomic: init failed");              \
 		}                                                              \
 		s->size = (size_t)b->arg2;                                     \
+		atomic_init(&s->reader_ns, 0);                                 \
+		atomic_init(&s->reader_ops, 0);                                \
 		*shared = s;                                                   \
 		return 0;                                                      \
 	}                                                                      \
@@ -119,12 +123,18 @@ struct atomic_local {
 					  struct bench_field *out, int max)    \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
-		if (max < 1)                                                   \
+		uint64_t ops = atomic_load(&s->reader_ops);                    \
+		if (max < 2)                                                   \
 			return 0;                                              \
 		out[0].name = "retired_peak";                                  \
 		out[0].value =                                                 \
 			(double)atomic_value_##IMPL##_retired_peak(&s->v);     \
-		return 1;                                                      \
+		if (ops == 0)                                                  \
+			return 1;                                              \
+		out[1].name = "reader_ns";                                     \
+		out[1].value =                                                 \
+			(double)atomic_load(&s->reader_ns) / (double)ops;      \
+		return 2;                                                      \
 	}                                                                      \
                                                                                \
 	static inline uint64_t atomic_##IMPL##_read(                           \
@@ -156,6 +166,23 @@ struct atomic_local {
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
+	/* A reader's own ns/op (result field reader_ns): the target compares  \
+	 * it with load's, without the publishing thread's share. */           \
+	__attribute__((unused)) static uint64_t                                \
+		atomic_##IMPL##_timed_load_run(                                \
+			void *shared, struct bench_thread *t, uint64_t iters)  \
+	{                                                                      \
+		struct atomic_##IMPL##_shared *s = shared;                     \
+		uint64_t t0 = bench_now_ns();                                  \
+		atomic_##IMPL##_load_run(shared, t, iters);                    \
+		atomic_fetch_add(&s->reader_ns, bench_now_ns() - t0);          \
+		/* on the ns/op column's scale: a thread's ns/op over the      \
+		 * thread count, as if every thread were a reader */           \
+		atomic_fetch_add(&s->reader_ops,                               \
+				 iters *(uint64_t)t->nthreads);                \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
 	/* Readers run the load loop; thread 0 counts down to its next         \
 	 * publication (no division in the loop). */                           \
 	__attribute__((unused)) static uint64_t                                \
@@ -165,7 +192,8 @@ struct atomic_local {
 		uint64_t sum = 0, every = (uint64_t)t->bench->arg;             \
 		uint64_t left = every;                                         \
 		if (t->tid != 0)                                               \
-			return atomic_##IMPL##_load_run(shared, t, iters);     \
+			return atomic_##IMPL##_timed_load_run(shared, t,       \
+							      iters);          \
 		for (uint64_t i = 0; i < iters; i++) {                         \
 			sum += atomic_##IMPL##_read(shared, t->local);         \
 			if (--left == 0) {                                     \

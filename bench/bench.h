@@ -14,6 +14,7 @@
 #define CONTEND_BENCH_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -100,6 +101,15 @@ static inline void cpu_relax(void)
 #else
 	__asm__ volatile("" ::: "memory");
 #endif
+}
+
+/* For a workload that times part of its threads itself (a result field);
+ * the runner's own timing does not need it. */
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 #define CACHE_LINE 64

@@ -105,7 +105,7 @@ static int has_fields(const struct record *r)
 	return r->status == REC_OK && r->nfields > 0;
 }
 
-/* "retired_peak 12", all fields of the record */
+/* "retired_peak=12 reader_ns=0.9", all fields of the record */
 static void fields_cell(const struct record *r, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -113,8 +113,8 @@ static void fields_cell(const struct record *r, char *buf, size_t len)
 	for (int i = 0; i < r->nfields && n < len; i++) {
 		char v[32];
 		fmt_num(v, sizeof(v), r->fields[i].value);
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
-				      v);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", i ? " " : "",
+				      r->fields[i].name, v);
 	}
 }
 
@@ -365,7 +365,9 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
 	grid_table(f, rp, markdown,
-		   "retired_peak (most replaced values not yet freed)",
+		   "result fields (retired_peak: most replaced values not yet "
+		   "freed; reader_ns: the reading threads' ns/op, same scale "
+		   "as ns/op)",
 		   fields_cell, has_fields);
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);

@@ -194,6 +194,29 @@ class Results(unittest.TestCase):
                 self.assertGreater(r["ops"], 0)
                 self.assertEqual(r["noisy"], ns["cv"] > 0.05)
 
+    def test_atomic_records_carry_retired_peak(self):
+        for r in self.doc["results"]:
+            if r["benchmark"] == "atomic/load" and r["status"] == "ok":
+                with self.subTest(impl=r["impl"]):
+                    self.assertIn("retired_peak", r["fields"])
+                    # nothing is published in load
+                    self.assertEqual(r["fields"]["retired_peak"], 0)
+
+    def test_read_mostly_reports_the_readers_own_time(self):
+        doc, _ = load_run("--filter", "atomic/read-mostly,impl=hp_sticky",
+                          "--threads", "1,2")
+        recs = [r for r in doc["results"]
+                if r["params"] == {"every": 1000, "size": 64}]
+        self.assertEqual(sorted(r["threads"] for r in recs), [1, 2])
+        for r in recs:
+            f = r["fields"]
+            # thread 0 published: something was retired
+            self.assertGreaterEqual(f["retired_peak"], 1)
+            if r["threads"] == 1:
+                self.assertNotIn("reader_ns", f)  # no thread only reads
+            else:
+                self.assertGreater(f["reader_ns"], 0)
+
     def test_pinning_is_read_back(self):
         for r in self.doc["results"]:
             if r["status"] == "ok" and r["placement"] != "none":

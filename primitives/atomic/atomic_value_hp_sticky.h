@@ -8,13 +8,13 @@
  * and finds the pointer already in its own slot may use it at once: no
  * store, no fence. Only after a publication does a reader pay the classic
  * hazard-pointer protocol, once. read_end does nothing.
- * Reclamation: as hp (a scan every ATOMIC_VALUE_HP_BATCH + threads retires), but each
- * registered thread pins the last value it read even after read_end, until
- * it reads again or calls thread_done: at most one value per thread, so the
- * bound stays ATOMIC_VALUE_HP_BATCH + threads per publisher. A stalled reader pins one
- * value, like hp; an idle one too.
- * The fast path is one load of the cell, one of the thread's own slot and a
- * compare: the price of Go's atomic.Value Load plus a compare.
+ * Reclamation: as hp (a scan every ATOMIC_VALUE_HP_BATCH + threads retires),
+ * but each registered thread pins the last value it read even after read_end,
+ * until it reads again or calls thread_done: at most one value per thread, so
+ * the bound stays ATOMIC_VALUE_HP_BATCH + threads per publisher. A stalled
+ * reader pins one value, like hp; an idle one too. The fast path is one load of
+ * the cell, one of the thread's own slot and a compare: the price of Go's
+ * atomic.Value Load plus a compare.
  */
 #ifndef CONTEND_ATOMIC_VALUE_HP_STICKY_H
 #define CONTEND_ATOMIC_VALUE_HP_STICKY_H
@@ -50,8 +50,8 @@ atomic_value_hp_sticky_destroy(struct atomic_value_hp_sticky *v)
 static inline struct atomic_value_hp_sticky_thread *
 atomic_value_hp_sticky_thread_new(struct atomic_value_hp_sticky *v)
 {
-	return (struct atomic_value_hp_sticky_thread *)atomic_value_hp_thread_new(
-		&v->hp);
+	return (struct atomic_value_hp_sticky_thread *)
+		atomic_value_hp_thread_new(&v->hp);
 }
 
 /* clears the slot: the value it pinned becomes reclaimable */
@@ -103,9 +103,9 @@ atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
 	/* acquire: the publisher's writes to the value are visible */
 	void *p = atomic_load_explicit(&v->hp.p, memory_order_acquire);
 	/* relaxed: only this thread writes its slot */
-	if (__builtin_expect(p == atomic_load_explicit(&t->hazard,
-						       memory_order_relaxed),
-			     1))
+	if (__builtin_expect(
+		    p == atomic_load_explicit(&t->hazard, memory_order_relaxed),
+		    1))
 		return p;
 	return atomic_value_hp_sticky_revalidate(&v->hp, t, p);
 }
