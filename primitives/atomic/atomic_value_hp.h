@@ -61,14 +61,17 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 			     struct atomic_value_hp_thread *t, void *next);
 size_t atomic_value_hp_retired_peak(struct atomic_value_hp *v);
 
-static inline const void *
-atomic_value_hp_read_begin(struct atomic_value_hp *v,
-			   struct atomic_value_hp_thread *t)
+/* Sets the slot to p and re-reads the cell until they agree; returns the
+ * protected value. release on the slot store: when the slot moves off a
+ * value (atomic_value_hp_sticky.h keeps it set between reads), the reads
+ * of that value happen before a scanner that sees the new slot frees it. */
+static inline void *atomic_value_hp_protect(struct atomic_value_hp *v,
+					    struct atomic_value_hp_thread *t,
+					    void *p)
 {
-	void *p = atomic_load_explicit(&v->p, memory_order_relaxed);
 	for (;;) {
 		void *q;
-		atomic_store_explicit(&t->hazard, p, memory_order_relaxed);
+		atomic_store_explicit(&t->hazard, p, memory_order_release);
 		/* the hazard before the re-read: see asym_fence_light */
 		asym_fence_light(v->asym);
 		q = atomic_load_explicit(&v->p, memory_order_acquire);
@@ -76,6 +79,14 @@ atomic_value_hp_read_begin(struct atomic_value_hp *v,
 			return p;
 		p = q;
 	}
+}
+
+static inline const void *
+atomic_value_hp_read_begin(struct atomic_value_hp *v,
+			   struct atomic_value_hp_thread *t)
+{
+	return atomic_value_hp_protect(
+		v, t, atomic_load_explicit(&v->p, memory_order_relaxed));
 }
 
 static inline void atomic_value_hp_read_end(struct atomic_value_hp *v,

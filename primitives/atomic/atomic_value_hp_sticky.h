@@ -76,25 +76,6 @@ atomic_value_hp_sticky_retired_peak(struct atomic_value_hp_sticky *v)
 	return atomic_value_hp_retired_peak(&v->hp);
 }
 
-/* The value changed since this thread last validated one: move the slot.
- * release on the slot store: the reads of the value it pinned before
- * happen before a scanner that sees the new slot frees the old value. */
-static inline const void *
-atomic_value_hp_sticky_revalidate(struct atomic_value_hp *v,
-				  struct atomic_value_hp_thread *t, void *p)
-{
-	for (;;) {
-		void *q;
-		atomic_store_explicit(&t->hazard, p, memory_order_release);
-		/* the slot before the re-read: see asym_fence_light */
-		asym_fence_light(v->asym);
-		q = atomic_load_explicit(&v->p, memory_order_acquire);
-		if (q == p)
-			return p;
-		p = q;
-	}
-}
-
 static inline const void *
 atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
 				  struct atomic_value_hp_sticky_thread *st)
@@ -107,7 +88,7 @@ atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
 		    p == atomic_load_explicit(&t->hazard, memory_order_relaxed),
 		    1))
 		return p;
-	return atomic_value_hp_sticky_revalidate(&v->hp, t, p);
+	return atomic_value_hp_protect(&v->hp, t, p); /* moved on: validate */
 }
 
 static inline void
