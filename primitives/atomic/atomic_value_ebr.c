@@ -12,7 +12,7 @@ int atomic_value_ebr_init(struct atomic_value_ebr *v, void *initial,
 	atomic_init(&v->epoch, 2); /* tags minus 2 never underflow */
 	v->free_fn = free_fn;
 	v->asym = asym_fence_init();
-	return pthread_mutex_init(&v->lock, NULL) == 0 ? 0 : -1;
+	return thread_registry_init(&v->threads);
 }
 
 struct atomic_value_ebr_thread *
@@ -22,20 +22,17 @@ atomic_value_ebr_thread_new(struct atomic_value_ebr *v)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	pthread_mutex_lock(&v->lock);
-	t->next = atomic_load_explicit(&v->threads, memory_order_relaxed);
-	/* release: publishers walking the list see an initialised record */
-	atomic_store_explicit(&v->threads, t, memory_order_release);
-	pthread_mutex_unlock(&v->lock);
+	thread_registry_push(&v->threads, &t->node);
 	return t;
 }
 
 /* 1 when every thread in a read section announced epoch e. */
 static int all_in(struct atomic_value_ebr *v, uint64_t e)
 {
-	struct atomic_value_ebr_thread *t =
-		atomic_load_explicit(&v->threads, memory_order_acquire);
-	for (; t; t = t->next) {
+	struct thread_registry_node *n = thread_registry_first(&v->threads);
+	for (; n; n = n->next) {
+		struct atomic_value_ebr_thread *t = thread_registry_entry(
+			n, struct atomic_value_ebr_thread, node);
 		uint64_t s =
 			atomic_load_explicit(&t->state, memory_order_acquire);
 		if ((s & 1) && (s >> 1) != e)
@@ -98,23 +95,9 @@ void atomic_value_ebr_thread_done(struct atomic_value_ebr *v,
 				  struct atomic_value_ebr_thread *t)
 {
 	reclaim(v, t);
-	pthread_mutex_lock(&v->lock);
-	if (v->norphans + t->nretired > v->orphans_cap) {
-		size_t cap = v->norphans + t->nretired + 64;
-		struct ebr_retired *r =
-			realloc(v->orphans, cap * sizeof(*v->orphans));
-		if (r) {
-			v->orphans = r;
-			v->orphans_cap = cap;
-		}
-	}
-	if (t->nretired && v->norphans + t->nretired <= v->orphans_cap) {
-		memcpy(v->orphans + v->norphans, t->retired,
-		       t->nretired * sizeof(*t->retired));
-		v->norphans += t->nretired;
+	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
+				  sizeof(*t->retired)) == 0)
 		t->nretired = 0;
-	}
-	pthread_mutex_unlock(&v->lock);
 	/* the record stays linked (publishers may be walking it) until destroy;
 	 * leftovers that found no room stay with it */
 	atomic_store_explicit(&t->state, 0, memory_order_release);
@@ -122,21 +105,22 @@ void atomic_value_ebr_thread_done(struct atomic_value_ebr *v,
 
 void atomic_value_ebr_destroy(struct atomic_value_ebr *v)
 {
-	struct atomic_value_ebr_thread *t =
-		atomic_load_explicit(&v->threads, memory_order_acquire);
-	while (t) {
-		struct atomic_value_ebr_thread *next = t->next;
+	struct thread_registry_node *n = thread_registry_first(&v->threads);
+	struct ebr_retired *orphans = v->threads.orphans;
+	while (n) {
+		struct thread_registry_node *next = n->next;
+		struct atomic_value_ebr_thread *t = thread_registry_entry(
+			n, struct atomic_value_ebr_thread, node);
 		for (size_t i = 0; i < t->nretired; i++)
 			v->free_fn(t->retired[i].p);
 		free(t->retired);
 		free(t);
-		t = next;
+		n = next;
 	}
-	for (size_t i = 0; i < v->norphans; i++)
-		v->free_fn(v->orphans[i].p);
-	free(v->orphans);
+	for (size_t i = 0; i < v->threads.norphans; i++)
+		v->free_fn(orphans[i].p);
 	v->free_fn(atomic_load_explicit(&v->p, memory_order_relaxed));
-	pthread_mutex_destroy(&v->lock);
+	thread_registry_destroy(&v->threads);
 }
 
 size_t atomic_value_ebr_retired_peak(struct atomic_value_ebr *v)

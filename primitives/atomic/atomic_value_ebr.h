@@ -20,11 +20,11 @@
 #ifndef CONTEND_ATOMIC_VALUE_EBR_H
 #define CONTEND_ATOMIC_VALUE_EBR_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "atomic_value.h"
+#include "thread_registry.h"
 
 /* Retires between reclamation attempts; see ATOMIC_VALUE_HP_BATCH for why
  * a batch this large (each attempt pays a membarrier). */
@@ -39,7 +39,7 @@ struct atomic_value_ebr_thread {
 	/* 0 outside read sections, else epoch << 1 | 1; written by its
 	 * thread, read by publishers */
 	_Alignas(64) _Atomic uint64_t state;
-	struct atomic_value_ebr_thread *next;
+	struct thread_registry_node node;
 	struct ebr_retired *retired;
 	size_t nretired, cap;
 };
@@ -48,10 +48,7 @@ struct atomic_value_ebr {
 	_Alignas(64) _Atomic(void *) p;
 	int asym; /* membarrier available: readers skip the fence */
 	_Alignas(64) _Atomic uint64_t epoch;
-	_Alignas(64) _Atomic(struct atomic_value_ebr_thread *) threads;
-	pthread_mutex_t lock; /* threads list appends, orphans */
-	struct ebr_retired *orphans;
-	size_t norphans, orphans_cap;
+	_Alignas(64) struct thread_registry threads; /* orphans: ebr_retired */
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;
 };

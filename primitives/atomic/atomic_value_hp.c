@@ -11,7 +11,7 @@ int atomic_value_hp_init(struct atomic_value_hp *v, void *initial, size_t size,
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;
 	v->asym = asym_fence_init();
-	return pthread_mutex_init(&v->lock, NULL) == 0 ? 0 : -1;
+	return thread_registry_init(&v->threads);
 }
 
 struct atomic_value_hp_thread *
@@ -21,12 +21,7 @@ atomic_value_hp_thread_new(struct atomic_value_hp *v)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	pthread_mutex_lock(&v->lock);
-	t->next = atomic_load_explicit(&v->threads, memory_order_relaxed);
-	/* release: scanners walking the list see an initialised record */
-	atomic_store_explicit(&v->threads, t, memory_order_release);
-	atomic_fetch_add_explicit(&v->nthreads, 1, memory_order_relaxed);
-	pthread_mutex_unlock(&v->lock);
+	thread_registry_push(&v->threads, &t->node);
 	return t;
 }
 
@@ -40,8 +35,8 @@ static int cmp_ptr(const void *a, const void *b)
 static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 {
 	size_t n = 0, kept = 0;
-	size_t cap = atomic_load_explicit(&v->nthreads, memory_order_relaxed);
-	struct atomic_value_hp_thread *h;
+	size_t cap = thread_registry_count(&v->threads);
+	struct thread_registry_node *h;
 	if (cap > t->scratch_cap) {
 		void **s = realloc(t->scratch, cap * sizeof(*s));
 		if (!s)
@@ -52,10 +47,12 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 	/* every reader's hazard store ordered before our reads of the slots:
 	 * the other half of asym_fence_light */
 	asym_fence_heavy(v->asym);
-	for (h = atomic_load_explicit(&v->threads, memory_order_acquire);
-	     h && n < t->scratch_cap; h = h->next) {
+	for (h = thread_registry_first(&v->threads); h && n < t->scratch_cap;
+	     h = h->next) {
+		struct atomic_value_hp_thread *r = thread_registry_entry(
+			h, struct atomic_value_hp_thread, node);
 		void *p =
-			atomic_load_explicit(&h->hazard, memory_order_acquire);
+			atomic_load_explicit(&r->hazard, memory_order_acquire);
 		if (p)
 			t->scratch[n++] = p;
 	}
@@ -91,8 +88,7 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 	t->retired[t->nretired++] = old;
 	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired >=
-	    ATOMIC_VALUE_HP_BATCH +
-		    atomic_load_explicit(&v->nthreads, memory_order_relaxed))
+	    ATOMIC_VALUE_HP_BATCH + thread_registry_count(&v->threads))
 		scan(v, t);
 }
 
@@ -101,39 +97,31 @@ void atomic_value_hp_thread_done(struct atomic_value_hp *v,
 {
 	atomic_store_explicit(&t->hazard, NULL, memory_order_release);
 	scan(v, t);
-	pthread_mutex_lock(&v->lock);
-	if (t->nretired) {
-		void **o = realloc(v->orphans, (v->norphans + t->nretired + 1) *
-						       sizeof(*o));
-		if (o) {
-			memcpy(o + v->norphans, t->retired,
-			       t->nretired * sizeof(*o));
-			v->orphans = o;
-			v->norphans += t->nretired;
-			t->nretired = 0;
-		}
-	}
-	pthread_mutex_unlock(&v->lock);
+	/* leftovers that find no room stay with the record, freed at destroy */
+	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
+				  sizeof(*t->retired)) == 0)
+		t->nretired = 0;
 }
 
 void atomic_value_hp_destroy(struct atomic_value_hp *v)
 {
-	struct atomic_value_hp_thread *t =
-		atomic_load_explicit(&v->threads, memory_order_acquire);
-	while (t) {
-		struct atomic_value_hp_thread *next = t->next;
+	struct thread_registry_node *n = thread_registry_first(&v->threads);
+	void **orphans = v->threads.orphans;
+	while (n) {
+		struct thread_registry_node *next = n->next;
+		struct atomic_value_hp_thread *t = thread_registry_entry(
+			n, struct atomic_value_hp_thread, node);
 		for (size_t i = 0; i < t->nretired; i++)
 			v->free_fn(t->retired[i]);
 		free(t->retired);
 		free(t->scratch);
 		free(t);
-		t = next;
+		n = next;
 	}
-	for (size_t i = 0; i < v->norphans; i++)
-		v->free_fn(v->orphans[i]);
-	free(v->orphans);
+	for (size_t i = 0; i < v->threads.norphans; i++)
+		v->free_fn(orphans[i]);
 	v->free_fn(atomic_load_explicit(&v->p, memory_order_relaxed));
-	pthread_mutex_destroy(&v->lock);
+	thread_registry_destroy(&v->threads);
 }
 
 size_t atomic_value_hp_retired_peak(struct atomic_value_hp *v)

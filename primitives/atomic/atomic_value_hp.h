@@ -17,10 +17,10 @@
 #ifndef CONTEND_ATOMIC_VALUE_HP_H
 #define CONTEND_ATOMIC_VALUE_HP_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include "atomic_value.h"
+#include "thread_registry.h"
 
 /* Retires between scans (plus the thread count). A scan's membarrier costs
  * about 1 us on an idle machine but 47 us in these VMs when the other CPUs
@@ -31,7 +31,7 @@
 
 struct atomic_value_hp_thread {
 	_Alignas(64) _Atomic(void *) hazard; /* written by its thread only */
-	struct atomic_value_hp_thread *next;
+	struct thread_registry_node node;
 	void **retired;
 	size_t nretired, cap;
 	void **scratch; /* hazards seen in a scan */
@@ -41,11 +41,7 @@ struct atomic_value_hp_thread {
 struct atomic_value_hp {
 	_Alignas(64) _Atomic(void *) p;
 	int asym;
-	_Alignas(64) _Atomic(struct atomic_value_hp_thread *) threads;
-	_Atomic size_t nthreads;
-	pthread_mutex_t lock;
-	void **orphans;
-	size_t norphans;
+	_Alignas(64) struct thread_registry threads; /* orphans: void * */
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;
 };
