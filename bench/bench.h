@@ -57,6 +57,7 @@ struct bench {
 	long arg;	     /* the numeric parameter the workload reads */
 	long arg2;	     /* a second one, where there are two */
 	unsigned flags;
+	int min_threads; /* fewer threads: the case is skipped (0: any) */
 	/* Optional: builds the shared state for nthreads threads. */
 	int (*setup)(const struct bench *b, int nthreads, void **shared,
 		     struct err *e);

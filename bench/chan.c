@@ -1,41 +1,65 @@
-/* chan family: Go's channels — what a send/receive and a hand-off cost.
+/* chan family: Go's channels — what a send/receive, a hand-off, a select
+ * and a close cost, and what a blocked receiver burns.
  *
- * chan/buffered (cap=64): every thread sends one element then receives one,
- * on one shared channel; an op is one send plus one receive. With one thread
- * the channel never blocks (the lock and copy cost alone); with more, senders
- * and receivers meet in the buffer and wait only when it is empty or full.
- * chan/pingpong (unbuffered): two threads, two channels; thread 0 sends on
+ * chan/pingpong (cap=0, cap=1): two threads, two channels; thread 0 sends on
  * ping and receives on pong, thread 1 echoes. An op (counted on thread 0) is
- * one round trip: two rendezvous. Compare with c2c/pingpong of the same
- * placement: the difference is how the channel waits (a futex sleep and
- * wake-up per hand-off for the mutex + condvar baseline).
+ * one round trip. Compare with c2c/pingpong of the same placement (the
+ * C / c2c table): the difference is how the channel waits. Every 8th round
+ * trip is timed: fields lat_p50_ns, lat_p99_ns, lat_max_ns.
+ * chan/throughput (cap=1, 64, 1024; pc=1x1, 1xN, Nx1, NxN): producers send,
+ * consumers receive on one channel; an op is one element delivered. 1x1 is
+ * a pair (placements by distance); the others split T threads.
+ * chan/select (n=2, 4, 16): each thread selects over its own n buffered
+ * channels that all hold elements, then sends the element back: an op is
+ * one select (which picks at random among n ready cases) plus one send.
+ * chan/buffered (cap=64): every thread sends one element then receives one
+ * on one shared channel; an op is the pair.
+ * chan/close-broadcast: T-1 receivers block on a channel, thread 0 closes
+ * it; an op is one round (a channel made, blocked on, closed, freed); field
+ * wake_p50_ns/wake_p99_ns: close to the last receiver running again (Go's
+ * ctx.Done() pattern).
+ * chan/idle-cost: thread 1 blocks in receive while thread 0 sleeps 10 ms,
+ * then sends; field cpu_ms_per_s: the receiver's CPU time per second
+ * blocked (a receiver that parks burns next to nothing, one that spins
+ * burns 1000).
  */
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "bench.h"
 #include "channel_impl.h"
+#include "latency.h"
+
+#define CHAN_SELECT_MAX 16
 
 struct chan_shared {
+	chan_t *(*make)(size_t elem_size, size_t capacity);
 	chan_t *a, *b;
+	int producers, consumers;
+	int select_n; /* chan/select: channels per thread */
+	/* pingpong and close-broadcast: thread 0's histogram */
+	struct latency_hist lat;
+	/* close-broadcast */
+	_Alignas(CACHE_LINE) _Atomic uint64_t round, arrived, departed;
+	_Alignas(CACHE_LINE) _Atomic uint64_t last_wake;
+	/* idle-cost */
+	_Alignas(CACHE_LINE) _Atomic uint64_t idle_cpu_ns, idle_wall_ns;
 };
 
-static int chan_setup(const struct bench *b, int nthreads, void **shared,
-		      struct err *e)
+struct chan_local {
+	chan_t *sel[CHAN_SELECT_MAX]; /* chan/select: this thread's channels */
+	chan_case cases[CHAN_SELECT_MAX];
+	uint64_t elem;
+};
+
+static int chan_make_pair(struct chan_shared *s, size_t cap)
 {
-	struct chan_shared *s = calloc(1, sizeof(*s));
-	(void)nthreads;
-	if (!s)
-		return err_set(e, "chan: out of memory");
-	s->a = chan_mutexcond_new(sizeof(uint64_t), (size_t)b->arg);
-	s->b = chan_mutexcond_new(sizeof(uint64_t), (size_t)b->arg);
-	if (!s->a || !s->b) {
-		chan_free(s->a);
-		chan_free(s->b);
-		free(s);
-		return err_set(e, "chan: cannot create channel");
-	}
-	*shared = s;
-	return 0;
+	s->a = s->make(sizeof(uint64_t), cap);
+	s->b = s->make(sizeof(uint64_t), cap);
+	return s->a && s->b ? 0 : -1;
 }
 
 static void chan_teardown(void *shared)
@@ -46,49 +70,339 @@ static void chan_teardown(void *shared)
 	free(s);
 }
 
+/* pc (arg2): 0 1x1, 1 1xN, 2 Nx1, 3 NxN: producers and consumers of T */
+static void chan_split(struct chan_shared *s, long pc, int nthreads)
+{
+	s->producers = 1;
+	if (pc == 2)
+		s->producers = nthreads - 1;
+	else if (pc == 3)
+		s->producers = nthreads / 2;
+	if (s->producers < 1)
+		s->producers = 1;
+	s->consumers = nthreads - s->producers;
+}
+
+static int chan_setup_with(const struct bench *b, int nthreads, void **shared,
+			   struct err *e,
+			   chan_t *(*make)(size_t elem_size, size_t capacity))
+{
+	struct chan_shared *s = aligned_alloc(CACHE_LINE, sizeof(*s));
+	if (!s)
+		return err_set(e, "chan: out of memory");
+	memset(s, 0, sizeof(*s));
+	s->make = make;
+	s->select_n = strcmp(b->name, "chan/select") == 0 ? (int)b->arg2 : 0;
+	chan_split(s, b->arg2, nthreads);
+	if (chan_make_pair(s, (size_t)b->arg) != 0) {
+		chan_teardown(s);
+		return err_set(e, "chan: cannot create channel");
+	}
+	*shared = s;
+	return 0;
+}
+
+/* chan/select: this thread's n channels, each holding one element */
+static int chan_thread_init(void *shared, int tid, void **local, struct err *e)
+{
+	struct chan_shared *s = shared;
+	struct chan_local *l = calloc(1, sizeof(*l));
+	uint64_t v = (uint64_t)tid;
+	*local = l;
+	if (!l)
+		return err_set(e, "chan: out of memory");
+	for (int i = 0; i < s->select_n && i < CHAN_SELECT_MAX; i++) {
+		l->sel[i] = s->make(sizeof(uint64_t), 64);
+		if (!l->sel[i] || chan_send(l->sel[i], &v) != CHAN_OK)
+			return err_set(e, "chan: cannot create channel");
+		l->cases[i] = (chan_case){l->sel[i], CHAN_RECV, &l->elem, 0};
+	}
+	return 0;
+}
+
+static void chan_thread_fini(void *shared, void *local)
+{
+	struct chan_local *l = local;
+	(void)shared;
+	for (int i = 0; i < CHAN_SELECT_MAX; i++)
+		chan_free(l->sel[i]);
+	free(l);
+}
+
 static uint64_t chan_buffered_run(void *shared, struct bench_thread *t,
 				  uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = (uint64_t)t->tid, sum = 0;
 	for (uint64_t i = 0; i < iters; i++) {
-		chan_mutexcond_send(s->a, &v);
-		chan_mutexcond_recv(s->a, &v);
+		chan_send(s->a, &v);
+		chan_recv(s->a, &v);
 		sum += v;
 	}
 	keep(sum);
 	return iters;
 }
 
+/* Thread 0 times every 8th round trip (two clock reads per 8 ops). */
 static uint64_t chan_pingpong_run(void *shared, struct bench_thread *t,
 				  uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = 0;
-	for (uint64_t i = 0; i < iters; i++) {
-		if (t->tid == 0) {
-			chan_mutexcond_send(s->a, &i);
-			chan_mutexcond_recv(s->b, &v);
-		} else {
-			chan_mutexcond_recv(s->a, &v);
-			chan_mutexcond_send(s->b, &v);
+	if (t->tid != 0) {
+		for (uint64_t i = 0; i < iters; i++) {
+			chan_recv(s->a, &v);
+			chan_send(s->b, &v);
 		}
+		return 0;
+	}
+	for (uint64_t i = 0; i < iters; i++) {
+		uint64_t t0 = (i & 7) == 0 ? bench_now_ns() : 0;
+		chan_send(s->a, &i);
+		chan_recv(s->b, &v);
+		if (t0)
+			latency_record(&s->lat, bench_now_ns() - t0);
 	}
 	keep(v);
+	return iters;
+}
+
+static int chan_latency_fields(void *shared, struct bench_field *out, int max)
+{
+	struct chan_shared *s = shared;
+	if (max < 3 || s->lat.n == 0)
+		return 0;
+	out[0] = (struct bench_field){"lat_p50_ns",
+				      latency_quantile(&s->lat, 0.50)};
+	out[1] = (struct bench_field){"lat_p99_ns",
+				      latency_quantile(&s->lat, 0.99)};
+	out[2] = (struct bench_field){"lat_max_ns", (double)s->lat.max};
+	return 3;
+}
+
+/* Producers send iters each; the P x iters elements are split evenly over
+ * the consumers, so every thread knows its count and all finish. */
+static uint64_t chan_throughput_run(void *shared, struct bench_thread *t,
+				    uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	uint64_t v = (uint64_t)t->tid << 40, sum = 0, total, mine;
+	int c = t->tid - s->producers;
+	if (c < 0) {
+		for (uint64_t i = 0; i < iters; i++, v++)
+			chan_send(s->a, &v);
+		return iters;
+	}
+	total = iters * (uint64_t)s->producers;
+	mine = total / (uint64_t)s->consumers +
+	       ((uint64_t)c < total % (uint64_t)s->consumers);
+	for (uint64_t i = 0; i < mine; i++) {
+		chan_recv(s->a, &v);
+		sum += v;
+	}
+	keep(sum);
+	return 0;
+}
+
+static uint64_t chan_select_run(void *shared, struct bench_thread *t,
+				uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	struct chan_local *l = t->local;
+	uint64_t sum = 0;
+	for (uint64_t i = 0; i < iters; i++) {
+		int k = chan_select(l->cases, (size_t)s->select_n, 1);
+		sum += l->elem;
+		chan_send(l->sel[k], &l->elem);
+	}
+	keep(sum);
+	return iters;
+}
+
+static void chan_spin_until(_Atomic uint64_t *word, uint64_t want)
+{
+	unsigned spins = 0;
+	/* acquire: what the other side did before its release is visible */
+	while (atomic_load_explicit(word, memory_order_acquire) < want)
+		if (++spins % 1024 == 0)
+			sched_yield(); /* more threads than CPUs still progress
+					*/
+		else
+			cpu_relax();
+}
+
+static void chan_wait_ns(uint64_t ns)
+{
+	uint64_t end = bench_now_ns() + ns;
+	while (bench_now_ns() < end)
+		cpu_relax();
+}
+
+/* Receivers: wait for round r's channel, block on it, note the wake. */
+static void chan_broadcast_receiver(struct chan_shared *s, uint64_t r,
+				    int receivers)
+{
+	uint64_t v, now, seen;
+	(void)receivers;
+	chan_spin_until(&s->round, r);
+	/* release: thread 0 sees our arrival after we read round r's channel */
+	atomic_fetch_add_explicit(&s->arrived, 1, memory_order_release);
+	chan_recv(s->a, &v);
+	now = bench_now_ns();
+	seen = atomic_load_explicit(&s->last_wake, memory_order_relaxed);
+	while (now > seen &&
+	       !atomic_compare_exchange_weak_explicit(&s->last_wake, &seen, now,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+	atomic_fetch_add_explicit(&s->departed, 1, memory_order_release);
+}
+
+/* Thread 0: when all arrived, give them 20 us to block, close, wait for
+ * every one to leave, and make the next round's channel. */
+static void chan_broadcast_closer(struct chan_shared *s, uint64_t r,
+				  int receivers)
+{
+	uint64_t t0;
+	chan_spin_until(&s->arrived, (r + 1) * (uint64_t)receivers);
+	chan_wait_ns(20000);
+	atomic_store_explicit(&s->last_wake, 0, memory_order_relaxed);
+	t0 = bench_now_ns();
+	chan_close(s->a);
+	chan_spin_until(&s->departed, (r + 1) * (uint64_t)receivers);
+	latency_record(
+		&s->lat,
+		atomic_load_explicit(&s->last_wake, memory_order_relaxed) - t0);
+	chan_free(s->a);
+	s->a = s->make(sizeof(uint64_t), 0);
+	/* release: receivers of round r+1 see the new channel */
+	atomic_store_explicit(&s->round, r + 1, memory_order_release);
+}
+
+static uint64_t chan_broadcast_run(void *shared, struct bench_thread *t,
+				   uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	struct chan_local *l = t->local;
+	int receivers = t->nthreads - 1;
+	for (uint64_t i = 0; i < iters; i++, l->elem++) {
+		if (t->tid == 0)
+			chan_broadcast_closer(s, l->elem, receivers);
+		else
+			chan_broadcast_receiver(s, l->elem, receivers);
+	}
 	return t->tid == 0 ? iters : 0;
 }
 
-BENCH_REGISTER(chan_mutexcond_buffered, .name = "chan/buffered",
-	       .impl = "mutexcond", .params = "cap=64", .arg = 64,
-	       .summary = "each thread sends then receives on one buffered "
-			  "channel (mutex + condvar)",
-	       .setup = chan_setup, .teardown = chan_teardown,
-	       .run = chan_buffered_run);
+static int chan_wake_fields(void *shared, struct bench_field *out, int max)
+{
+	struct chan_shared *s = shared;
+	if (max < 2 || s->lat.n == 0)
+		return 0;
+	out[0] = (struct bench_field){"wake_p50_ns",
+				      latency_quantile(&s->lat, 0.50)};
+	out[1] = (struct bench_field){"wake_p99_ns",
+				      latency_quantile(&s->lat, 0.99)};
+	return 2;
+}
 
-BENCH_REGISTER(chan_mutexcond_pingpong, .name = "chan/pingpong",
-	       .impl = "mutexcond", .params = "cap=0", .arg = 0,
-	       .flags = BENCH_PAIR,
-	       .summary = "unbuffered round trip between two threads (mutex + "
-			  "condvar)",
-	       .setup = chan_setup, .teardown = chan_teardown,
-	       .run = chan_pingpong_run);
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#define CHAN_IDLE_NS 5000000 /* how long the receiver stays blocked */
+
+static uint64_t chan_idle_run(void *shared, struct bench_thread *t,
+			      uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	uint64_t v = 0, cpu0 = thread_cpu_ns(), t0 = bench_now_ns();
+	struct timespec idle = {0, CHAN_IDLE_NS};
+	if (t->tid == 0) {
+		for (uint64_t i = 0; i < iters; i++) {
+			nanosleep(&idle, NULL);
+			chan_send(s->a, &i);
+		}
+		return iters;
+	}
+	for (uint64_t i = 0; i < iters; i++)
+		chan_recv(s->a, &v);
+	atomic_fetch_add(&s->idle_cpu_ns, thread_cpu_ns() - cpu0);
+	atomic_fetch_add(&s->idle_wall_ns, bench_now_ns() - t0);
+	keep(v);
+	return 0;
+}
+
+static int chan_idle_fields(void *shared, struct bench_field *out, int max)
+{
+	struct chan_shared *s = shared;
+	uint64_t wall = atomic_load(&s->idle_wall_ns);
+	if (max < 1 || wall == 0)
+		return 0;
+	out[0] = (struct bench_field){
+		"cpu_ms_per_s",
+		1000.0 * (double)atomic_load(&s->idle_cpu_ns) / (double)wall};
+	return 1;
+}
+
+#define CHAN_REG(IMPL, ID, NAME, PARAMS, ARG, ARG2, FLAGS, MIN, RUN, FIELDS,   \
+		 SUMMARY)                                                      \
+	BENCH_REGISTER(                                                        \
+		chan_##IMPL##_##ID, .name = NAME, .impl = #IMPL,               \
+		.params = PARAMS, .arg = ARG, .arg2 = ARG2, .flags = FLAGS,    \
+		.min_threads = MIN, .summary = SUMMARY,                        \
+		.setup = chan_##IMPL##_setup, .teardown = chan_teardown,       \
+		.thread_init = chan_thread_init,                               \
+		.thread_fini = chan_thread_fini, .fields = FIELDS, .run = RUN)
+
+#define CHAN_TPUT(IMPL, CAP, PC, PCN, FLAGS, MIN)                              \
+	CHAN_REG(IMPL, tput_##CAP##_##PC, "chan/throughput",                   \
+		 "cap=" #CAP ",pc=" #PCN, CAP, PC, FLAGS, MIN,                 \
+		 chan_throughput_run, NULL,                                    \
+		 "producers send, consumers receive on one channel")
+
+/* The quick sweep: pingpong cap=0, throughput cap=1024 1x1, select n=2,
+ * buffered, close-broadcast and idle-cost; --full adds the rest. */
+#define CHAN_BENCHES(IMPL)                                                     \
+	static int chan_##IMPL##_setup(const struct bench *b, int nthreads,    \
+				       void **shared, struct err *e)           \
+	{                                                                      \
+		return chan_setup_with(b, nthreads, shared, e,                 \
+				       chan_##IMPL##_new);                     \
+	}                                                                      \
+	CHAN_REG(IMPL, pingpong0, "chan/pingpong", "cap=0", 0, 0, BENCH_PAIR,  \
+		 0, chan_pingpong_run, chan_latency_fields,                    \
+		 "round trip between two threads over two channels");          \
+	CHAN_REG(IMPL, pingpong1, "chan/pingpong", "cap=1", 1, 0,              \
+		 BENCH_PAIR | BENCH_FULL, 0, chan_pingpong_run,                \
+		 chan_latency_fields,                                          \
+		 "round trip between two threads over two channels");          \
+	CHAN_TPUT(IMPL, 1, 0, 1x1, BENCH_PAIR | BENCH_FULL, 0);                \
+	CHAN_TPUT(IMPL, 64, 0, 1x1, BENCH_PAIR | BENCH_FULL, 0);               \
+	CHAN_TPUT(IMPL, 1024, 0, 1x1, BENCH_PAIR, 0);                          \
+	CHAN_TPUT(IMPL, 64, 1, 1xN, BENCH_FULL, 2);                            \
+	CHAN_TPUT(IMPL, 64, 2, Nx1, BENCH_FULL, 2);                            \
+	CHAN_TPUT(IMPL, 64, 3, NxN, BENCH_FULL, 2);                            \
+	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, 0, 0,             \
+		 chan_select_run, NULL,                                        \
+		 "select over n ready channels, send the element back");       \
+	CHAN_REG(IMPL, select4, "chan/select", "n=4", 64, 4, BENCH_FULL, 0,    \
+		 chan_select_run, NULL,                                        \
+		 "select over n ready channels, send the element back");       \
+	CHAN_REG(IMPL, select16, "chan/select", "n=16", 64, 16, BENCH_FULL, 0, \
+		 chan_select_run, NULL,                                        \
+		 "select over n ready channels, send the element back");       \
+	CHAN_REG(IMPL, buffered, "chan/buffered", "cap=64", 64, 0, 0, 0,       \
+		 chan_buffered_run, NULL,                                      \
+		 "each thread sends then receives on one shared channel");     \
+	CHAN_REG(IMPL, broadcast, "chan/close-broadcast", "", 0, 0, 0, 2,      \
+		 chan_broadcast_run, chan_wake_fields,                         \
+		 "receivers block on a channel; close wakes them all");        \
+	CHAN_REG(IMPL, idle, "chan/idle-cost", "", 0, 0, BENCH_PAIR, 0,        \
+		 chan_idle_run, chan_idle_fields,                              \
+		 "a receiver blocked 5 ms per op: its CPU time per second")
+
+CHAN_BENCHES(mutexcond);

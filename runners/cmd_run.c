@@ -235,19 +235,22 @@ static int same_workload(const struct bench *a, const struct bench *b)
 	       strcmp(a->params, b->params) == 0;
 }
 
-/* The Go bench standing for the workload of b (impl "go"), made once. */
+/* The Go bench standing for the workload of b in one form (impl "go" or
+ * "go-locked"), made once. */
 static const struct bench *go_bench_for(struct bench *gob, int *ngo,
-					const struct bench *b)
+					const struct bench *b, const char *impl)
 {
 	for (int i = 0; i < *ngo; i++)
-		if (gob[i].name && same_workload(&gob[i], b))
+		if (gob[i].name && same_workload(&gob[i], b) &&
+		    !strcmp(gob[i].impl, impl))
 			return &gob[i];
 	gob[*ngo] = (struct bench){.name = b->name,
-				   .impl = "go",
+				   .impl = impl,
 				   .params = b->params,
 				   .summary = "Go's runtime (bench/go)",
 				   .arg = b->arg,
-				   .flags = b->flags};
+				   .flags = b->flags,
+				   .min_threads = b->min_threads};
 	return &gob[(*ngo)++];
 }
 
@@ -258,7 +261,8 @@ static struct case_spec *add_go_cases(struct case_spec *cs, size_t n,
 				      const struct goref *g, struct bench *gob,
 				      int *ngo, size_t *nout)
 {
-	struct case_spec *out = calloc(2 * n + 1, sizeof(*out));
+	struct case_spec *out = calloc(3 * n + 1, sizeof(*out));
+	const struct bench *locked;
 	size_t m = 0, start = 0;
 	if (!out)
 		return cs; /* no memory for Go rows: the C rows stand */
@@ -273,10 +277,15 @@ static struct case_spec *add_go_cases(struct case_spec *cs, size_t n,
 			for (size_t k = start; k < j && !dup; k++)
 				dup = cs[k].threads == cs[j].threads &&
 				      cs[k].place == cs[j].place;
-			if (!dup)
+			if (dup)
+				continue;
+			out[m++] = (struct case_spec){
+				go_bench_for(gob, ngo, cs[j].b, "go"),
+				cs[j].threads, cs[j].place, 1};
+			locked = go_bench_for(gob, ngo, cs[j].b, "go-locked");
+			if (g->available && goref_mirrors(g, locked))
 				out[m++] = (struct case_spec){
-					go_bench_for(gob, ngo, cs[j].b),
-					cs[j].threads, cs[j].place, 1};
+					locked, cs[j].threads, cs[j].place, 1};
 		}
 		start = i + 1;
 	}
@@ -436,6 +445,10 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 	if (!cpus) {
 		r->status = REC_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
+	} else if (c->threads < c->b->min_threads) {
+		r->status = REC_SKIPPED;
+		snprintf(r->reason, sizeof(r->reason),
+			 "needs at least %d threads", c->b->min_threads);
 	} else if (headroom >= 0 && needed > headroom) {
 		r->status = REC_SKIPPED;
 		snprintf(r->reason, sizeof(r->reason),
@@ -628,7 +641,8 @@ int cmd_run(int argc, char **argv)
 				     s->defaults, s->npolicies, &ncases);
 	if (rc == 0 && cases && s->opt.with_go) {
 		goref_open(&s->go);
-		s->go_benches = calloc(s->nsel + 1, sizeof(*s->go_benches));
+		/* two forms per workload: go, go-locked */
+		s->go_benches = calloc(2 * s->nsel + 1, sizeof(*s->go_benches));
 		if (s->go_benches)
 			cases = add_go_cases(cases, ncases, &s->go,
 					     s->go_benches, &s->ngo, &ncases);

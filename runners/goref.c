@@ -130,10 +130,26 @@ void goref_open(struct goref *g)
 	g->available = 1;
 }
 
+int goref_is_go(const struct bench *b)
+{
+	return strncmp(b->impl, "go", 2) == 0 &&
+	       (b->impl[2] == '\0' || b->impl[2] == '-');
+}
+
+/* The Go function of a Go row: BenchmarkX, or BenchmarkXLocked. */
+static void go_func_name(const struct bench *b, char *out, size_t len)
+{
+	size_t n;
+	goref_name(b->name, out, len);
+	n = strlen(out);
+	if (strcmp(b->impl, "go-locked") == 0)
+		snprintf(out + n, len - n, "Locked");
+}
+
 int goref_mirrors(const struct goref *g, const struct bench *b)
 {
 	char name[128];
-	goref_name(b->name, name, sizeof(name));
+	go_func_name(b, name, sizeof(name));
 	for (int i = 0; i < g->nnames; i++)
 		if (strcmp(g->names[i], name) == 0)
 			return 1;
@@ -145,7 +161,7 @@ static void bench_pattern(const struct bench *b, char *out, size_t len)
 {
 	char name[128], params[256];
 	size_t n;
-	goref_name(b->name, name, sizeof(name));
+	go_func_name(b, name, sizeof(name));
 	n = (size_t)snprintf(out, len, "^%s$", name);
 	snprintf(params, sizeof(params), "%s", b->params);
 	for (char *save = NULL, *t = strtok_r(params, ",", &save); t && n < len;
@@ -153,13 +169,73 @@ static void bench_pattern(const struct bench *b, char *out, size_t len)
 		n += (size_t)snprintf(out + n, len - n, "/^%s$", t);
 }
 
-/* One "BenchmarkX/p=v-T  N  x ns/op  y B/op  z allocs/op" line. */
-static int parse_line(const char *l, double *ns, double *bytes, double *allocs,
-		      unsigned long long *iters)
+/* What one Go benchmark line says. */
+struct go_line {
+	unsigned long long iters;
+	double ns, bytes, allocs;
+	struct bench_field extra[BENCH_MAX_FIELDS]; /* b.ReportMetric units */
+	int nextra;
+};
+
+/* One "BenchmarkX/p=v-T  N  x ns/op [v unit]...  y B/op  z allocs/op" line.
+ * The extra units point into l. */
+static int parse_line(char *l, struct go_line *g)
 {
-	char name[256];
-	return sscanf(l, "%255s %llu %lf ns/op %lf B/op %lf allocs/op", name,
-		      iters, ns, bytes, allocs) == 5;
+	char *save = NULL, *tok, *end;
+	int have_ns = 0;
+	memset(g, 0, sizeof(*g));
+	strtok_r(l, " \t", &save);	    /* the name */
+	tok = strtok_r(NULL, " \t", &save); /* the iterations */
+	if (!tok || sscanf(tok, "%llu", &g->iters) != 1)
+		return 0;
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		double v = strtod(tok, &end);
+		char *unit = strtok_r(NULL, " \t", &save);
+		if (end == tok || *end || !unit)
+			return 0;
+		if (strcmp(unit, "ns/op") == 0) {
+			g->ns = v;
+			have_ns = 1;
+		} else if (strcmp(unit, "B/op") == 0) {
+			g->bytes = v;
+		} else if (strcmp(unit, "allocs/op") == 0) {
+			g->allocs = v;
+		} else if (g->nextra < BENCH_MAX_FIELDS) {
+			g->extra[g->nextra].name = unit;
+			g->extra[g->nextra++].value = v;
+		}
+	}
+	return have_ns;
+}
+
+/* Extra metrics become the record's fields (mean over the samples); their
+ * names must outlive out, so only the workloads' known names are kept. */
+static void add_extra(struct record *r, const struct go_line *g)
+{
+	static const char *const known[] = {
+		"lat_p50_ns",  "lat_p99_ns",   "lat_max_ns", "wake_p50_ns",
+		"wake_p99_ns", "cpu_ms_per_s", "reader_ns",
+	};
+	for (int i = 0; i < g->nextra; i++) {
+		const char *name = NULL;
+		int f;
+		for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (strcmp(known[k], g->extra[i].name) == 0)
+				name = known[k];
+		if (!name)
+			continue;
+		for (f = 0;
+		     f < r->nfields && strcmp(r->fields[f].name, name) != 0;
+		     f++)
+			;
+		if (f == r->nfields) {
+			if (f == BENCH_MAX_FIELDS)
+				continue;
+			r->fields[r->nfields].name = name;
+			r->fields[r->nfields++].value = 0;
+		}
+		r->fields[f].value += g->extra[i].value;
+	}
 }
 
 static void ingest(char *out, struct record *r, int max)
@@ -167,21 +243,22 @@ static void ingest(char *out, struct record *r, int max)
 	double bytes = 0, allocs = 0;
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
-		double ns, b, a;
-		unsigned long long it;
-		if (strncmp(l, "Benchmark", 9) != 0 ||
-		    !parse_line(l, &ns, &b, &a, &it))
+		struct go_line g;
+		if (strncmp(l, "Benchmark", 9) != 0 || !parse_line(l, &g))
 			continue;
-		r->samples[r->nsamples++] = ns;
-		r->ops += it;
-		r->iters = it;
-		bytes += b;
-		allocs += a;
+		r->samples[r->nsamples++] = g.ns;
+		r->ops += g.iters;
+		r->iters = g.iters;
+		bytes += g.bytes;
+		allocs += g.allocs;
+		add_extra(r, &g);
 		if (r->nsamples == max)
 			break;
 	}
 	if (r->nsamples == 0)
 		return;
+	for (int f = 0; f < r->nfields; f++)
+		r->fields[f].value /= r->nsamples;
 	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
 	r->noisy = r->ns.cv > NOISY_CV;
 	r->ns_thread = NAN; /* Go reports no per-goroutine time */

@@ -25,8 +25,12 @@ void goref_open(struct goref *g);
 /* "Benchmark" + CamelCase of FAMILY/WORKLOAD: chan/pingpong ->
  * BenchmarkChanPingpong. */
 void goref_name(const char *bench, char *out, size_t len);
-/* 1 when the Go module mirrors this workload. */
+/* 1 when the Go module mirrors this workload in b's form: impl "go" is
+ * BenchmarkX, impl "go-locked" BenchmarkXLocked (each goroutine on its own
+ * OS thread, pinned to its own CPU of the placement). */
 int goref_mirrors(const struct goref *g, const struct bench *b);
+/* 1 for the rows Go's runtime measured (impl "go" or "go-<form>"). */
+int goref_is_go(const struct bench *b);
 
 struct goref_params {
 	double time_s;

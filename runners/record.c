@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "goref.h"
+
 static int same_case(const struct record *a, const struct record *b)
 {
 	return !strcmp(a->b->name, b->b->name) &&
@@ -16,7 +18,7 @@ void records_link_go(struct record *recs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct record *r = &recs[i];
 		r->go_ratio = NAN;
-		if (r->status != REC_OK || !strcmp(r->b->impl, "go"))
+		if (r->status != REC_OK || goref_is_go(r->b))
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct record *g = &recs[j];

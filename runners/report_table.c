@@ -5,9 +5,13 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "goref.h"
 #include "report.h"
 
 #define MAX_COLS 128
+
+/* room for a cell: three result fields with their names */
+#define CELL_LEN 96
 
 struct grid {
 	int ncols, nrows;
@@ -143,7 +147,7 @@ static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn,
 		find_col(g, c);
 		find_row(g, rp->recs[i].b);
 	}
-	cells = calloc((size_t)(g->nrows * g->ncols) + 1, 48);
+	cells = calloc((size_t)(g->nrows * g->ncols) + 1, CELL_LEN);
 	for (size_t i = 0; cells && i < rp->n; i++) {
 		char c[80];
 		int row, col;
@@ -154,7 +158,8 @@ static char *grid_cells(const struct report *rp, struct grid *g, cell_fn fn,
 		row = find_row(g, rp->recs[i].b);
 		if (row >= 0 && col >= 0)
 			fn(&rp->recs[i],
-			   cells + (size_t)(row * g->ncols + col) * 48, 48);
+			   cells + (size_t)(row * g->ncols + col) * CELL_LEN,
+			   CELL_LEN);
 	}
 	return cells;
 }
@@ -223,7 +228,8 @@ static void grid_table(FILE *f, const struct report *rp, int markdown,
 			t.cell[(size_t)r * (size_t)t.ncols] = labels[r];
 			for (int c = 0; c < g->ncols; c++)
 				t.cell[(size_t)(r * t.ncols + c + 1)] =
-					cells + (size_t)(r * g->ncols + c) * 48;
+					cells +
+					(size_t)(r * g->ncols + c) * CELL_LEN;
 		}
 		fprintf(f, markdown ? "\n### %s\n\n" : "\n%s\n", title);
 		print_table(f, &t, markdown);
@@ -312,7 +318,7 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 				counter_name(c), cp->reason[c]);
 		}
 	for (size_t i = 0; i < rp->n; i++)
-		if (!strcmp(rp->recs[i].b->impl, "go")) {
+		if (goref_is_go(rp->recs[i].b)) {
 			fprintf(f,
 				"%sgo rows: Go's own benchmark harness in its "
 				"own process; counters are not read there "
@@ -365,9 +371,8 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
 	grid_table(f, rp, markdown,
-		   "result fields (retired_peak: most replaced values not yet "
-		   "freed; reader_ns: the reading threads' ns/op, same scale "
-		   "as ns/op)",
+		   "result fields (what a workload measures beside ns/op; "
+		   "results/README.md says what each means)",
 		   fields_cell, has_fields);
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);

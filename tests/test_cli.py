@@ -450,6 +450,35 @@ class GoRows(unittest.TestCase):
                  for x in doc["results"] if x["threads"] == 1]
         self.assertEqual(order[1], ("mutex/lock", None, "go"))
 
+    def test_pair_rows_have_a_locked_go_form_and_latency_fields(self):
+        if not os.path.exists(GO_BENCH):
+            self.skipTest("built without a Go toolchain")
+        doc, _ = load_run("--with-go", "--filter", "chan/pingpong")
+        rows = {(x["impl"], x["params"]["cap"]): x for x in doc["results"]}
+        for impl in ["mutexcond", "go", "go-locked"]:
+            x = rows[(impl, 0)]
+            with self.subTest(impl=impl):
+                self.assertEqual(x["status"], "ok", x["reason"])
+                f = x["fields"]
+                self.assertLessEqual(f["lat_p50_ns"], f["lat_p99_ns"])
+                self.assertLessEqual(f["lat_p99_ns"], f["lat_max_ns"])
+                self.assertGreater(f["lat_p50_ns"], 0)
+        # the C / Go ratio is against the plain Go form
+        c = rows[("mutexcond", 0)]
+        self.assertAlmostEqual(c["go_ratio"] * rows[("go", 0)]["ns_per_op"]
+                               ["median"] / c["ns_per_op"]["median"], 1,
+                               places=4)
+        self.assertIsNone(rows[("go-locked", 0)]["go_ratio"])
+
+    def test_too_few_threads_is_a_skip_saying_why(self):
+        doc, _ = load_run("--filter", "chan/throughput", "--threads", "1")
+        x = [x for x in doc["results"]
+             if x["params"] == {"cap": 64, "pc": "1xN"}
+             and x["impl"] == "mutexcond"]
+        self.assertEqual(len(x), 1)
+        self.assertEqual(x[0]["status"], "skipped")
+        self.assertIn("needs at least 2 threads", x[0]["reason"])
+
     def test_without_go_the_rows_are_skipped_and_nothing_else_changes(self):
         import shutil
         with tempfile.TemporaryDirectory() as d:

@@ -239,45 +239,6 @@ func BenchmarkRwmutexReadRatio(b *testing.B) {
 	}
 }
 
-// chan/buffered: every goroutine sends one element then receives one on a
-// shared channel of capacity 64; an op is one send plus one receive.
-func BenchmarkChanBuffered(b *testing.B) {
-	b.Run("cap=64", func(b *testing.B) {
-		ch := make(chan uint64, 64)
-		b.RunParallel(func(pb *testing.PB) {
-			var s uint64
-			for pb.Next() {
-				ch <- 1
-				s += <-ch
-			}
-			atomic.AddUint64(&sink, s)
-		})
-	})
-}
-
-// chan/pingpong: two goroutines, two unbuffered channels; an op is one
-// round trip. Goroutines are free to share a P, as Go code does.
-func BenchmarkChanPingpong(b *testing.B) {
-	b.Run("cap=0", func(b *testing.B) {
-		ping, pong := make(chan uint64), make(chan uint64)
-		done := make(chan struct{})
-		go func() {
-			for v := range ping {
-				pong <- v
-			}
-			close(done)
-		}()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			ping <- uint64(i)
-			<-pong
-		}
-		b.StopTimer()
-		close(ping)
-		<-done
-	})
-}
-
 //go:noinline
 func recovered(v interface{}) uint64 {
 	return uint64(v.(int))
