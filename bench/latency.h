@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define LAT_SUB_BITS 3
-#define LAT_BUCKETS (64 << LAT_SUB_BITS)
+#define LAT_BUCKETS  (64 << LAT_SUB_BITS)
 
 struct latency_hist {
 	uint64_t count[LAT_BUCKETS];
@@ -40,11 +40,11 @@ static inline unsigned latency_bucket(uint64_t ns)
 /* The smallest value of a bucket: what a percentile reports. */
 static inline uint64_t latency_bucket_floor(unsigned b)
 {
-	unsigned major = b >> LAT_SUB_BITS, sub = b & ((1u << LAT_SUB_BITS) - 1);
+	unsigned major = b >> LAT_SUB_BITS,
+		 sub = b & ((1u << LAT_SUB_BITS) - 1);
 	if (major == 0)
 		return sub;
-	return ((uint64_t)((1u << LAT_SUB_BITS) | sub))
-	       << (major - 1);
+	return ((uint64_t)((1u << LAT_SUB_BITS) | sub)) << (major - 1);
 }
 
 static inline void latency_record(struct latency_hist *h, uint64_t ns)

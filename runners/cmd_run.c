@@ -598,6 +598,7 @@ static int execute(struct run_state *s, struct case_spec *cases, size_t n,
 	}
 	iso_now(rp->finished, sizeof(rp->finished), 0);
 	records_link_go(rp->recs, rp->n);
+	records_link_c2c(rp->recs, rp->n);
 	return failed;
 }
 

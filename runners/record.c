@@ -29,6 +29,26 @@ void records_link_go(struct record *recs, size_t n)
 	}
 }
 
+void records_link_c2c(struct record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct record *r = &recs[i];
+		r->c2c_ratio = NAN;
+		if (r->status != REC_OK || !(r->b->flags & BENCH_PAIR) ||
+		    !strcmp(r->b->name, "c2c/pingpong"))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct record *c = &recs[j];
+			if (c->status == REC_OK &&
+			    !strcmp(c->b->name, "c2c/pingpong") &&
+			    c->threads == r->threads &&
+			    !strcmp(c->placement, r->placement) &&
+			    c->ns.median > 0)
+				r->c2c_ratio = r->ns.median / c->ns.median;
+		}
+	}
+}
+
 const char *rec_status_name(enum rec_status s)
 {
 	static const char *const names[] = {"ok", "failed", "timeout",

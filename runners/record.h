@@ -32,8 +32,9 @@ struct record {
 	double counters[CTR_COUNT];		     /* per op */
 	struct bench_field fields[BENCH_MAX_FIELDS]; /* workload results */
 	int nfields;
-	double go_ratio;    /* median / the Go row's median; NaN when none */
-	int noisy;	    /* CV above NOISY_CV */
+	double go_ratio;  /* median / the Go row's median; NaN when none */
+	double c2c_ratio; /* pair rows: median / c2c/pingpong's; NaN if none */
+	int noisy;	  /* CV above NOISY_CV */
 	int oversubscribed; /* more threads than CPUs */
 	int multiplexed;    /* hardware counts scaled */
 };
@@ -45,5 +46,9 @@ void record_free(struct record *r);
 /* Sets go_ratio on every C record that has an ok Go record of the same
  * workload, threads and placement. */
 void records_link_go(struct record *recs, size_t n);
+/* Sets c2c_ratio on every pair record (a hand-off between two threads)
+ * that has an ok c2c/pingpong record of the same placement: how far the
+ * hand-off is from the cache-line round trip, its physical floor. */
+void records_link_c2c(struct record *recs, size_t n);
 
 #endif

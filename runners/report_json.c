@@ -87,6 +87,7 @@ static json_t *record_json(const struct record *r)
 	json_object_set_new(o, "counters_per_op", ctr);
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
+	json_object_set_new(o, "c2c_ratio", num_or_null(1, r->c2c_ratio));
 	if (r->nfields) {
 		json_t *fields = json_object();
 		for (int i = 0; i < r->nfields; i++)

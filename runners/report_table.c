@@ -94,6 +94,16 @@ static void alloc_cell(const struct record *r, char *buf, size_t len)
 	snprintf(buf, len, "%s B %s%s", b, a, r->noisy ? "!" : "");
 }
 
+static int has_c2c_ratio(const struct record *r)
+{
+	return r->c2c_ratio == r->c2c_ratio; /* not NaN */
+}
+
+static void c2c_cell(const struct record *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.2fx%s", r->c2c_ratio, r->noisy ? "!" : "");
+}
+
 static int has_go_ratio(const struct record *r)
 {
 	return r->go_ratio == r->go_ratio; /* not NaN */
@@ -368,6 +378,10 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown, "ns/op (median)", ns_cell, NULL);
 	grid_table(f, rp, markdown, "C / Go (ns/op ratio; < 1: C is faster)",
 		   ratio_cell, has_go_ratio);
+	grid_table(f, rp, markdown,
+		   "C / c2c (hand-off over the cache-line round trip of the "
+		   "same placement: its floor)",
+		   c2c_cell, has_c2c_ratio);
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
 	grid_table(f, rp, markdown,

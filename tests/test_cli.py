@@ -453,8 +453,10 @@ class GoRows(unittest.TestCase):
     def test_pair_rows_have_a_locked_go_form_and_latency_fields(self):
         if not os.path.exists(GO_BENCH):
             self.skipTest("built without a Go toolchain")
-        doc, _ = load_run("--with-go", "--filter", "chan/pingpong")
-        rows = {(x["impl"], x["params"]["cap"]): x for x in doc["results"]}
+        doc, proc = load_run("--with-go", "--filter",
+                             "chan/pingpong,c2c/pingpong")
+        rows = {(x["impl"], x["params"].get("cap")): x
+                for x in doc["results"]}
         for impl in ["mutexcond", "go", "go-locked"]:
             x = rows[(impl, 0)]
             with self.subTest(impl=impl):
@@ -469,6 +471,14 @@ class GoRows(unittest.TestCase):
                                ["median"] / c["ns_per_op"]["median"], 1,
                                places=4)
         self.assertIsNone(rows[("go-locked", 0)]["go_ratio"])
+        # and every hand-off against the cache-line round trip
+        floor = rows[("line", None)]["ns_per_op"]["median"]
+        for impl in ["mutexcond", "go", "go-locked"]:
+            x = rows[(impl, 0)]
+            self.assertAlmostEqual(x["c2c_ratio"] * floor /
+                                   x["ns_per_op"]["median"], 1, places=4)
+        self.assertIsNone(rows[("line", None)]["c2c_ratio"])
+        self.assertIn("C / c2c", proc.stdout)
 
     def test_too_few_threads_is_a_skip_saying_why(self):
         doc, _ = load_run("--filter", "chan/throughput", "--threads", "1")

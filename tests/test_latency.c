@@ -53,7 +53,8 @@ static void test_quantiles(void)
 	CHECK(h.n == 1100 && h.max == 1000000);
 	latency_reset(&h);
 	latency_merge(&h, &g);
-	CHECK(latency_quantile(&h, 0.5) == 96 || latency_quantile(&h, 0.5) == 100);
+	CHECK(latency_quantile(&h, 0.5) == 96 ||
+	      latency_quantile(&h, 0.5) == 100);
 	CHECK(latency_quantile(&h, 0.999) >= 1000000 * 0.875);
 	CHECK(latency_quantile(&(struct latency_hist){0}, 0.5) == 0);
 }
