@@ -25,6 +25,18 @@
 #include "atomic_value_urcu.h"
 #include "bench.h"
 
+/* What the records of an implementation must say. */
+#define atomic_note_c11                                                        \
+	"no reclamation: replaced values are never freed (the floor, not a "   \
+	"usable scheme)"
+#define atomic_note_mutex     NULL
+#define atomic_note_ebr	      NULL
+#define atomic_note_hp	      NULL
+#define atomic_note_hp_sticky NULL
+#define atomic_note_urcu      NULL
+#define atomic_note_seqlock   NULL
+#define atomic_note_refcount  NULL
+
 /* A value is size bytes of 64-bit words; a read uses the first and the
  * last (the same word when size is 8). */
 static uint64_t *atomic_payload_new(size_t size, uint64_t seq)
@@ -215,8 +227,9 @@ struct atomic_local {
 
 #define ATOMIC_REGISTER(IMPL, WL, NAME, PARAMS, EVERY, SIZE, FLAGS, SUMMARY)   \
 	BENCH_REGISTER(atomic_##IMPL##_##WL##_##EVERY##_##SIZE, .name = NAME,  \
-		       .impl = #IMPL, .params = PARAMS, .arg = EVERY,          \
-		       .arg2 = SIZE, .flags = FLAGS, .summary = SUMMARY,       \
+		       .note = atomic_note_##IMPL, .impl = #IMPL,              \
+		       .params = PARAMS, .arg = EVERY, .arg2 = SIZE,           \
+		       .flags = FLAGS, .summary = SUMMARY,                     \
 		       .setup = atomic_##IMPL##_setup,                         \
 		       .teardown = atomic_##IMPL##_teardown,                   \
 		       .thread_init = atomic_##IMPL##_thread_init,             \

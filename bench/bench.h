@@ -54,6 +54,7 @@ struct bench {
 	const char *impl;    /* implementation, e.g. "mutexcond" */
 	const char *params;  /* "key=value,..." or "" */
 	const char *summary; /* one line for `contend list` */
+	const char *note;    /* optional: what every record of it must say */
 	long arg;	     /* the numeric parameter the workload reads */
 	long arg2;	     /* a second one, where there are two */
 	unsigned flags;

@@ -437,6 +437,8 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 	int rc = 0;
 	memset(r, 0, sizeof(*r));
 	r->b = c->b;
+	if (c->b->note)
+		snprintf(r->note, sizeof(r->note), "%s", c->b->note);
 	r->threads = c->threads;
 	r->oversubscribed = c->threads > topo_npus(mp->topo);
 	snprintf(r->placement, sizeof(r->placement), "%s", c->place->name);

@@ -201,6 +201,9 @@ class Results(unittest.TestCase):
                     self.assertIn("retired_peak", r["fields"])
                     # nothing is published in load
                     self.assertEqual(r["fields"]["retired_peak"], 0)
+                    # the floor says it is no scheme; the schemes say nothing
+                    self.assertEqual("no reclamation" in r.get("note", ""),
+                                     r["impl"] == "c11")
 
     def test_read_mostly_reports_the_readers_own_time(self):
         doc, _ = load_run("--filter", "atomic/read-mostly,impl=hp_sticky",
