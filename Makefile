@@ -4,8 +4,8 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full test test-tsan test-asan test-fuzz \
-	format lint clean
+.PHONY: all deps build bench bench-full report test test-tsan test-asan \
+	test-fuzz format lint clean
 
 all: build
 
@@ -23,6 +23,12 @@ bench: deps build
 
 bench-full: deps build
 	$(BUILD)/contend run --full --with-go
+
+# Every machine's results under results/ -> $(BUILD)/report/index.html and
+# report.md (scripts/compare; REPORT_FLAGS e.g. --baseline MACHINE-ID).
+REPORT_FLAGS ?=
+report: deps
+	scripts/compare --out $(BUILD)/report $(REPORT_FLAGS) results
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs

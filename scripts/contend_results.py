@@ -18,9 +18,11 @@ Statistics, written here as benchstat does:
   Statistical Methods", 3rd ed., section 4.1).
 """
 import fnmatch
+import io
 import json
 import math
 import os
+import re
 
 SCHEMA = "contend.result/1"
 STATUSES = ("ok", "failed", "timeout", "skipped")
@@ -452,3 +454,94 @@ def table_html(headers, rows, classes=None):
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+# ---- the report page ------------------------------------------------------
+
+CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;
+ padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:2em}
+table{border-collapse:collapse;margin:.6em 0;font-size:13px}
+td,th{border:1px solid #ddd;padding:2px 7px;text-align:right;
+ white-space:nowrap}
+td:first-child,th:first-child{text-align:left}
+th{background:#f3f3f3}
+tr.go td{background:#f2f8ff}
+tr.bad td{background:#fff1f0;color:#a00}
+figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
+figure svg{max-width:100%;height:auto}
+figcaption{font-size:12px;color:#555}
+.note{color:#555;font-size:13px}
+nav a{margin-right:.8em}
+"""
+
+# Sets data-charts (charts in the page) and data-charts-shown (charts laid
+# out with a visible size) on <body>, and data-errors on any script error:
+# what the screenshot test reads back.
+CHECK_JS = """
+window.addEventListener('error',function(e){
+ var b=document.body;b.dataset.errors=(b.dataset.errors||'')+e.message+';';});
+document.addEventListener('DOMContentLoaded',function(){
+ var s=document.querySelectorAll('figure svg'),shown=0;
+ for(var i=0;i<s.length;i++){var r=s[i].getBoundingClientRect();
+  if(r.width>50&&r.height>50)shown++;}
+ document.body.dataset.charts=s.length;
+ document.body.dataset.chartsShown=shown;});
+"""
+
+
+def slug(s):
+    return re.sub(r"[^A-Za-z0-9]+", "-", s).strip("-").lower()
+
+
+class Report:
+    """Collects sections once, writes them as markdown and as HTML."""
+
+    def __init__(self, out):
+        self.out = out
+        self.md = []
+        self.html = []
+        self.toc = []
+        os.makedirs(os.path.join(out, "charts"), exist_ok=True)
+
+    def heading(self, level, text, anchor=None):
+        self.md.append("#" * level + " " + text + "\n")
+        a = f' id="{anchor}"' if anchor else ""
+        self.html.append(f"<h{level}{a}>{html_escape(text)}</h{level}>")
+        if anchor and level == 2:
+            self.toc.append((anchor, text))
+
+    def para(self, text):
+        self.md.append(text + "\n")
+        self.html.append(f'<p class="note">{html_escape(text)}</p>')
+
+    def table(self, headers, rows, classes=None):
+        self.md.append(table_md(headers, rows) + "\n")
+        self.html.append(table_html(headers, rows, classes))
+
+    def figure(self, fig, name, caption):
+        path = os.path.join(self.out, "charts", name + ".svg")
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+        svg = buf.getvalue()
+        with open(path, "w") as f:
+            f.write(svg)
+        self.md.append(f"![{caption}](charts/{name}.svg)\n")
+        start = svg.find("<svg")
+        self.html.append(f"<figure>{svg[start:]}<figcaption>"
+                         f"{html_escape(caption)}</figcaption></figure>")
+
+    def write(self, title, intro):
+        with open(os.path.join(self.out, "report.md"), "w") as f:
+            f.write(f"# {title}\n\n{intro}\n\n" + "\n".join(self.md))
+        nav = "".join(f'<a href="#{a}">{html_escape(t)}</a>'
+                      for a, t in self.toc)
+        with open(os.path.join(self.out, "index.html"), "w") as f:
+            f.write("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+                    "<meta charset=\"utf-8\">"
+                    f"<title>{html_escape(title)}</title>"
+                    f"<style>{CSS}</style><script>{CHECK_JS}</script>"
+                    f"</head><body><h1>{html_escape(title)}</h1>"
+                    f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
+                    + "\n".join(self.html) + "</body></html>\n")
