@@ -46,5 +46,10 @@ def test_fleet_on_localhost(tmp_path):
     doc = json.load(open(files[0]))
     assert os.path.basename(os.path.dirname(files[0])) == doc["machine"]["id"]
     assert {r["benchmark"] for r in doc["results"]} >= {"empty/loop"}
+    # the copy has no .git; its commit travelled in .contend-git
+    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short",
+                           "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0:
+        assert doc["suite"]["git"] == head.stdout.strip()
     html = (tmp_path / "report" / "index.html").read_text()
     assert doc["machine"]["id"] in html
