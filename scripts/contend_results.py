@@ -233,7 +233,9 @@ def fmt_value(v):
         return "n/a"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, (int, float)):
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
         return fmt_ns(v)
     return str(v)
 
@@ -442,9 +444,10 @@ def table_md(headers, rows):
     return "\n".join(out)
 
 
-def table_html(headers, rows, classes=None):
-    """classes: per row, a CSS class or None."""
-    out = ["<table><thead><tr>"]
+def table_html(headers, rows, classes=None, kind=None):
+    """classes: per row, a CSS class or None; kind: the table's class."""
+    cls = f' class="{kind}"' if kind else ""
+    out = [f'<div class="scroll"><table{cls}><thead><tr>']
     out += [f"<th>{html_escape(h)}</th>" for h in headers]
     out.append("</tr></thead><tbody>")
     for i, r in enumerate(rows):
@@ -452,7 +455,7 @@ def table_html(headers, rows, classes=None):
         out.append(f'<tr class="{cls}">' if cls else "<tr>")
         out += [f"<td>{html_escape(c)}</td>" for c in r]
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -469,6 +472,8 @@ td:first-child,th:first-child{text-align:left}
 th{background:#f3f3f3}
 tr.go td{background:#f2f8ff}
 tr.bad td{background:#fff1f0;color:#a00}
+table.kv td{text-align:left;white-space:normal}
+.scroll{overflow-x:auto}
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
 figure svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:#555}
@@ -513,9 +518,9 @@ class Report:
         self.md.append(text + "\n")
         self.html.append(f'<p class="note">{html_escape(text)}</p>')
 
-    def table(self, headers, rows, classes=None):
+    def table(self, headers, rows, classes=None, kind=None):
         self.md.append(table_md(headers, rows) + "\n")
-        self.html.append(table_html(headers, rows, classes))
+        self.html.append(table_html(headers, rows, classes, kind))
 
     def figure(self, fig, name, caption):
         path = os.path.join(self.out, "charts", name + ".svg")
