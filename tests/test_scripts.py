@@ -439,3 +439,10 @@ def test_history_refuses_several_machines(data):
     r = script("history", "--machine", MACHINE_B["id"], data["old"],
                data["b"])
     assert r.returncode == 0, r.stderr
+
+
+def test_history_by_commit_needs_known_commits(data):
+    # the fixtures' commits are not in this repository's history
+    r = script("history", "--order", "commit", data["old"], data["new"])
+    assert r.returncode == 2
+    assert str(data["old"]) in r.stderr and "not a commit" in r.stderr
