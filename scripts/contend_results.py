@@ -77,7 +77,10 @@ def load(path):
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        if e.pos >= len(text.rstrip()):
+        # the parser stopped at the end, or in a string running to the end
+        # (a JSON string cannot hold a raw newline, so it was cut there)
+        if (e.pos >= len(text.rstrip())
+                or e.msg.startswith("Unterminated string")):
             raise BadInput(path, "truncated JSON (ends at line "
                                  f"{e.lineno} before the document is "
                                  "complete)") from None

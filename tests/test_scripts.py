@@ -283,6 +283,10 @@ def bad_files(d, good):
         "empty": ("", "empty file"),
         "not-json": ("this is not json\n", "not JSON"),
         "truncated": (text[: len(text) // 2], "truncated"),
+        "cut-in-a-string": (text[: text.index('"contend.result/1"') + 5],
+                            "truncated"),
+        "cut-after-a-comma": (text[: text.index(",", 100) + 1],
+                              "truncated"),
         "other-schema": (json.dumps(other), "contend.result/2"),
         "no-schema": (json.dumps({"results": []}), "no 'schema'"),
         "array": ("[1, 2]", "top level is list"),
@@ -381,6 +385,7 @@ def chromium_open(html, tmp_path):
     shot = tmp_path / "shot.png"
     r = subprocess.run(
         [exe, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-dev-shm-usage",
          "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
          "--enable-logging=stderr", "--v=0", "--window-size=1280,2400",
          f"--screenshot={shot}", "file://" + str(html)],
