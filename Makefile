@@ -4,8 +4,8 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full test test-tsan test-asan test-fuzz \
-	format lint clean
+.PHONY: all deps build bench bench-full report test test-tsan test-asan \
+	test-fuzz test-fleet format lint clean
 
 all: build
 
@@ -18,11 +18,19 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# BENCH_FLAGS: more `contend run` options, e.g. BENCH_FLAGS="--filter 'chan/*'"
+BENCH_FLAGS ?=
 bench: deps build
-	$(BUILD)/contend run --quick --with-go
+	$(BUILD)/contend run --quick --with-go $(BENCH_FLAGS)
 
 bench-full: deps build
-	$(BUILD)/contend run --full --with-go
+	$(BUILD)/contend run --full --with-go $(BENCH_FLAGS)
+
+# Every machine's results under results/ -> $(BUILD)/report/index.html and
+# report.md (scripts/compare; REPORT_FLAGS e.g. --baseline MACHINE-ID).
+REPORT_FLAGS ?=
+report: deps
+	scripts/compare --out $(BUILD)/report $(REPORT_FLAGS) results
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs
@@ -55,6 +63,12 @@ test-fuzz: deps
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=$(BUILD)-fuzz/ $(BUILD)-fuzz/corpus \
 		tests/fuzz-corpus
+
+# scripts/fleet.yml run by Debian's ansible against localhost (a local
+# connection): one host that works, one that fails and is reported.
+test-fleet: deps
+	@scripts/install-deps fleet
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/test_fleet.py
 
 format:
 	clang-format -i $(C_SOURCES)
