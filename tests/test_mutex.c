@@ -175,7 +175,7 @@ static void nap(void)
 			pthread_create(&th[i], NULL, IMPL##_handoff, &h[i]);   \
 		join_all(#IMPL, "handoff", th, 2);                             \
 		CHECK(#IMPL, atomic_load(&p.bad) == 0);                        \
-		CHECK(#IMPL, p.seq == 2 * HANDOFFS);                           \
+		CHECK(#IMPL, p.seq == 2 * (uint64_t)HANDOFFS);                 \
 		CHECK(#IMPL, p.turn == 0);                                     \
 		mutex_##IMPL##_destroy(&p.m);                                  \
 	}                                                                      \
