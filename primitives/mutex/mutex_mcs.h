@@ -18,7 +18,8 @@
  * and, if it was the last, swings q.tail from its node back to &q; after
  * that nobody touches its node, so it may leave lock() and drop the node.
  * FIFO: no starvation. A preempted owner or waiter delays every thread
- * behind it: a spinning lock belongs on dedicated CPUs.
+ * behind it: a spinning lock belongs on dedicated CPUs (a waiter yields
+ * after a long spin, see spin_pause.h).
  *
  * Memory orders, once for all. Every RMW of q.tail that enqueues or swings
  * back is acq_rel: a thread that finds node X as tail will store into X's
@@ -68,6 +69,7 @@ static __attribute__((noinline, unused)) void
 mutex_mcs_lock_slow(struct mutex_mcs *m, struct mutex_mcs_node *prev)
 {
 	struct mutex_mcs_node n, *succ, *self;
+	unsigned spins = 0;
 	for (;;) {
 		if (!prev) {
 			/* freed meanwhile: take it as in mutex_mcs_lock */
@@ -87,7 +89,7 @@ mutex_mcs_lock_slow(struct mutex_mcs *m, struct mutex_mcs_node *prev)
 	}
 	atomic_store_explicit(&prev->next, &n, memory_order_release);
 	while (atomic_load_explicit(&n.tail, memory_order_acquire))
-		spin_pause();
+		spin_wait_step(&spins);
 	/* We own the lock. q.next: only this thread writes it until q.tail
 	 * points at &q again (nobody can link behind q before that). */
 	succ = atomic_load_explicit(&n.next, memory_order_acquire);
@@ -101,7 +103,7 @@ mutex_mcs_lock_slow(struct mutex_mcs *m, struct mutex_mcs_node *prev)
 		/* a successor enqueued behind n: wait for its link */
 		while (!(succ = atomic_load_explicit(&n.next,
 						     memory_order_acquire)))
-			spin_pause();
+			spin_wait_step(&spins);
 	}
 	atomic_store_explicit(&m->q.next, succ, memory_order_relaxed);
 }
@@ -122,8 +124,9 @@ static __attribute__((noinline, unused)) struct mutex_mcs_node *
 mutex_mcs_wait_next(struct mutex_mcs *m)
 {
 	struct mutex_mcs_node *succ;
+	unsigned spins = 0;
 	while (!(succ = atomic_load_explicit(&m->q.next, memory_order_acquire)))
-		spin_pause();
+		spin_wait_step(&spins);
 	return succ;
 }
 

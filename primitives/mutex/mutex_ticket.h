@@ -14,7 +14,8 @@
  * and wrap: only the difference my - serving matters, and it stays below
  * the number of threads. A thread that is preempted holding the lock, or
  * holding the next ticket, delays everyone behind it: a spinning lock
- * belongs on dedicated CPUs. */
+ * belongs on dedicated CPUs (a waiter yields after a long spin, see
+ * spin_pause.h, so that it does not also hold up that thread's CPU). */
 #ifndef CONTEND_MUTEX_TICKET_H
 #define CONTEND_MUTEX_TICKET_H
 
@@ -50,6 +51,7 @@ static inline void mutex_ticket_lock(struct mutex_ticket *m)
 	 * serving that sees our ticket. */
 	uint32_t my =
 		atomic_fetch_add_explicit(&m->next, 1, memory_order_relaxed);
+	unsigned spins = 0;
 	for (;;) {
 		/* acquire: pairs with the release store in unlock */
 		uint32_t cur =
@@ -57,7 +59,7 @@ static inline void mutex_ticket_lock(struct mutex_ticket *m)
 		if (cur == my)
 			return;
 		for (uint32_t i = (my - cur) * MUTEX_TICKET_BACKOFF; i; i--)
-			spin_pause();
+			spin_wait_step(&spins);
 	}
 }
 

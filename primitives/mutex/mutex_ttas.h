@@ -11,7 +11,8 @@
  * MUTEX_TTAS_MAX pauses, so that n waiters released at once do not all
  * write the line together. The lock is not fair: a releasing thread may
  * retake it at once, and a waiter may starve in principle (not in a bounded
- * run). A preempted owner keeps everyone spinning: for dedicated CPUs. */
+ * run). A preempted owner keeps everyone spinning: for dedicated CPUs (a
+ * waiter yields after a long spin, see spin_pause.h). */
 #ifndef CONTEND_MUTEX_TTAS_H
 #define CONTEND_MUTEX_TTAS_H
 
@@ -41,15 +42,15 @@ static inline void mutex_ttas_destroy(struct mutex_ttas *m)
 static __attribute__((noinline, unused)) void
 mutex_ttas_lock_slow(struct mutex_ttas *m)
 {
-	unsigned delay = MUTEX_TTAS_MIN;
+	unsigned delay = MUTEX_TTAS_MIN, spins = 0;
 	for (;;) {
 		for (unsigned i = 0; i < delay; i++)
-			spin_pause();
+			spin_wait_step(&spins);
 		if (delay < MUTEX_TTAS_MAX)
 			delay *= 2;
 		/* relaxed: a test only; the exchange below is the acquire */
 		while (atomic_load_explicit(&m->locked, memory_order_relaxed))
-			spin_pause();
+			spin_wait_step(&spins);
 		/* acquire: as in mutex_ttas_lock */
 		if (!atomic_exchange_explicit(&m->locked, 1,
 					      memory_order_acquire))
