@@ -28,6 +28,9 @@ enum bench_flags {
 	/* A variant only --full (or an explicit --filter) runs, to keep the
 	 * quick sweep quick. */
 	BENCH_FULL = 1u << 2,
+	/* One thread only, whatever --threads says (an uncontended fast
+	 * path): the case expansion runs it at 1 thread per placement. */
+	BENCH_SINGLE = 1u << 3,
 };
 
 struct bench;

@@ -1,19 +1,51 @@
-/* mutex/lock: every thread locks, bumps a counter in one shared cache line,
+/* mutex family: Go's sync.Mutex, and the locks it is built from.
+ *
+ * mutex/uncontended: one thread locks, bumps a counter, unlocks: the fast
+ * path alone (one or two atomic RMWs on a line that never leaves the core);
+ * runs at 1 thread only.
+ *
+ * mutex/lock: every thread locks, bumps a counter in one shared cache line,
  * unlocks (the counter lives in memory the unlock publishes, so the
- * compiler cannot drop the increments). At one thread this is the uncontended
- * fast path; with more, the lock word and the counter's line move between cores
- * on every op, and a sleeping lock adds futex waits and wake-ups (context
- * switches per op in the counter table say how often that happened).
+ * compiler cannot drop the increments). At one thread this is the
+ * uncontended path again; with more, the lock word and the counter's line
+ * move between cores on every op, and a sleeping lock adds futex waits and
+ * wake-ups (context switches per op in the counter table say how often that
+ * happened). Unfair locks look good here: one thread may keep the lock for
+ * many ops while the line stays in its cache.
+ *
+ * mutex/handoff: two threads alternate ownership: each locks, reads a shared
+ * turn under the lock and, when the turn is its own, passes it to the other
+ * thread; an op is one transfer. Unfairness cannot help here: every op
+ * moves the lock and the data from one CPU to the other, so compare with
+ * c2c/pingpong of the same placement (one round trip, i.e. two transfers, is
+ * the floor of two ops). Each thread makes exactly iters transfers per
+ * sample, so both finish every sample and the turn is back at thread 0.
+ *
+ * Each implementation gets its own copy of the loops (MUTEX_BENCHES) so its
+ * static inline lock and unlock are inlined.
  */
+#include <sched.h>
 #include <stdlib.h>
 
 #include "bench.h"
+#include "mutex_futex.h"
+#include "mutex_mcs.h"
 #include "mutex_pthread.h"
+#include "mutex_pthread_adaptive.h"
+#include "mutex_ticket.h"
+#include "mutex_ttas.h"
+
+/* Failed turn checks before a waiting handoff thread yields its CPU, so two
+ * threads forced onto one CPU (placement none, oversubscribed) still make
+ * progress; never reached when each has its own CPU. */
+#define MUTEX_HANDOFF_YIELD (1u << 16)
 
 #define MUTEX_BENCHES(IMPL, SUMMARY)                                           \
 	struct mutex_##IMPL##_shared {                                         \
 		_Alignas(CACHE_LINE) struct mutex_##IMPL m;                    \
+		/* the data the lock guards, in a line of its own */           \
 		_Alignas(CACHE_LINE) uint64_t counter;                         \
+		int turn;                                                      \
 	};                                                                     \
                                                                                \
 	static int mutex_##IMPL##_setup(const struct bench *b, int nthreads,   \
@@ -26,6 +58,7 @@
 		if (!s)                                                        \
 			return err_set(e, "mutex: out of memory");             \
 		s->counter = 0;                                                \
+		s->turn = 0;                                                   \
 		if (mutex_##IMPL##_init(&s->m) != 0) {                         \
 			free(s);                                               \
 			return err_set(e, "mutex: init failed");               \
@@ -54,6 +87,40 @@
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
+	static uint64_t mutex_##IMPL##_handoff_run(                            \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		int me = t->tid, other = !t->tid;                              \
+		unsigned misses = 0;                                           \
+		for (uint64_t done = 0; done < iters;) {                       \
+			int mine;                                              \
+			mutex_##IMPL##_lock(&s->m);                            \
+			mine = s->turn == me;                                  \
+			if (mine)                                              \
+				s->turn = other;                               \
+			mutex_##IMPL##_unlock(&s->m);                          \
+			if (mine) {                                            \
+				done++;                                        \
+				continue;                                      \
+			}                                                      \
+			cpu_relax();                                           \
+			if (++misses == MUTEX_HANDOFF_YIELD) {                 \
+				misses = 0;                                    \
+				sched_yield();                                 \
+			}                                                      \
+		}                                                              \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	BENCH_REGISTER(mutex_##IMPL##_uncontended_bench,                       \
+		       .name = "mutex/uncontended", .impl = #IMPL,             \
+		       .params = "", .flags = BENCH_SINGLE,                    \
+		       .summary = "one thread: lock, bump a counter, "         \
+				  "unlock (" SUMMARY ")",                      \
+		       .setup = mutex_##IMPL##_setup,                          \
+		       .teardown = mutex_##IMPL##_teardown,                    \
+		       .run = mutex_##IMPL##_lock_run);                        \
 	BENCH_REGISTER(mutex_##IMPL##_lock_bench, .name = "mutex/lock",        \
 		       .impl = #IMPL, .params = "",                            \
 		       .summary =                                              \
@@ -61,6 +128,18 @@
 			       ")",                                            \
 		       .setup = mutex_##IMPL##_setup,                          \
 		       .teardown = mutex_##IMPL##_teardown,                    \
-		       .run = mutex_##IMPL##_lock_run)
+		       .run = mutex_##IMPL##_lock_run);                        \
+	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
+		       .impl = #IMPL, .params = "", .flags = BENCH_PAIR,       \
+		       .summary = "two threads pass the lock back and forth; " \
+				  "an op is one transfer (" SUMMARY ")",       \
+		       .setup = mutex_##IMPL##_setup,                          \
+		       .teardown = mutex_##IMPL##_teardown,                    \
+		       .run = mutex_##IMPL##_handoff_run)
 
 MUTEX_BENCHES(pthread, "pthread_mutex_t");
+MUTEX_BENCHES(pthread_adaptive, "PTHREAD_MUTEX_ADAPTIVE_NP");
+MUTEX_BENCHES(futex, "3-state futex, bounded spin");
+MUTEX_BENCHES(ticket, "ticket lock, proportional backoff");
+MUTEX_BENCHES(mcs, "MCS queue lock, K42 form");
+MUTEX_BENCHES(ttas, "test-and-test-and-set, exponential backoff");

@@ -56,8 +56,9 @@ int cmd_list(int argc, char **argv)
 		snprintf(label, sizeof(label), "%s %s%s%s", sel[i]->name,
 			 sel[i]->impl, sel[i]->params[0] ? " " : "",
 			 sel[i]->params);
-		printf("%-40s %s%s%s\n", label, sel[i]->summary,
+		printf("%-40s %s%s%s%s\n", label, sel[i]->summary,
 		       sel[i]->flags & BENCH_PAIR ? " [pair]" : "",
+		       sel[i]->flags & BENCH_SINGLE ? " [single]" : "",
 		       sel[i]->flags & BENCH_FULL ? " [full]" : "");
 	}
 	free(all);

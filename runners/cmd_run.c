@@ -200,7 +200,8 @@ struct case_spec {
 };
 
 /* benchmarks × threads × placements; pair benchmarks run with 2 threads
- * over the pair classes this machine has unless placements were given. */
+ * over the pair classes this machine has unless placements were given;
+ * single-thread benchmarks run once per placement, at 1 thread. */
 static struct case_spec *expand_cases(const struct options *o,
 				      const struct bench **sel, size_t nsel,
 				      const struct placement *pairs, int npairs,
@@ -213,16 +214,20 @@ static struct case_spec *expand_cases(const struct options *o,
 	size_t n = 0;
 	for (size_t i = 0; cs && i < nsel; i++) {
 		int pair = sel[i]->flags & BENCH_PAIR;
+		int single = sel[i]->flags & BENCH_SINGLE;
 		const struct placement *pl = o->placements;
 		int npl = o->nplacements;
 		if (!pl) {
 			pl = pair ? pairs : policies;
 			npl = pair ? npairs : npolicies;
 		}
-		for (int t = 0; t < (pair ? 1 : o->nthreads); t++)
+		for (int t = 0; t < (pair || single ? 1 : o->nthreads); t++)
 			for (int p = 0; p < npl; p++)
 				cs[n++] = (struct case_spec){
-					sel[i], pair ? 2 : o->threads[t],
+					sel[i],
+					pair	 ? 2
+					: single ? 1
+						 : o->threads[t],
 					&pl[p], 0};
 	}
 	*ncases = n;

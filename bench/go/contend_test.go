@@ -11,6 +11,7 @@ package contend
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,6 +203,56 @@ func BenchmarkMutexLock(b *testing.B) {
 		}
 	})
 	sink += counter
+}
+
+// mutex/uncontended: one goroutine (the runner gives it GOMAXPROCS=1): lock,
+// bump a counter, unlock.
+func BenchmarkMutexUncontended(b *testing.B) {
+	var mu sync.Mutex
+	var counter uint64
+	for i := 0; i < b.N; i++ {
+		mu.Lock()
+		counter++
+		mu.Unlock()
+	}
+	sink += counter
+}
+
+// handoffPass makes n transfers of the turn from me to the other goroutine,
+// taking the turn only under the lock, as mutex/handoff in C. A miss yields
+// the P: Go has no pause instruction, and a woken goroutine is queued on the
+// waker's P (runnext), so a poller that kept its P would leave the other
+// goroutine waiting for a preemption (milliseconds), not for the lock.
+func handoffPass(mu *sync.Mutex, turn *int, me, n int) {
+	for done := 0; done < n; {
+		mu.Lock()
+		mine := *turn == me
+		if mine {
+			*turn = 1 - me
+		}
+		mu.Unlock()
+		if mine {
+			done++
+		} else {
+			runtime.Gosched()
+		}
+	}
+}
+
+// mutex/handoff: two goroutines pass a sync.Mutex back and forth through a
+// turn read under it; an op is one transfer (b.N transfers: the first
+// goroutine makes the even ones, the second the odd ones).
+func BenchmarkMutexHandoff(b *testing.B) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	turn := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		handoffPass(&mu, &turn, 1, b.N/2)
+	}()
+	handoffPass(&mu, &turn, 0, (b.N+1)/2)
+	wg.Wait()
 }
 
 // rwmutex/read-ratio: read (sum 8 words of one line) or write (bump one),

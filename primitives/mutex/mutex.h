@@ -7,7 +7,13 @@
  *   void mutex_IMPL_lock(struct mutex_IMPL *m);      static inline
  *   void mutex_IMPL_unlock(struct mutex_IMPL *m);    static inline
  * lock has acquire and unlock release semantics: everything written inside a
- * critical section is visible to the next owner.
+ * critical section is visible to the next owner. The lock needs no memory
+ * from the caller beyond the struct (MCS keeps its queue nodes on the
+ * waiters' stacks), and a thread may hold several locks at once.
+ *
+ * Implementations: pthread (glibc default), pthread_adaptive (glibc's
+ * spinning type), futex (3-state, Drepper), ticket, mcs (K42 form), ttas.
+ * Spinning ones pause between polls (spin_pause.h).
  */
 #ifndef CONTEND_MUTEX_H
 #define CONTEND_MUTEX_H

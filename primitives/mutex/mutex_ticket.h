@@ -1,0 +1,75 @@
+/* Ticket lock with proportional backoff: J. M. Mellor-Crummey and M. L.
+ * Scott, "Algorithms for Scalable Synchronization on Shared-Memory
+ * Multiprocessors", ACM TOCS 9(1), 1991, section 2.2 (after Reed and
+ * Kanodia's sequencers).
+ *
+ * Invariants. next is the ticket the next arriving thread takes; serving is
+ * the ticket of the owner. The lock is free iff serving == next; threads
+ * own it strictly in ticket order (FIFO), so none starves. Only the owner
+ * writes serving (by unlock), always serving + 1. A waiter whose ticket is
+ * k places behind the owner pauses about k times the expected hold time
+ * before polling again, so the lock line is not hammered by every waiter on
+ * every hand-off; the base delay is a guess at one short critical section
+ * plus one transfer of the line (a few hundred cycles). Tickets are 32-bit
+ * and wrap: only the difference my - serving matters, and it stays below
+ * the number of threads. A thread that is preempted holding the lock, or
+ * holding the next ticket, delays everyone behind it: a spinning lock
+ * belongs on dedicated CPUs (a waiter yields after a long spin, see
+ * spin_pause.h, so that it does not also hold up that thread's CPU). */
+#ifndef CONTEND_MUTEX_TICKET_H
+#define CONTEND_MUTEX_TICKET_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "mutex.h"
+#include "spin_pause.h"
+
+/* pauses per waiter ahead of us, between two polls */
+#define MUTEX_TICKET_BACKOFF 16
+
+struct mutex_ticket {
+	_Atomic uint32_t next;
+	_Atomic uint32_t serving;
+};
+
+static inline int mutex_ticket_init(struct mutex_ticket *m)
+{
+	atomic_init(&m->next, 0);
+	atomic_init(&m->serving, 0);
+	return 0;
+}
+
+static inline void mutex_ticket_destroy(struct mutex_ticket *m)
+{
+	(void)m;
+}
+
+static inline void mutex_ticket_lock(struct mutex_ticket *m)
+{
+	/* relaxed: taking a ticket orders nothing; the acquire is the load of
+	 * serving that sees our ticket. */
+	uint32_t my =
+		atomic_fetch_add_explicit(&m->next, 1, memory_order_relaxed);
+	unsigned spins = 0;
+	for (;;) {
+		/* acquire: pairs with the release store in unlock */
+		uint32_t cur =
+			atomic_load_explicit(&m->serving, memory_order_acquire);
+		if (cur == my)
+			return;
+		for (uint32_t i = (my - cur) * MUTEX_TICKET_BACKOFF; i; i--)
+			spin_wait_step(&spins);
+	}
+}
+
+static inline void mutex_ticket_unlock(struct mutex_ticket *m)
+{
+	/* relaxed load: only the owner writes serving, so it reads its own
+	 * last value; release store: publishes the critical section to the
+	 * next ticket holder. */
+	uint32_t cur = atomic_load_explicit(&m->serving, memory_order_relaxed);
+	atomic_store_explicit(&m->serving, cur + 1, memory_order_release);
+}
+
+#endif
