@@ -378,10 +378,12 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown, "ns/op (median)", ns_cell, NULL);
 	grid_table(f, rp, markdown, "C / Go (ns/op ratio; < 1: C is faster)",
 		   ratio_cell, has_go_ratio);
-	grid_table(f, rp, markdown,
-		   "C / c2c (hand-off over the cache-line round trip of the "
-		   "same placement: its floor)",
-		   c2c_cell, has_c2c_ratio);
+	grid_table(
+		f, rp, markdown,
+		"C / c2c (op over the cache-line round trip of the same "
+		"placement; floor: 1x for a round trip such as "
+		"chan/pingpong, 0.5x for one transfer such as mutex/handoff)",
+		c2c_cell, has_c2c_ratio);
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
 	grid_table(f, rp, markdown,
