@@ -7,7 +7,7 @@
 
 chan_t *chan_new(size_t elem_size, size_t capacity)
 {
-	return chan_mutexcond_new(elem_size, capacity);
+	return chan_hchan_new(elem_size, capacity);
 }
 
 void chan_free(chan_t *ch)
