@@ -38,6 +38,7 @@
 
 #include "channel_impl.h"
 #include "channel_park.h"
+#include "channel_shuffle.h"
 
 /* The channel lock: 0 free, 1 held, 2 held with sleepers (Drepper's
  * "Futexes are tricky", mutex 2), spinning a little before sleeping. */
@@ -376,18 +377,6 @@ struct sel {
 	struct hchan *locks_small[SEL_SMALL];
 };
 
-/* Per-thread xorshift: selects on different threads share no state. */
-static uint32_t sel_random(void)
-{
-	static _Thread_local uint32_t state;
-	if (!state)
-		state = (uint32_t)(uintptr_t)&state | 1u;
-	state ^= state << 13;
-	state ^= state >> 17;
-	state ^= state << 5;
-	return state;
-}
-
 static int sel_alloc(struct sel *s, chan_case *cases, size_t n)
 {
 	s->cases = cases;
@@ -411,18 +400,6 @@ static void sel_release(struct sel *s)
 	free(s->w);
 	free(s->poll);
 	free(s->locks);
-}
-
-/* A fresh random permutation of the cases (Fisher-Yates). */
-static void sel_shuffle(struct sel *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		s->poll[i] = i;
-	for (size_t i = s->n; i > 1; i--) {
-		size_t j = sel_random() % i, t = s->poll[i - 1];
-		s->poll[i - 1] = s->poll[j];
-		s->poll[j] = t;
-	}
 }
 
 /* The distinct channels sorted by address (insertion sort: n is small). */
@@ -529,7 +506,7 @@ static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 	struct hchan_group *wake = NULL;
 	int r;
 	sel_lock_order(s);
-	sel_shuffle(s);
+	chan_shuffle(s->poll, s->n);
 	sel_lock_all(s);
 	r = sel_poll_locked(s, &wake);
 	if (r == CHAN_WOULDBLOCK && block)
