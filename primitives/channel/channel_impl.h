@@ -36,4 +36,11 @@ chan_t *chan_hchan_new(size_t elem_size, size_t capacity);
 int chan_hchan_send(chan_t *ch, const void *elem);
 int chan_hchan_recv(chan_t *ch, void *elem);
 
+/* Lock-free bounded MPMC ring (Vyukov) + parking when empty/full
+ * (channel_ring.c): capacity >= 1 only (NULL, EINVAL for 0); its select
+ * polls with backoff. */
+chan_t *chan_ring_new(size_t elem_size, size_t capacity);
+int chan_ring_send(chan_t *ch, const void *elem);
+int chan_ring_recv(chan_t *ch, void *elem);
+
 #endif
