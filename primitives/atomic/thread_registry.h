@@ -20,7 +20,7 @@ struct thread_registry_node {
 
 struct thread_registry {
 	_Atomic(struct thread_registry_node *) head;
-	_Atomic size_t n;    /* records linked so far */
+	_Atomic size_t n;     /* records linked so far */
 	pthread_mutex_t lock; /* pushes and orphans */
 	void *orphans;	      /* elem-sized retired entries */
 	size_t norphans, orphans_cap;
@@ -50,6 +50,6 @@ static inline size_t thread_registry_count(struct thread_registry *r)
 
 /* The record that holds node member `member`. */
 #define thread_registry_entry(node, type, member)                              \
-	((type *)(void *)((char *)(node) - offsetof(type, member)))
+	((type *)(void *)((char *)(node)-offsetof(type, member)))
 
 #endif
