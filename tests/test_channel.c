@@ -67,6 +67,7 @@ struct stress {
 struct stress_arg {
 	struct stress *s;
 	int id;
+	int sent; /* close_race: the sends that returned CHAN_OK */
 };
 
 static void *producer(void *p)
@@ -112,11 +113,11 @@ static void stress(size_t cap, int producers, int consumers, int total)
 	int missing = 0;
 	s.seen = calloc((size_t)producers * per, sizeof(*s.seen));
 	for (int i = 0; i < consumers; i++) {
-		ca[i] = (struct stress_arg){&s, i};
+		ca[i] = (struct stress_arg){&s, i, 0};
 		pthread_create(&ct[i], NULL, consumer, &ca[i]);
 	}
 	for (int i = 0; i < producers; i++) {
-		pa[i] = (struct stress_arg){&s, i};
+		pa[i] = (struct stress_arg){&s, i, 0};
 		pthread_create(&pt[i], NULL, producer, &pa[i]);
 	}
 	for (int i = 0; i < producers; i++)
@@ -132,6 +133,54 @@ static void stress(size_t cap, int producers, int consumers, int total)
 		       impl->name, cap, producers, consumers, missing,
 		       (int)s.errors);
 	fails += missing || s.errors;
+	free(s.seen);
+	chan_free(s.ch);
+}
+
+/* Sends until the channel is closed under it. */
+static void *producer_until_closed(void *p)
+{
+	struct stress_arg *a = p;
+	int i = 0;
+	for (; i < a->s->per_producer; i++) {
+		uint64_t v = ((uint64_t)a->id << 32) | (uint64_t)i;
+		if (chan_send(a->s->ch, &v) != CHAN_OK)
+			break;
+	}
+	a->sent = i;
+	return NULL;
+}
+
+/* Sends racing close: exactly the sends that returned CHAN_OK are received
+ * (once each, in order), and receivers end with CHAN_CLOSED. */
+static void close_race(size_t cap)
+{
+	int per = 400000 / SCALE, bad = 0;
+	struct stress s = {mk(sizeof(uint64_t), cap), 3, 2, per, NULL, 0};
+	pthread_t pt[3], ct[2];
+	struct stress_arg pa[3], ca[2];
+	s.seen = calloc((size_t)3 * per, sizeof(*s.seen));
+	for (int i = 0; i < 2; i++) {
+		ca[i] = (struct stress_arg){&s, i, 0};
+		pthread_create(&ct[i], NULL, consumer, &ca[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		pa[i] = (struct stress_arg){&s, i, 0};
+		pthread_create(&pt[i], NULL, producer_until_closed, &pa[i]);
+	}
+	usleep(20000);
+	CHECK(chan_close(s.ch) == CHAN_OK);
+	for (int i = 0; i < 3; i++)
+		pthread_join(pt[i], NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(ct[i], NULL);
+	for (int p = 0; p < 3; p++)
+		for (int i = 0; i < per; i++)
+			bad += s.seen[p * per + i] != (i < pa[p].sent);
+	if (bad || s.errors)
+		printf("FAIL %s close race cap=%zu: %d wrong, %d errors\n",
+		       impl->name, cap, bad, (int)s.errors);
+	fails += bad || s.errors;
 	free(s.seen);
 	chan_free(s.ch);
 }
@@ -480,6 +529,7 @@ static void run_unbuffered(void)
 {
 	close_wakes(0, recv_expect_closed, 0);
 	close_wakes(0, send_expect_closed, 0);
+	close_race(0);
 	zero_size(0);
 	deadlines(0);
 	pairing(0, 1); /* select send meets a plain receiver */
@@ -503,6 +553,8 @@ static void run_suite(void)
 		select_fairness(k);
 	close_wakes(4, recv_expect_closed, 0);
 	close_wakes(1, send_expect_closed, 1);
+	close_race(1);
+	close_race(64);
 	close_wakes_select(0);
 	close_wakes_select(1);
 	zero_size(3);
