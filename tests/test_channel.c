@@ -525,6 +525,26 @@ static void close_wakes_select(int which)
 }
 
 /* Unbuffered and buffered alike, where the implementation has both. */
+/* More cases than an implementation keeps on its stack (hchan: 16). */
+static void select_many(void)
+{
+	enum { N = 20 };
+	chan_t *ch[N];
+	chan_case cs[N];
+	struct timespec dl;
+	int v = 13, got = 0;
+	for (int i = 0; i < N; i++) {
+		ch[i] = mk(sizeof(int), 1);
+		cs[i] = (chan_case){ch[i], CHAN_RECV, &got, 0};
+	}
+	deadline_in(&dl, 2000000);
+	CHECK(chan_select_until(cs, N, &dl) == CHAN_TIMEOUT);
+	chan_send(ch[13], &v);
+	CHECK(chan_select(cs, N, 1) == 13 && got == 13);
+	for (int i = 0; i < N; i++)
+		chan_free(ch[i]);
+}
+
 static void run_unbuffered(void)
 {
 	close_wakes(0, recv_expect_closed, 0);
@@ -549,6 +569,7 @@ static void run_suite(void)
 		run_unbuffered();
 	semantics();
 	selects();
+	select_many();
 	for (int k = 2; k <= 4; k++)
 		select_fairness(k);
 	close_wakes(4, recv_expect_closed, 0);

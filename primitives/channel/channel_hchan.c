@@ -361,7 +361,7 @@ static size_t hchan_cap(chan_t *ch)
 
 /* ---- select ---- */
 
-#define SEL_SMALL 8
+#define SEL_SMALL 16 /* on the stack up to here: no malloc per select */
 
 /* A select's scratch: per case a waiter record and a poll position, and the
  * distinct channels in lock (address) order. */
