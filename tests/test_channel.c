@@ -524,6 +524,87 @@ static void close_wakes_select(int which)
 	chan_free(ch[1]);
 }
 
+#define MESH_THREADS 4
+
+struct mesh {
+	chan_t *a, *b;
+	int iters;
+	_Atomic int *seen; /* [thread * iters + seq] */
+	int sent[MESH_THREADS];
+};
+
+struct mesh_arg {
+	struct mesh *m;
+	int id;
+};
+
+/* Every thread selects over send a, recv a, send b, recv b with a short
+ * deadline: selects face selects on both channels, and time out. */
+static void *mesh_thread(void *p)
+{
+	struct mesh_arg *arg = p;
+	struct mesh *m = arg->m;
+	uint64_t out = (uint64_t)arg->id << 32, in;
+	chan_case cs[4] = {{m->a, CHAN_SEND, &out, 0},
+			   {m->a, CHAN_RECV, &in, 0},
+			   {m->b, CHAN_SEND, &out, 0},
+			   {m->b, CHAN_RECV, &in, 0}};
+	for (int i = 0; i < m->iters; i++) {
+		struct timespec dl;
+		int r;
+		deadline_in(&dl, 100000);
+		r = chan_select_until(cs, 4, &dl);
+		if (r == 0 || r == 2)
+			out++;
+		else if (r == 1 || r == 3)
+			m->seen[(in >> 32) * m->iters + (in & 0xffffffffu)]++;
+	}
+	m->sent[arg->id] = (int)(out & 0xffffffffu);
+	return NULL;
+}
+
+static void mesh_drain(struct mesh *m, chan_t *ch)
+{
+	uint64_t in;
+	while (chan_try_recv(ch, &in) == CHAN_OK)
+		m->seen[(in >> 32) * m->iters + (in & 0xffffffffu)]++;
+}
+
+/* Each value a select sent is received once, by a select or the drain. */
+static void select_mesh(size_t cap)
+{
+	struct mesh m = {mk(sizeof(uint64_t), cap),
+			 mk(sizeof(uint64_t), cap),
+			 20000 / SCALE,
+			 NULL,
+			 {0}};
+	pthread_t t[MESH_THREADS];
+	struct mesh_arg args[MESH_THREADS];
+	int bad = 0, total = 0;
+	m.seen = calloc((size_t)MESH_THREADS * m.iters, sizeof(*m.seen));
+	for (int i = 0; i < MESH_THREADS; i++) {
+		args[i] = (struct mesh_arg){&m, i};
+		pthread_create(&t[i], NULL, mesh_thread, &args[i]);
+	}
+	for (int i = 0; i < MESH_THREADS; i++)
+		pthread_join(t[i], NULL);
+	mesh_drain(&m, m.a);
+	mesh_drain(&m, m.b);
+	for (int p = 0; p < MESH_THREADS; p++) {
+		total += m.sent[p];
+		for (int i = 0; i < m.iters; i++)
+			bad += m.seen[p * m.iters + i] != (i < m.sent[p]);
+	}
+	printf("%s select mesh cap=%zu: %d values\n", impl->name, cap, total);
+	if (bad)
+		printf("FAIL %s select mesh cap=%zu: %d wrong\n", impl->name,
+		       cap, bad);
+	fails += bad != 0;
+	free(m.seen);
+	chan_free(m.a);
+	chan_free(m.b);
+}
+
 /* Unbuffered and buffered alike, where the implementation has both. */
 /* More cases than an implementation keeps on its stack (hchan: 16). */
 static void select_many(void)
@@ -554,8 +635,10 @@ static void run_unbuffered(void)
 	deadlines(0);
 	pairing(0, 1); /* select send meets a plain receiver */
 	pairing(0, 2);
-	if (impl->meets)
+	if (impl->meets) {
 		pairing(0, 3); /* two selects facing each other */
+		select_mesh(0);
+	}
 	stress(0, 1, 1, 100000);
 	stress(0, 4, 4, 100000);
 }
@@ -576,6 +659,7 @@ static void run_suite(void)
 	close_wakes(1, send_expect_closed, 1);
 	close_race(1);
 	close_race(64);
+	select_mesh(2);
 	close_wakes_select(0);
 	close_wakes_select(1);
 	zero_size(3);
