@@ -5,9 +5,13 @@
 
 #include "channel_impl.h"
 
+/* hchan: it passes every channel test for every capacity and select; the
+ * ring refuses capacity 0 and its select polls; mutexcond's selects facing
+ * each other on an unbuffered channel never meet, and it sleeps on every
+ * hand-off. */
 chan_t *chan_new(size_t elem_size, size_t capacity)
 {
-	return chan_mutexcond_new(elem_size, capacity);
+	return chan_hchan_new(elem_size, capacity);
 }
 
 void chan_free(chan_t *ch)

@@ -30,4 +30,17 @@ chan_t *chan_mutexcond_new(size_t elem_size, size_t capacity);
 int chan_mutexcond_send(chan_t *ch, const void *elem);
 int chan_mutexcond_recv(chan_t *ch, void *elem);
 
+/* Go-like hchan: one lock, waiter queues, direct hand-off, spin-then-park
+ * (channel_hchan.c). */
+chan_t *chan_hchan_new(size_t elem_size, size_t capacity);
+int chan_hchan_send(chan_t *ch, const void *elem);
+int chan_hchan_recv(chan_t *ch, void *elem);
+
+/* Lock-free bounded MPMC ring (Vyukov) + parking when empty/full
+ * (channel_ring.c): capacity >= 1 only (NULL, EINVAL for 0); its select
+ * polls with backoff. */
+chan_t *chan_ring_new(size_t elem_size, size_t capacity);
+int chan_ring_send(chan_t *ch, const void *elem);
+int chan_ring_recv(chan_t *ch, void *elem);
+
 #endif

@@ -1,0 +1,544 @@
+/* Go-like channel, modelled on Go's runtime: src/runtime/chan.go (hchan,
+ * chansend, chanrecv, closechan) and src/runtime/select.go (selectgo).
+ *
+ * Invariants (as in chan.go), all under the channel's lock:
+ * - buf is a ring of cap slots, count of them full from head.
+ * - at most one of sendq and recvq holds live waiters: recvq only while the
+ *   buffer is empty, sendq only while it is full (for cap 0: always "full"
+ *   and "empty"). A waiter whose select was already won elsewhere may linger
+ *   in a queue until its owner removes it; waitq_claim skips it.
+ * - a waiter record (Go's sudog) lives on the blocked thread's stack; one per
+ *   channel the thread waits on, all sharing one group (the g): the first
+ *   party to CAS group.done from OPEN wins the thread - a sender or receiver
+ *   handing off, close, or the thread itself on its deadline.
+ * - direct hand-off: a sender finding a waiting receiver copies into the
+ *   receiver's own destination; a receiver finding a waiting sender takes its
+ *   value (cap 0) or takes the head and moves the sender's value into the
+ *   freed slot (full buffer), so FIFO holds and the sender never re-locks.
+ * - the winner writes the group's result under the channel lock, then (after
+ *   unlocking) sets the waiter's wake flag WOKEN with release: the last touch
+ *   of the waiter's memory. The waiter never returns before it sees WOKEN, so
+ *   its records outlive every access to them.
+ * - closed is set once; close claims and wakes every queued waiter (senders
+ *   get CHAN_CLOSED, receivers CHAN_CLOSED with a zeroed element).
+ * Select (selectgo): lock every channel in address order (deduplicated),
+ * poll the cases in a random order (so each ready case wins with equal
+ * probability), and if none is ready enqueue one waiter per case, unlock,
+ * park; once woken (or timed out), lock all again and remove the waiters not
+ * already removed. Holding all the locks while polling and enqueuing is what
+ * loses no wake-up; locking in address order is what cannot deadlock. Two
+ * selects facing each other on one unbuffered channel meet, and a select send
+ * pairs with a blocked plain receiver, since both wait as queued waiters.
+ * Waiting is spin-then-park on the group's own flag (channel_park.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel_impl.h"
+#include "channel_park.h"
+#include "channel_shuffle.h"
+
+/* The channel lock: 0 free, 1 held, 2 held with sleepers (Drepper's
+ * "Futexes are tricky", mutex 2), spinning a little before sleeping. */
+struct hchan_lock {
+	_Atomic uint32_t state;
+};
+
+#define HCHAN_LOCK_SPIN 128
+
+/* What a blocked thread shares between its waiter records. */
+enum { GROUP_OPEN = 0, GROUP_WON = 1, GROUP_TIMED_OUT = 2 };
+struct hchan_group {
+	_Atomic uint32_t done; /* GROUP_*: claimed once, by CAS */
+	_Atomic uint32_t wake; /* CHAN_SPINNING / PARKED / WOKEN */
+	int winner;	       /* the case index that proceeded */
+	int success;	       /* 1 hand-off, 0 close */
+};
+
+struct hchan_waiter {
+	struct hchan_waiter *prev, *next;
+	struct hchan_group *g;
+	void *dst;	 /* a receiver's destination */
+	const void *src; /* a sender's element */
+	int queued;
+	int idx;
+};
+
+struct hchan_waitq {
+	struct hchan_waiter *first, *last;
+};
+
+struct hchan {
+	struct chan base;
+	struct hchan_lock lock;
+	size_t elem_size, cap;
+	size_t head, count;
+	int closed;
+	struct hchan_waitq recvq, sendq;
+	unsigned char *buf;
+};
+
+static const struct chan_ops hchan_ops;
+
+static struct hchan *hc(chan_t *ch)
+{
+	return (struct hchan *)ch;
+}
+
+static void lock_slow(struct hchan_lock *l)
+{
+	for (int i = 0; i < HCHAN_LOCK_SPIN; i++) {
+		uint32_t v = 0;
+		if (atomic_load_explicit(&l->state, memory_order_relaxed) ==
+			    0 &&
+		    atomic_compare_exchange_weak_explicit(&l->state, &v, 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return;
+		chan_cpu_relax();
+	}
+	/* acquire: the critical section follows the previous release */
+	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire))
+		chan_futex_wait(&l->state, 2, NULL);
+}
+
+static void hchan_lock(struct hchan_lock *l)
+{
+	uint32_t v = 0;
+	if (!atomic_compare_exchange_strong_explicit(&l->state, &v, 1,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		lock_slow(l);
+}
+
+static void hchan_unlock(struct hchan_lock *l)
+{
+	if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
+		chan_futex_wake(&l->state, 1);
+}
+
+chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
+{
+	struct hchan *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (elem_size && capacity > SIZE_MAX / elem_size) {
+		free(c);
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	c->buf = malloc(elem_size * capacity + 1);
+	if (!c->buf) {
+		free(c);
+		return NULL;
+	}
+	c->base.ops = &hchan_ops;
+	c->elem_size = elem_size;
+	c->cap = capacity;
+	return &c->base;
+}
+
+static void hchan_free(chan_t *ch)
+{
+	free(hc(ch)->buf);
+	free(ch);
+}
+
+static void copy_elem(struct hchan *c, void *dst, const void *src)
+{
+	if (c->elem_size) /* chan struct{}: pointers may be NULL */
+		memcpy(dst, src, c->elem_size);
+}
+
+static unsigned char *slot(struct hchan *c, size_t i)
+{
+	return c->buf + (i % c->cap) * c->elem_size;
+}
+
+static void waitq_push(struct hchan_waitq *q, struct hchan_waiter *w)
+{
+	w->next = NULL;
+	w->prev = q->last;
+	if (q->last)
+		q->last->next = w;
+	else
+		q->first = w;
+	q->last = w;
+	w->queued = 1;
+}
+
+static void waitq_remove(struct hchan_waitq *q, struct hchan_waiter *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->first = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		q->last = w->prev;
+	w->queued = 0;
+}
+
+/* Pops the first waiter whose thread is still free to take, and claims it;
+ * waiters of selects won elsewhere are dropped on the way. */
+static struct hchan_waiter *waitq_claim(struct hchan_waitq *q)
+{
+	struct hchan_waiter *w;
+	while ((w = q->first)) {
+		uint32_t open = GROUP_OPEN;
+		waitq_remove(q, w);
+		/* relaxed: only who wins matters; the data the waiter gets
+		 * is published by chan_unpark's release */
+		if (atomic_compare_exchange_strong_explicit(
+			    &w->g->done, &open, GROUP_WON, memory_order_relaxed,
+			    memory_order_relaxed))
+			return w;
+	}
+	return NULL;
+}
+
+static void settle(struct hchan_waiter *w, int success)
+{
+	w->g->winner = w->idx;
+	w->g->success = success;
+}
+
+/* The non-blocking send, lock held. *wake: a group to unpark after
+ * unlocking. */
+static int send_locked(struct hchan *c, const void *elem,
+		       struct hchan_group **wake)
+{
+	struct hchan_waiter *w;
+	if (c->closed)
+		return CHAN_CLOSED;
+	if ((w = waitq_claim(&c->recvq))) {
+		copy_elem(c, w->dst, elem);
+		settle(w, 1);
+		*wake = w->g;
+		return CHAN_OK;
+	}
+	if (c->count < c->cap) {
+		copy_elem(c, slot(c, c->head + c->count), elem);
+		c->count++;
+		return CHAN_OK;
+	}
+	return CHAN_WOULDBLOCK;
+}
+
+/* A waiting sender exists only when the buffer is full (or cap is 0). */
+static void recv_from_sender(struct hchan *c, struct hchan_waiter *w,
+			     void *elem)
+{
+	if (!c->cap) {
+		copy_elem(c, elem, w->src);
+	} else {
+		copy_elem(c, elem, slot(c, c->head));
+		copy_elem(c, slot(c, c->head), w->src); /* the new tail */
+		c->head = (c->head + 1) % c->cap;
+	}
+	settle(w, 1);
+}
+
+static int recv_locked(struct hchan *c, void *elem, struct hchan_group **wake)
+{
+	struct hchan_waiter *w;
+	if ((w = waitq_claim(&c->sendq))) {
+		recv_from_sender(c, w, elem);
+		*wake = w->g;
+		return CHAN_OK;
+	}
+	if (c->count) {
+		copy_elem(c, elem, slot(c, c->head));
+		c->head = (c->head + 1) % c->cap;
+		c->count--;
+		return CHAN_OK;
+	}
+	if (c->closed) {
+		if (c->elem_size)
+			memset(elem, 0, c->elem_size); /* Go's zero value */
+		return CHAN_CLOSED;
+	}
+	return CHAN_WOULDBLOCK;
+}
+
+static void unpark_group(struct hchan_group *g)
+{
+	if (g)
+		chan_unpark(&g->wake);
+}
+
+/* One-channel operation: try, else queue and park (no deadline). */
+static int hchan_op(struct hchan *c, int dir, void *elem, int block)
+{
+	struct hchan_group *wake = NULL, g = {0};
+	struct hchan_waiter w = {.g = &g, .dst = elem, .src = elem};
+	int r;
+	hchan_lock(&c->lock);
+	r = dir == CHAN_SEND ? send_locked(c, elem, &wake)
+			     : recv_locked(c, elem, &wake);
+	if (r == CHAN_WOULDBLOCK && block)
+		waitq_push(dir == CHAN_SEND ? &c->sendq : &c->recvq, &w);
+	hchan_unlock(&c->lock);
+	unpark_group(wake);
+	if (r != CHAN_WOULDBLOCK || !block)
+		return r;
+	chan_park(&g.wake, NULL);
+	return g.success ? CHAN_OK : CHAN_CLOSED;
+}
+
+int chan_hchan_send(chan_t *ch, const void *elem)
+{
+	return hchan_op(hc(ch), CHAN_SEND, (void *)elem, 1);
+}
+
+int chan_hchan_recv(chan_t *ch, void *elem)
+{
+	return hchan_op(hc(ch), CHAN_RECV, elem, 1);
+}
+
+static int hchan_try_send(chan_t *ch, const void *elem)
+{
+	return hchan_op(hc(ch), CHAN_SEND, (void *)elem, 0);
+}
+
+static int hchan_try_recv(chan_t *ch, void *elem)
+{
+	return hchan_op(hc(ch), CHAN_RECV, elem, 0);
+}
+
+/* Claims every waiter of q for close, chaining them on *list. */
+static void claim_all_closed(struct hchan *c, struct hchan_waitq *q,
+			     struct hchan_waiter **list)
+{
+	struct hchan_waiter *w;
+	while ((w = waitq_claim(q))) {
+		if (w->dst && c->elem_size && q == &c->recvq)
+			memset(w->dst, 0, c->elem_size);
+		settle(w, 0);
+		w->next = *list;
+		*list = w;
+	}
+}
+
+static int hchan_close(chan_t *ch)
+{
+	struct hchan *c = hc(ch);
+	struct hchan_waiter *list = NULL;
+	hchan_lock(&c->lock);
+	if (c->closed) {
+		hchan_unlock(&c->lock);
+		return CHAN_CLOSED;
+	}
+	c->closed = 1;
+	claim_all_closed(c, &c->recvq, &list);
+	claim_all_closed(c, &c->sendq, &list);
+	hchan_unlock(&c->lock);
+	while (list) {
+		struct hchan_waiter *next = list->next; /* before the wake */
+		unpark_group(list->g);
+		list = next;
+	}
+	return CHAN_OK;
+}
+
+static size_t hchan_len(chan_t *ch)
+{
+	struct hchan *c = hc(ch);
+	size_t n;
+	hchan_lock(&c->lock);
+	n = c->count;
+	hchan_unlock(&c->lock);
+	return n;
+}
+
+static size_t hchan_cap(chan_t *ch)
+{
+	return hc(ch)->cap;
+}
+
+/* ---- select ---- */
+
+#define SEL_SMALL 16 /* on the stack up to here: no malloc per select */
+
+/* A select's scratch: per case a waiter record and a poll position, and the
+ * distinct channels in lock (address) order. */
+struct sel {
+	chan_case *cases;
+	size_t n, nlocks;
+	struct hchan_waiter *w;
+	size_t *poll;
+	struct hchan **locks;
+	struct hchan_group g;
+	struct hchan_waiter w_small[SEL_SMALL];
+	size_t poll_small[SEL_SMALL];
+	struct hchan *locks_small[SEL_SMALL];
+};
+
+static int sel_alloc(struct sel *s, chan_case *cases, size_t n)
+{
+	s->cases = cases;
+	s->n = n;
+	if (n <= SEL_SMALL) {
+		s->w = s->w_small;
+		s->poll = s->poll_small;
+		s->locks = s->locks_small;
+		return 0;
+	}
+	s->w = calloc(n, sizeof(*s->w));
+	s->poll = calloc(n, sizeof(*s->poll));
+	s->locks = calloc(n, sizeof(struct hchan *));
+	return s->w && s->poll && s->locks ? 0 : -1;
+}
+
+static void sel_release(struct sel *s)
+{
+	if (s->w == s->w_small)
+		return;
+	free(s->w);
+	free(s->poll);
+	free(s->locks);
+}
+
+/* The distinct channels sorted by address (insertion sort: n is small). */
+static void sel_lock_order(struct sel *s)
+{
+	s->nlocks = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct hchan *c = s->cases[i].ch ? hc(s->cases[i].ch) : NULL;
+		size_t k = s->nlocks;
+		if (!c)
+			continue;
+		while (k > 0 && (uintptr_t)s->locks[k - 1] > (uintptr_t)c)
+			k--;
+		if (k > 0 && s->locks[k - 1] == c)
+			continue;
+		memmove(&s->locks[k + 1], &s->locks[k],
+			(s->nlocks - k) * sizeof(struct hchan *));
+		s->locks[k] = c;
+		s->nlocks++;
+	}
+}
+
+static void sel_lock_all(struct sel *s)
+{
+	for (size_t i = 0; i < s->nlocks; i++)
+		hchan_lock(&s->locks[i]->lock);
+}
+
+static void sel_unlock_all(struct sel *s)
+{
+	for (size_t i = s->nlocks; i > 0; i--)
+		hchan_unlock(&s->locks[i - 1]->lock);
+}
+
+/* All locks held: the first ready case in poll order, or WOULDBLOCK. */
+static int sel_poll_locked(struct sel *s, struct hchan_group **wake)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		chan_case *cs = &s->cases[s->poll[k]];
+		int r;
+		if (!cs->ch)
+			continue;
+		r = cs->dir == CHAN_SEND
+			    ? send_locked(hc(cs->ch), cs->elem, wake)
+			    : recv_locked(hc(cs->ch), cs->elem, wake);
+		if (r != CHAN_WOULDBLOCK) {
+			cs->result = r;
+			return (int)s->poll[k];
+		}
+	}
+	return CHAN_WOULDBLOCK;
+}
+
+static struct hchan_waitq *case_queue(chan_case *cs)
+{
+	struct hchan *c = hc(cs->ch);
+	return cs->dir == CHAN_SEND ? &c->sendq : &c->recvq;
+}
+
+static void sel_enqueue_locked(struct sel *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		chan_case *cs = &s->cases[i];
+		s->w[i] = (struct hchan_waiter){.g = &s->g,
+						.dst = cs->elem,
+						.src = cs->elem,
+						.idx = (int)i};
+		if (cs->ch)
+			waitq_push(case_queue(cs), &s->w[i]);
+	}
+}
+
+static void sel_dequeue_locked(struct sel *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->w[i].queued)
+			waitq_remove(case_queue(&s->cases[i]), &s->w[i]);
+}
+
+/* After the park: leave every queue; on a deadline, claim the group for
+ * ourselves unless a waker got it first (then wait for its wake). */
+static int sel_finish(struct sel *s, int timed_out)
+{
+	uint32_t open = GROUP_OPEN;
+	sel_lock_all(s);
+	/* relaxed: the locks order this CAS against every waker's */
+	if (timed_out && atomic_compare_exchange_strong_explicit(
+				 &s->g.done, &open, GROUP_TIMED_OUT,
+				 memory_order_relaxed, memory_order_relaxed)) {
+		sel_dequeue_locked(s);
+		sel_unlock_all(s);
+		return CHAN_TIMEOUT;
+	}
+	sel_dequeue_locked(s);
+	sel_unlock_all(s);
+	if (timed_out)
+		chan_park(&s->g.wake, NULL); /* the waker's unpark is near */
+	s->cases[s->g.winner].result = s->g.success ? CHAN_OK : CHAN_CLOSED;
+	return s->g.winner;
+}
+
+static int sel_run(struct sel *s, int block, const struct timespec *deadline)
+{
+	struct hchan_group *wake = NULL;
+	int r;
+	sel_lock_order(s);
+	chan_shuffle(s->poll, s->n);
+	sel_lock_all(s);
+	r = sel_poll_locked(s, &wake);
+	if (r == CHAN_WOULDBLOCK && block)
+		sel_enqueue_locked(s);
+	sel_unlock_all(s);
+	unpark_group(wake);
+	if (r != CHAN_WOULDBLOCK || !block)
+		return r;
+	return sel_finish(s, chan_park(&s->g.wake, deadline));
+}
+
+static int hchan_select(chan_case *cases, size_t n, int block,
+			const struct timespec *deadline)
+{
+	struct sel s;
+	int r = CHAN_WOULDBLOCK;
+	memset(&s.g, 0, sizeof(s.g));
+	if (sel_alloc(&s, cases, n) == 0)
+		r = sel_run(&s, block, deadline);
+	sel_release(&s);
+	return r;
+}
+
+static const struct chan_ops hchan_ops = {
+	.name = "hchan",
+	.free = hchan_free,
+	.send = chan_hchan_send,
+	.recv = chan_hchan_recv,
+	.try_send = hchan_try_send,
+	.try_recv = hchan_try_recv,
+	.close = hchan_close,
+	.len = hchan_len,
+	.cap = hchan_cap,
+	.select = hchan_select,
+};

@@ -1,0 +1,424 @@
+/* Buffered channel on a lock-free bounded MPMC ring: Dmitry Vyukov's
+ * "Bounded MPMC queue" (1024cores.net, 2010), with per-slot sequence numbers,
+ * plus parking only when the ring is empty or full.
+ *
+ * Supports: capacity >= 1 only. chan_ring_new(_, 0) is refused (NULL,
+ * errno EINVAL): an unbuffered hand-off needs a rendezvous, which is what
+ * hchan's waiter queues are; use chan_hchan_new for cap 0.
+ * Select: supported by polling the cases in random order with backoff
+ * (pauses, then yields, then sleeps doubling up to 1 ms), not by queued
+ * waiters: a select blocked for a second wakes ~1000 times (a few ms of CPU)
+ * and notices a ready case up to 1 ms late. Plain send/recv park properly.
+ *
+ * Invariants:
+ * - positions enq and deq only grow (64-bit: they never wrap); slot i holds
+ *   position p with p % cap == i. A slot's seq is 2p when free for the
+ *   enqueue at p, 2p + 1 once that element is published, and 2(p + cap) once
+ *   dequeued (free for the enqueue at p + cap). Vyukov's p / p+1 / p+cap
+ *   needs cap >= 2 (with cap 1, "published at p" and "free for p + 1" are
+ *   both p + 1); doubling keeps the three states apart for every cap >= 1.
+ *   Winning the CAS on enq (deq) at p gives exclusive use of the slot until
+ *   seq is stored.
+ * - "full" and "empty" may be seen transiently while another thread holds a
+ *   slot between its CAS and its seq store; try_send/try_recv then report
+ *   CHAN_WOULDBLOCK (as for a full/empty channel an instant earlier).
+ * - state = closed bit | 2 * senders in flight. A sender counts itself in
+ *   before checking closed and out after publishing, so once a receiver sees
+ *   state == CLOSED exactly, no element can still arrive: an empty ring is
+ *   then drained for good, and a send racing close either returns
+ *   CHAN_CLOSED or is delivered (Go's semantics, without a lock).
+ * - parking is an event count per direction (not_empty, not_full): a waiter
+ *   reads seq, registers, re-checks the ring, then waits while seq is
+ *   unchanged (spin, then futex); a publisher bumps seq and wakes only when
+ *   someone registered. Both touch the waiter count with an acq_rel RMW
+ *   (Dekker through one word's modification order): the waiter sees the
+ *   element or the publisher sees the waiter.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel_impl.h"
+#include "channel_park.h"
+#include "channel_shuffle.h"
+
+enum { RING_CLOSED = 1, RING_SENDER = 2 };
+
+struct ring_event {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t waiters;  /* registered: re-checking or waiting */
+	_Atomic uint32_t sleepers; /* in FUTEX_WAIT (or about to be) */
+};
+
+struct ring {
+	struct chan base;
+	size_t elem_size, cap, stride;
+	unsigned char *slots; /* cap slots of stride bytes: seq, element */
+	alignas(64) _Atomic uint64_t enq;
+	alignas(64) _Atomic uint64_t deq;
+	alignas(64) _Atomic uint32_t state;
+	alignas(64) struct ring_event not_empty;
+	alignas(64) struct ring_event not_full;
+};
+
+static const struct chan_ops ring_ops;
+
+static struct ring *rg(chan_t *ch)
+{
+	return (struct ring *)ch;
+}
+
+static _Atomic uint64_t *slot_seq(struct ring *r, uint64_t pos)
+{
+	return (_Atomic uint64_t *)(r->slots + (pos % r->cap) * r->stride);
+}
+
+static unsigned char *slot_elem(struct ring *r, uint64_t pos)
+{
+	return r->slots + (pos % r->cap) * r->stride + sizeof(uint64_t);
+}
+
+chan_t *chan_ring_new(size_t elem_size, size_t capacity)
+{
+	struct ring *r;
+	size_t stride = (sizeof(uint64_t) + elem_size + 7) & ~(size_t)7;
+	if (!capacity || elem_size > SIZE_MAX / 2 ||
+	    capacity > SIZE_MAX / stride) {
+		errno = capacity ? EOVERFLOW : EINVAL;
+		return NULL;
+	}
+	r = aligned_alloc(64, (sizeof(*r) + 63) & ~(size_t)63);
+	if (!r)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->slots = aligned_alloc(64, (capacity * stride + 63) & ~(size_t)63);
+	if (!r->slots) {
+		free(r);
+		return NULL;
+	}
+	r->base.ops = &ring_ops;
+	r->elem_size = elem_size;
+	r->cap = capacity;
+	r->stride = stride;
+	for (uint64_t i = 0; i < capacity; i++)
+		atomic_init(slot_seq(r, i), 2 * i);
+	return &r->base;
+}
+
+static void ring_free(chan_t *ch)
+{
+	free(rg(ch)->slots);
+	free(ch);
+}
+
+/* Vyukov's enqueue: 1 if published, 0 if the ring is full. */
+static int ring_put(struct ring *r, const void *elem)
+{
+	uint64_t pos = atomic_load_explicit(&r->enq, memory_order_relaxed);
+	for (;;) {
+		/* acquire: the dequeuer's read of this slot is done */
+		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
+						    memory_order_acquire);
+		int64_t dif = (int64_t)(seq - 2 * pos);
+		if (dif < 0)
+			return 0;
+		/* relaxed: the slot's seq, not enq, carries the data */
+		if (dif == 0 &&
+		    atomic_compare_exchange_weak_explicit(
+			    &r->enq, &pos, pos + 1, memory_order_relaxed,
+			    memory_order_relaxed))
+			break;
+		if (dif > 0)
+			pos = atomic_load_explicit(&r->enq,
+						   memory_order_relaxed);
+	}
+	if (r->elem_size)
+		memcpy(slot_elem(r, pos), elem, r->elem_size);
+	/* release: publishes the element to the dequeuer's acquire */
+	atomic_store_explicit(slot_seq(r, pos), 2 * pos + 1,
+			      memory_order_release);
+	return 1;
+}
+
+/* Vyukov's dequeue: 1 if taken, 0 if the ring is empty. */
+static int ring_take(struct ring *r, void *elem)
+{
+	uint64_t pos = atomic_load_explicit(&r->deq, memory_order_relaxed);
+	for (;;) {
+		/* acquire: pairs with ring_put's release of the element */
+		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
+						    memory_order_acquire);
+		int64_t dif = (int64_t)(seq - (2 * pos + 1));
+		if (dif < 0)
+			return 0;
+		if (dif == 0 &&
+		    atomic_compare_exchange_weak_explicit(
+			    &r->deq, &pos, pos + 1, memory_order_relaxed,
+			    memory_order_relaxed))
+			break;
+		if (dif > 0)
+			pos = atomic_load_explicit(&r->deq,
+						   memory_order_relaxed);
+	}
+	if (r->elem_size)
+		memcpy(elem, slot_elem(r, pos), r->elem_size);
+	/* release: the slot is free for the enqueue at pos + cap */
+	atomic_store_explicit(slot_seq(r, pos), 2 * (pos + r->cap),
+			      memory_order_release);
+	return 1;
+}
+
+/* ---- event counts ---- */
+
+static uint32_t event_prepare(struct ring_event *e)
+{
+	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+	/* acq_rel RMW, paired with event_signal's RMW on waiters: whichever
+	 * comes second in waiters' order either sees this registration or
+	 * acquires the publication before the signal, so the re-check of the
+	 * ring that follows finds the element (Dekker without fences) */
+	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_acq_rel);
+	return seq;
+}
+
+static void event_cancel(struct ring_event *e)
+{
+	atomic_fetch_sub_explicit(&e->waiters, 1, memory_order_relaxed);
+}
+
+static void event_wait(struct ring_event *e, uint32_t seq)
+{
+	if (chan_spin_while(&e->seq, seq))
+		return;
+	atomic_fetch_add_explicit(&e->sleepers, 1, memory_order_seq_cst);
+	chan_futex_wait(&e->seq, seq, NULL);
+	atomic_fetch_sub_explicit(&e->sleepers, 1, memory_order_relaxed);
+}
+
+/* After a state change: wake a waiter, if any registered. */
+static void event_signal(struct ring_event *e, int all)
+{
+	/* acq_rel RMW (adds 0): see event_prepare */
+	if (!atomic_fetch_add_explicit(&e->waiters, 0, memory_order_acq_rel))
+		return;
+	/* seq_cst: ordered before the read of sleepers, as event_wait's
+	 * registration is before the kernel reads seq */
+	atomic_fetch_add_explicit(&e->seq, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&e->sleepers, memory_order_seq_cst))
+		chan_futex_wake(&e->seq, all ? INT_MAX : 1);
+}
+
+/* ---- send, receive, close ---- */
+
+static int sender_enter(struct ring *r)
+{
+	/* acquire: pairs with close's release; nothing to publish here */
+	uint32_t old = atomic_fetch_add_explicit(&r->state, RING_SENDER,
+						 memory_order_acquire);
+	if (!(old & RING_CLOSED))
+		return 1;
+	atomic_fetch_sub_explicit(&r->state, RING_SENDER, memory_order_release);
+	event_signal(&r->not_empty, 1); /* a receiver may await the drain */
+	return 0;
+}
+
+static void sender_leave(struct ring *r)
+{
+	/* release: the element published before leaving is visible to a
+	 * receiver that sees the count drop (and decides drained) */
+	uint32_t old = atomic_fetch_sub_explicit(&r->state, RING_SENDER,
+						 memory_order_release);
+	event_signal(&r->not_empty, (old & RING_CLOSED) != 0);
+}
+
+/* One send attempt: CHAN_OK, CHAN_CLOSED or CHAN_WOULDBLOCK (full). */
+static int ring_send_once(struct ring *r, const void *elem)
+{
+	int ok;
+	if (!sender_enter(r))
+		return CHAN_CLOSED;
+	ok = ring_put(r, elem);
+	sender_leave(r);
+	if (!ok)
+		return CHAN_WOULDBLOCK;
+	return CHAN_OK;
+}
+
+/* One receive attempt: CHAN_OK, CHAN_CLOSED (closed and drained for good)
+ * or CHAN_WOULDBLOCK (empty). */
+static int ring_recv_once(struct ring *r, void *elem)
+{
+	if (ring_take(r, elem)) {
+		event_signal(&r->not_full, 0);
+		return CHAN_OK;
+	}
+	/* acquire: pairs with sender_leave, so a published element shows */
+	if (atomic_load_explicit(&r->state, memory_order_acquire) !=
+	    RING_CLOSED)
+		return CHAN_WOULDBLOCK;
+	if (ring_take(r, elem)) {
+		event_signal(&r->not_full, 0);
+		return CHAN_OK;
+	}
+	if (r->elem_size)
+		memset(elem, 0, r->elem_size); /* Go's zero value */
+	return CHAN_CLOSED;
+}
+
+int chan_ring_send(chan_t *ch, const void *elem)
+{
+	struct ring *r = rg(ch);
+	int res = ring_send_once(r, elem);
+	while (res == CHAN_WOULDBLOCK) {
+		uint32_t seq = event_prepare(&r->not_full);
+		res = ring_send_once(r, elem);
+		if (res == CHAN_WOULDBLOCK)
+			event_wait(&r->not_full, seq);
+		event_cancel(&r->not_full);
+	}
+	return res;
+}
+
+int chan_ring_recv(chan_t *ch, void *elem)
+{
+	struct ring *r = rg(ch);
+	int res = ring_recv_once(r, elem);
+	while (res == CHAN_WOULDBLOCK) {
+		uint32_t seq = event_prepare(&r->not_empty);
+		res = ring_recv_once(r, elem);
+		if (res == CHAN_WOULDBLOCK)
+			event_wait(&r->not_empty, seq);
+		event_cancel(&r->not_empty);
+	}
+	return res;
+}
+
+static int ring_try_send(chan_t *ch, const void *elem)
+{
+	return ring_send_once(rg(ch), elem);
+}
+
+static int ring_try_recv(chan_t *ch, void *elem)
+{
+	return ring_recv_once(rg(ch), elem);
+}
+
+static void event_broadcast(struct ring_event *e)
+{
+	/* release: the closed bit set before is seen by whoever wakes */
+	atomic_fetch_add_explicit(&e->seq, 1, memory_order_release);
+	chan_futex_wake(&e->seq, INT_MAX);
+}
+
+static int ring_close(chan_t *ch)
+{
+	struct ring *r = rg(ch);
+	/* release: what the closer did before is visible to those who see
+	 * the bit */
+	if (atomic_fetch_or_explicit(&r->state, RING_CLOSED,
+				     memory_order_release) &
+	    RING_CLOSED)
+		return CHAN_CLOSED;
+	event_broadcast(&r->not_empty);
+	event_broadcast(&r->not_full);
+	return CHAN_OK;
+}
+
+static size_t ring_len(chan_t *ch)
+{
+	struct ring *r = rg(ch);
+	uint64_t d = atomic_load_explicit(&r->deq, memory_order_relaxed);
+	uint64_t e = atomic_load_explicit(&r->enq, memory_order_relaxed);
+	return e > d ? (size_t)(e - d < r->cap ? e - d : r->cap) : 0;
+}
+
+static size_t ring_cap(chan_t *ch)
+{
+	return rg(ch)->cap;
+}
+
+/* ---- select: polling with backoff ---- */
+
+static int ring_poll(chan_case *cases, size_t n, size_t *order)
+{
+	chan_shuffle(order, n);
+	for (size_t k = 0; k < n; k++) {
+		chan_case *cs = &cases[order[k]];
+		int res;
+		if (!cs->ch)
+			continue;
+		res = cs->dir == CHAN_SEND
+			      ? ring_send_once(rg(cs->ch), cs->elem)
+			      : ring_recv_once(rg(cs->ch), cs->elem);
+		if (res != CHAN_WOULDBLOCK) {
+			cs->result = res;
+			return (int)order[k];
+		}
+	}
+	return CHAN_WOULDBLOCK;
+}
+
+static int past(const struct timespec *deadline)
+{
+	struct timespec now;
+	if (!deadline)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* Round k of waiting: pauses, then yields, then sleeps of 1 us doubling
+ * to 1 ms (the cap bounds both the CPU burnt and the lateness). */
+static void backoff(unsigned k)
+{
+	if (k < 64) {
+		chan_cpu_relax();
+	} else if (k < 80) {
+		sched_yield();
+	} else {
+		unsigned shift = k - 80 < 10 ? k - 80 : 10;
+		struct timespec ts = {0, 1000L << shift};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int ring_select(chan_case *cases, size_t n, int block,
+		       const struct timespec *deadline)
+{
+	size_t small[16], *order = n <= 16 ? small : malloc(n * sizeof(*order));
+	int res = CHAN_WOULDBLOCK;
+	if (!order)
+		return CHAN_WOULDBLOCK;
+	for (unsigned k = 0;; k++) {
+		res = ring_poll(cases, n, order);
+		if (res != CHAN_WOULDBLOCK || !block)
+			break;
+		if (past(deadline)) {
+			res = CHAN_TIMEOUT;
+			break;
+		}
+		backoff(k);
+	}
+	if (order != small)
+		free(order);
+	return res;
+}
+
+static const struct chan_ops ring_ops = {
+	.name = "ring",
+	.free = ring_free,
+	.send = chan_ring_send,
+	.recv = chan_ring_recv,
+	.try_send = ring_try_send,
+	.try_recv = ring_try_recv,
+	.close = ring_close,
+	.len = ring_len,
+	.cap = ring_cap,
+	.select = ring_select,
+};
