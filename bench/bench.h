@@ -28,6 +28,10 @@ enum bench_flags {
 	/* A variant only --full (or an explicit --filter) runs, to keep the
 	 * quick sweep quick. */
 	BENCH_FULL = 1u << 2,
+	/* A pair workload whose op moves data between the two threads (a
+	 * round trip or a transfer): the C / c2c table puts it against
+	 * c2c/pingpong of the same placement, its floor. */
+	BENCH_HANDOFF = 1u << 4,
 	/* One thread only, whatever --threads says (an uncontended fast
 	 * path): the case expansion runs it at 1 thread per placement. */
 	BENCH_SINGLE = 1u << 3,

@@ -18,7 +18,10 @@
  * it; an op is one round (a channel made, blocked on, closed, freed); field
  * wake_p50_ns/wake_p99_ns: close to the last receiver running again (Go's
  * ctx.Done() pattern).
- * chan/idle-cost: thread 1 blocks in receive while thread 0 sleeps 10 ms,
+ * Implementations: mutexcond (mutex + condvars, the baseline), hchan (Go's
+ * design: waiter queues, direct hand-off, spin-then-park), ring (Vyukov's
+ * lock-free bounded ring, parking only when empty or full; no cap=0).
+ * chan/idle-cost: thread 1 blocks in receive while thread 0 sleeps 5 ms,
  * then sends; field cpu_ms_per_s: the receiver's CPU time per second
  * blocked (a receiver that parks burns next to nothing, one that spins
  * burns 1000).
@@ -365,24 +368,27 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 		 "producers send, consumers receive on one channel")
 
 /* The quick sweep: pingpong cap=0, throughput cap=1024 1x1, select n=2,
- * buffered, close-broadcast and idle-cost; --full adds the rest. */
-#define CHAN_BENCHES(IMPL)                                                     \
+ * buffered, close-broadcast and idle-cost; --full adds the rest. Workloads
+ * on unbuffered channels are registered apart: the lock-free ring has no
+ * unbuffered form. */
+#define CHAN_SETUP(IMPL)                                                       \
 	static int chan_##IMPL##_setup(const struct bench *b, int nthreads,    \
 				       void **shared, struct err *e)           \
 	{                                                                      \
 		return chan_setup_with(b, nthreads, shared, e,                 \
 				       chan_##IMPL##_new);                     \
-	}                                                                      \
-	CHAN_REG(IMPL, pingpong0, "chan/pingpong", "cap=0", 0, 0, BENCH_PAIR,  \
-		 0, chan_pingpong_run, chan_latency_fields,                    \
-		 "round trip between two threads over two channels");          \
+	}
+
+#define CHAN_BENCHES_BUFFERED(IMPL)                                            \
 	CHAN_REG(IMPL, pingpong1, "chan/pingpong", "cap=1", 1, 0,              \
-		 BENCH_PAIR | BENCH_FULL, 0, chan_pingpong_run,                \
-		 chan_latency_fields,                                          \
+		 BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL, 0,                   \
+		 chan_pingpong_run, chan_latency_fields,                       \
 		 "round trip between two threads over two channels");          \
-	CHAN_TPUT(IMPL, 1, 0, 1x1, BENCH_PAIR | BENCH_FULL, 0);                \
-	CHAN_TPUT(IMPL, 64, 0, 1x1, BENCH_PAIR | BENCH_FULL, 0);               \
-	CHAN_TPUT(IMPL, 1024, 0, 1x1, BENCH_PAIR, 0);                          \
+	CHAN_TPUT(IMPL, 1, 0, 1x1, BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL,    \
+		  0);                                                          \
+	CHAN_TPUT(IMPL, 64, 0, 1x1, BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL,   \
+		  0);                                                          \
+	CHAN_TPUT(IMPL, 1024, 0, 1x1, BENCH_PAIR | BENCH_HANDOFF, 0);          \
 	CHAN_TPUT(IMPL, 64, 1, 1xN, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 2, Nx1, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 3, NxN, BENCH_FULL, 2);                            \
@@ -397,7 +403,13 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 		 "select over n ready channels, send the element back");       \
 	CHAN_REG(IMPL, buffered, "chan/buffered", "cap=64", 64, 0, 0, 0,       \
 		 chan_buffered_run, NULL,                                      \
-		 "each thread sends then receives on one shared channel");     \
+		 "each thread sends then receives on one shared channel")
+
+#define CHAN_BENCHES_UNBUFFERED(IMPL)                                          \
+	CHAN_REG(IMPL, pingpong0, "chan/pingpong", "cap=0", 0, 0,              \
+		 BENCH_PAIR | BENCH_HANDOFF, 0, chan_pingpong_run,             \
+		 chan_latency_fields,                                          \
+		 "round trip between two threads over two channels");          \
 	CHAN_REG(IMPL, broadcast, "chan/close-broadcast", "", 0, 0, 0, 2,      \
 		 chan_broadcast_run, chan_wake_fields,                         \
 		 "receivers block on a channel; close wakes them all");        \
@@ -405,4 +417,11 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 		 chan_idle_run, chan_idle_fields,                              \
 		 "a receiver blocked 5 ms per op: its CPU time per second")
 
-CHAN_BENCHES(mutexcond);
+CHAN_SETUP(mutexcond)
+CHAN_BENCHES_BUFFERED(mutexcond);
+CHAN_BENCHES_UNBUFFERED(mutexcond);
+CHAN_SETUP(hchan)
+CHAN_BENCHES_BUFFERED(hchan);
+CHAN_BENCHES_UNBUFFERED(hchan);
+CHAN_SETUP(ring)
+CHAN_BENCHES_BUFFERED(ring);

@@ -130,7 +130,8 @@
 		       .teardown = mutex_##IMPL##_teardown,                    \
 		       .run = mutex_##IMPL##_lock_run);                        \
 	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
-		       .impl = #IMPL, .params = "", .flags = BENCH_PAIR,       \
+		       .impl = #IMPL, .params = "",                            \
+		       .flags = BENCH_PAIR | BENCH_HANDOFF,                    \
 		       .summary = "two threads pass the lock back and forth; " \
 				  "an op is one transfer (" SUMMARY ")",       \
 		       .setup = mutex_##IMPL##_setup,                          \

@@ -216,26 +216,25 @@ static void add_extra(struct record *r, const struct go_line *g)
 		"lat_p50_ns",  "lat_p99_ns",   "lat_max_ns", "wake_p50_ns",
 		"wake_p99_ns", "cpu_ms_per_s", "reader_ns",
 	};
-	for (int i = 0; i < g->nextra; i++) {
-		const char *name = NULL;
-		int f;
-		for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
-			if (strcmp(known[k], g->extra[i].name) == 0)
-				name = known[k];
-		if (!name)
-			continue;
-		for (f = 0;
-		     f < r->nfields && strcmp(r->fields[f].name, name) != 0;
-		     f++)
-			;
-		if (f == r->nfields) {
+	/* in the order of known, as the C rows list them */
+	for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
+		for (int i = 0; i < g->nextra; i++) {
+			int f;
+			if (strcmp(known[k], g->extra[i].name) != 0)
+				continue;
+			for (f = 0; f < r->nfields &&
+				    strcmp(r->fields[f].name, known[k]) != 0;
+			     f++)
+				;
 			if (f == BENCH_MAX_FIELDS)
 				continue;
-			r->fields[r->nfields].name = name;
-			r->fields[r->nfields++].value = 0;
+			if (f == r->nfields) {
+				r->fields[f].name = known[k];
+				r->fields[f].value = 0;
+				r->nfields++;
+			}
+			r->fields[f].value += g->extra[i].value;
 		}
-		r->fields[f].value += g->extra[i].value;
-	}
 }
 
 static void ingest(char *out, struct record *r, int max)

@@ -34,8 +34,7 @@ void records_link_c2c(struct record *recs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct record *r = &recs[i];
 		r->c2c_ratio = NAN;
-		if (r->status != REC_OK || !(r->b->flags & BENCH_PAIR) ||
-		    !strcmp(r->b->name, "c2c/pingpong"))
+		if (r->status != REC_OK || !(r->b->flags & BENCH_HANDOFF))
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct record *c = &recs[j];

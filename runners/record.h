@@ -46,7 +46,7 @@ void record_free(struct record *r);
 /* Sets go_ratio on every C record that has an ok Go record of the same
  * workload, threads and placement. */
 void records_link_go(struct record *recs, size_t n);
-/* Sets c2c_ratio on every pair record (a hand-off between two threads)
+/* Sets c2c_ratio on every hand-off record (BENCH_HANDOFF)
  * that has an ok c2c/pingpong record of the same placement: how far the
  * hand-off is from the cache-line round trip, its physical floor. */
 void records_link_c2c(struct record *recs, size_t n);
