@@ -365,7 +365,9 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
 	grid_table(f, rp, markdown,
-		   "retired_peak (most replaced values not yet freed)",
+		   "result fields (atomic: retired_peak, the most replaced "
+		   "values not yet freed; rwmutex/writer-wait: the writer's "
+		   "acquisition p50 p99 max ns)",
 		   fields_cell, has_fields);
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);
