@@ -206,7 +206,7 @@ RW_TESTS(ck_brlock)
 static void *brlock_many_reader(void *arg)
 {
 	struct ck_brlock_race *r = arg;
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 200; i++) {
 		rwmutex_ck_brlock_rlock(&r->l);
 		atomic_fetch_add(&r->readers_in, 1);
 		if (atomic_load(&r->writers_in) != 0)

@@ -8,9 +8,11 @@
  *
  * ck wants each reader thread to register a record once. To keep the
  * family's contract (no per-thread handle), the lock owns a table of
- * RWMUTEX_CK_BRLOCK_SLOTS records, one cache line each; a thread finds its
- * record by hashing its token (pthread_self) and probing linearly, and
- * claims and registers the first free record the first time it reads.
+ * RWMUTEX_CK_BRLOCK_SLOTS records, one cache line each, all registered at
+ * init (so ck's reader list is never written once the lock is shared, and
+ * a writer always walks all of them); a thread finds its record by hashing
+ * its token (pthread_self) and probing linearly, and claims the first free
+ * record the first time it reads.
  * Invariants: a record's owner changes only 0 -> token (a record is never
  * released before destroy, so a thread's record always lies before the
  * first free one on its probe path); a thread that finds the table full
@@ -48,8 +50,10 @@ struct rwmutex_ck_brlock {
 static inline int rwmutex_ck_brlock_init(struct rwmutex_ck_brlock *l)
 {
 	ck_brlock_init(&l->l);
-	for (unsigned i = 0; i < RWMUTEX_CK_BRLOCK_SLOTS; i++)
+	for (unsigned i = 0; i < RWMUTEX_CK_BRLOCK_SLOTS; i++) {
 		atomic_init(&l->slots[i].owner, 0);
+		ck_brlock_read_register(&l->l, &l->slots[i].r);
+	}
 	return 0;
 }
 
@@ -58,7 +62,7 @@ static inline void rwmutex_ck_brlock_destroy(struct rwmutex_ck_brlock *l)
 	(void)l;
 }
 
-/* This thread's record, claimed and registered when claim is set; NULL if
+/* This thread's record, claimed when claim is set; NULL if
  * it has none (and, with claim, if the table is full). Acquire on the
  * owner load: a record claimed by this thread was written by it anyway;
  * the CAS is acq_rel only to keep claims totally ordered per slot. */
@@ -80,10 +84,8 @@ rwmutex_ck_brlock_record(struct rwmutex_ck_brlock *l, int claim)
 			return NULL; /* mine would lie before a free one */
 		if (atomic_compare_exchange_strong_explicit(
 			    &s->owner, &o, me, memory_order_acq_rel,
-			    memory_order_acquire)) {
-			ck_brlock_read_register(&l->l, &s->r);
+			    memory_order_acquire))
 			return &s->r;
-		}
 	}
 	return NULL;
 }
