@@ -127,7 +127,8 @@ static void hold(int rounds)
 			r->c = r->a ^ 0x5a5a;                                  \
 			atomic_fetch_sub(&r->writers_in, 1);                   \
 			rwmutex_##IMPL##_unlock(&r->l);                        \
-			n++;                                                   \
+			hold(64); /* a gap: writer-preferring spin locks */    \
+			n++;	  /* would starve the readers otherwise */     \
 		}                                                              \
 		atomic_fetch_add(&r->writes, n);                               \
 		return NULL;                                                   \
@@ -212,19 +213,44 @@ RW_TESTS(ck_rwlock)
 RW_TESTS(ck_brlock)
 
 /* More reader threads than ck_brlock's table holds: the ones without a
- * record read under the write lock, and still exclude writers. */
+ * record read under the write lock, and still exclude writers. Each
+ * stays alive (asleep on a barrier) until all have read, so no two share
+ * a thread descriptor; few reads each, as 70 threads spinning on 2 CPUs
+ * make slow progress. */
+static pthread_barrier_t brlock_all_read;
+
 static void *brlock_many_reader(void *arg)
 {
 	struct ck_brlock_race *r = arg;
 	if (!r) /* never; tells clang's analyzer that &r->l is not NULL */
 		return NULL;
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 20; i++) {
 		rwmutex_ck_brlock_rlock(&r->l);
 		atomic_fetch_add(&r->readers_in, 1);
 		if (atomic_load(&r->writers_in) != 0)
 			atomic_fetch_add(&r->bad, 1);
 		atomic_fetch_sub(&r->readers_in, 1);
 		rwmutex_ck_brlock_runlock(&r->l);
+	}
+	pthread_barrier_wait(&brlock_all_read);
+	return NULL;
+}
+
+/* a writer that leaves room: writer preference must not starve the
+ * readers whose completion ends this test */
+static void *brlock_slow_writer(void *arg)
+{
+	struct ck_brlock_race *r = arg;
+	if (!r)
+		return NULL;
+	while (!atomic_load(&r->stop)) {
+		rwmutex_ck_brlock_lock(&r->l);
+		if (atomic_fetch_add(&r->writers_in, 1) != 0 ||
+		    atomic_load(&r->readers_in) != 0)
+			atomic_fetch_add(&r->bad, 1);
+		atomic_fetch_sub(&r->writers_in, 1);
+		rwmutex_ck_brlock_unlock(&r->l);
+		usleep(100);
 	}
 	return NULL;
 }
@@ -235,13 +261,15 @@ static void ck_brlock_test_table_full(void)
 	struct ck_brlock_race *r = xcalloc(1, sizeof(*r));
 	pthread_t *th = xcalloc(N + 1, sizeof(*th));
 	CHECK(rwmutex_ck_brlock_init(&r->l) == 0);
+	pthread_barrier_init(&brlock_all_read, NULL, N);
 	for (int i = 0; i < N; i++)
 		pthread_create(&th[i], NULL, brlock_many_reader, r);
-	pthread_create(&th[N], NULL, ck_brlock_writer, r);
+	pthread_create(&th[N], NULL, brlock_slow_writer, r);
 	for (int i = 0; i < N; i++)
 		pthread_join(th[i], NULL);
 	atomic_store(&r->stop, 1);
 	pthread_join(th[N], NULL);
+	pthread_barrier_destroy(&brlock_all_read);
 	CHECK(r->bad == 0);
 	printf("ck_brlock: %d readers for %u records, %ld bad\n", N,
 	       RWMUTEX_CK_BRLOCK_SLOTS, (long)r->bad);
