@@ -1,50 +1,121 @@
-/* rwmutex/read-ratio: each thread reads or writes under the lock, with the
- * read share given by read=N (percent). A read sums the 8 words of one shared
- * cache line; a write increments one of them. With read=100 the data line is
- * shared by all cores and only the lock's own bookkeeping can make readers
- * contend: a lock that counts readers in one word turns every read into a
- * cache-line transfer, which is what this row exposes as threads grow.
- * Writes are spread evenly: op i of a thread writes when i mod 100 >= N.
+/* rwmutex family: Go's sync.RWMutex — what readers and writers pay, and
+ * whether a writer gets in at all.
+ *
+ * rwmutex/uncontended (op=read|write): every thread has its own lock and
+ * data (first-touched on its CPU), so this is the fast path alone: rlock,
+ * sum one line, runlock; or lock, bump one word, unlock.
+ * rwmutex/read-ratio (read=N,lines=C): each thread reads or writes one
+ * shared lock's data, the read share N percent; a read sums the 8 words of
+ * each of C cache lines, a write bumps one word in each. Writes are spread
+ * evenly: op i of a thread writes when (i + 37 tid) mod 100 >= N. With
+ * read=100 the data lines are shared by every core and only the lock's own
+ * bookkeeping can make readers contend: a lock that counts readers in one
+ * word turns every read into a cache-line transfer, which this row exposes
+ * as threads grow; a reader-scalable lock (bravo, ck_brlock) does not.
+ * rwmutex/writer-wait: thread 0 takes the lock for writing `iters` times,
+ * back to back, timing each acquisition; every other thread reads in a
+ * loop until the writer is done (or has read 100 x iters times, so that a
+ * starved writer still ends the sample). An op is one read or one write of
+ * any thread; the result fields writer_p50_ns, writer_p99_ns and
+ * writer_max_ns are the writer's acquisition latencies in the last sample
+ * (clock read included, ~20 ns). A reader-preferring lock lets overlapping
+ * readers hold it continuously, so its writer waits far longer: starvation
+ * shows in p99/max from 3 threads on (with 2 threads the lone reader's
+ * sections never overlap).
+ * Each implementation gets its own copy of the loops (RWMUTEX_BENCHES) so
+ * that its static inline ops are inlined.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "bench.h"
+#include "rwmutex_bravo.h"
+#include "rwmutex_ck_brlock.h"
+#include "rwmutex_ck_rwlock.h"
+#include "rwmutex_goish.h"
 #include "rwmutex_pthread.h"
+#include "rwmutex_pthread_wpref.h"
+#include "rwmutex_spin.h"
 
-#define RWMUTEX_BENCH_RATIO(IMPL, READ, SUMMARY)                               \
-	static uint64_t rwmutex_##IMPL##_r##READ##_run(                        \
-		void *shared, struct bench_thread *t, uint64_t iters)          \
-	{                                                                      \
-		struct rwmutex_##IMPL##_shared *s = shared;                    \
-		uint64_t sum = 0;                                              \
-		unsigned phase = (unsigned)t->tid * 37u % 100u;                \
-		for (uint64_t i = 0; i < iters; i++) {                         \
-			if (++phase == 100)                                    \
-				phase = 0;                                     \
-			if (phase < (READ)) {                                  \
-				rwmutex_##IMPL##_rlock(&s->l);                 \
-				for (int w = 0; w < 8; w++)                    \
-					sum += s->data[w];                     \
-				rwmutex_##IMPL##_runlock(&s->l);               \
-			} else {                                               \
-				rwmutex_##IMPL##_lock(&s->l);                  \
-				s->data[i & 7]++;                              \
-				rwmutex_##IMPL##_unlock(&s->l);                \
-			}                                                      \
-		}                                                              \
-		keep(sum);                                                     \
-		return iters;                                                  \
-	}                                                                      \
-	BENCH_REGISTER(rwmutex_##IMPL##_r##READ, .name = "rwmutex/read-ratio", \
-		       .impl = #IMPL, .params = "read=" #READ, .arg = READ,    \
-		       .summary = "reads (sum one line) and writes under the " \
-				  "lock, read share in percent (" SUMMARY ")", \
-		       .setup = rwmutex_##IMPL##_setup,                        \
-		       .teardown = rwmutex_##IMPL##_teardown,                  \
-		       .run = rwmutex_##IMPL##_r##READ##_run)
+#define RWMUTEX_LINES	   8
+#define RWMUTEX_READ_CAP   100 /* reads per writer op before readers stop */
+#define RWMUTEX_HIST_SUB   4   /* 16 buckets per power of two: ~6% wide */
+#define RWMUTEX_HIST_SLOTS (64 << RWMUTEX_HIST_SUB)
 
-#define RWMUTEX_BENCHES(IMPL, SUMMARY)                                         \
+/* The writer's acquisition latencies, log-linear buckets in ns. */
+struct rwmutex_hist {
+	uint64_t n, max;
+	uint64_t count[RWMUTEX_HIST_SLOTS];
+};
+
+static unsigned rwmutex_hist_index(uint64_t v)
+{
+	unsigned e;
+	if (v < (1u << RWMUTEX_HIST_SUB))
+		return (unsigned)v;
+	e = 63u - (unsigned)__builtin_clzll(v);
+	return ((e - RWMUTEX_HIST_SUB + 1) << RWMUTEX_HIST_SUB) +
+	       (unsigned)((v >> (e - RWMUTEX_HIST_SUB)) &
+			  ((1u << RWMUTEX_HIST_SUB) - 1));
+}
+
+/* The lower bound of bucket i (what a percentile reports). */
+static double rwmutex_hist_value(unsigned i)
+{
+	unsigned e, m;
+	if (i < (1u << RWMUTEX_HIST_SUB))
+		return i;
+	e = (i >> RWMUTEX_HIST_SUB) + RWMUTEX_HIST_SUB - 1;
+	m = i & ((1u << RWMUTEX_HIST_SUB) - 1);
+	return (double)(((uint64_t)(1u << RWMUTEX_HIST_SUB) + m)
+			<< (e - RWMUTEX_HIST_SUB));
+}
+
+static double rwmutex_hist_pct(const struct rwmutex_hist *h, double p)
+{
+	uint64_t want = (uint64_t)(p * (double)h->n), seen = 0;
+	for (unsigned i = 0; i < RWMUTEX_HIST_SLOTS; i++) {
+		seen += h->count[i];
+		if (seen > want)
+			return rwmutex_hist_value(i);
+	}
+	return (double)h->max;
+}
+
+static int rwmutex_hist_fields(const struct rwmutex_hist *h,
+			       struct bench_field *out, int max)
+{
+	if (max < 3 || h->n == 0)
+		return 0;
+	out[0].name = "writer_p50_ns";
+	out[0].value = rwmutex_hist_pct(h, 0.50);
+	out[1].name = "writer_p99_ns";
+	out[1].value = rwmutex_hist_pct(h, 0.99);
+	out[2].name = "writer_max_ns";
+	out[2].value = (double)h->max;
+	return 3;
+}
+
+static inline uint64_t rwmutex_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#define RWMUTEX_BENCHES(IMPL)                                                  \
 	struct rwmutex_##IMPL##_shared {                                       \
+		_Alignas(CACHE_LINE) struct rwmutex_##IMPL l;                  \
+		_Alignas(CACHE_LINE) uint64_t data[RWMUTEX_LINES][8];          \
+		/* writer-wait: bumped when the writer is done */              \
+		_Alignas(CACHE_LINE) _Atomic uint64_t writer_done;             \
+		struct rwmutex_hist hist; /* the writer's only */              \
+	};                                                                     \
+                                                                               \
+	/* uncontended: the thread's own lock and line */                      \
+	struct rwmutex_##IMPL##_local {                                        \
 		_Alignas(CACHE_LINE) struct rwmutex_##IMPL l;                  \
 		_Alignas(CACHE_LINE) uint64_t data[8];                         \
 	};                                                                     \
@@ -58,8 +129,11 @@
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s)                                                        \
 			return err_set(e, "rwmutex: out of memory");           \
-		for (int w = 0; w < 8; w++)                                    \
-			s->data[w] = (uint64_t)w;                              \
+		memset(s, 0, sizeof(*s));                                      \
+		for (int c = 0; c < RWMUTEX_LINES; c++)                        \
+			for (int w = 0; w < 8; w++)                            \
+				s->data[c][w] = (uint64_t)w;                   \
+		atomic_init(&s->writer_done, 0);                               \
 		if (rwmutex_##IMPL##_init(&s->l) != 0) {                       \
 			free(s);                                               \
 			return err_set(e, "rwmutex: init failed");             \
@@ -74,7 +148,189 @@
 		rwmutex_##IMPL##_destroy(&s->l);                               \
 		free(s);                                                       \
 	}                                                                      \
-	RWMUTEX_BENCH_RATIO(IMPL, 100, SUMMARY);                               \
-	RWMUTEX_BENCH_RATIO(IMPL, 90, SUMMARY)
+                                                                               \
+	static int rwmutex_##IMPL##_thread_init(void *shared, int tid,         \
+						void **local, struct err *e)   \
+	{                                                                      \
+		struct rwmutex_##IMPL##_local *l;                              \
+		(void)shared;                                                  \
+		(void)tid;                                                     \
+		l = aligned_alloc(CACHE_LINE, sizeof(*l));                     \
+		if (!l)                                                        \
+			return err_set(e, "rwmutex: out of memory");           \
+		memset(l, 0, sizeof(*l));                                      \
+		if (rwmutex_##IMPL##_init(&l->l) != 0) {                       \
+			free(l);                                               \
+			return err_set(e, "rwmutex: init failed");             \
+		}                                                              \
+		*local = l;                                                    \
+		return 0;                                                      \
+	}                                                                      \
+                                                                               \
+	static void rwmutex_##IMPL##_thread_fini(void *shared, void *local)    \
+	{                                                                      \
+		struct rwmutex_##IMPL##_local *l = local;                      \
+		(void)shared;                                                  \
+		rwmutex_##IMPL##_destroy(&l->l);                               \
+		free(l);                                                       \
+	}                                                                      \
+                                                                               \
+	static uint64_t rwmutex_##IMPL##_uncontended_run(                      \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct rwmutex_##IMPL##_local *l = t->local;                   \
+		uint64_t sum = 0;                                              \
+		(void)shared;                                                  \
+		if (t->bench->arg) { /* op=read */                             \
+			for (uint64_t i = 0; i < iters; i++) {                 \
+				rwmutex_##IMPL##_rlock(&l->l);                 \
+				for (int w = 0; w < 8; w++)                    \
+					sum += l->data[w];                     \
+				rwmutex_##IMPL##_runlock(&l->l);               \
+			}                                                      \
+		} else {                                                       \
+			for (uint64_t i = 0; i < iters; i++) {                 \
+				rwmutex_##IMPL##_lock(&l->l);                  \
+				l->data[i & 7]++;                              \
+				rwmutex_##IMPL##_unlock(&l->l);                \
+			}                                                      \
+		}                                                              \
+		keep(sum);                                                     \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	static uint64_t rwmutex_##IMPL##_ratio_run(                            \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		uint64_t sum = 0;                                              \
+		unsigned read = (unsigned)t->bench->arg;                       \
+		int lines = (int)t->bench->arg2;                               \
+		unsigned phase = (unsigned)t->tid * 37u % 100u;                \
+		for (uint64_t i = 0; i < iters; i++) {                         \
+			if (++phase == 100)                                    \
+				phase = 0;                                     \
+			if (phase < read) {                                    \
+				rwmutex_##IMPL##_rlock(&s->l);                 \
+				for (int c = 0; c < lines; c++)                \
+					for (int w = 0; w < 8; w++)            \
+						sum += s->data[c][w];          \
+				rwmutex_##IMPL##_runlock(&s->l);               \
+			} else {                                               \
+				rwmutex_##IMPL##_lock(&s->l);                  \
+				for (int c = 0; c < lines; c++)                \
+					s->data[c][i & 7]++;                   \
+				rwmutex_##IMPL##_unlock(&s->l);                \
+			}                                                      \
+		}                                                              \
+		keep(sum);                                                     \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	/* Readers stop when writer_done moves past the value it had when      \
+	 * they started: the runner's barrier orders the previous sample's     \
+	 * bump before this sample's start. Relaxed loads: only a stop hint.   \
+	 */                                                                    \
+	static uint64_t rwmutex_##IMPL##_writer_wait_run(                      \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		uint64_t sum = 0, n = 0;                                       \
+		if (t->tid == 0) {                                             \
+			memset(&s->hist, 0, sizeof(s->hist));                  \
+			for (uint64_t i = 0; i < iters; i++) {                 \
+				uint64_t t0 = rwmutex_now_ns(), d;             \
+				rwmutex_##IMPL##_lock(&s->l);                  \
+				d = rwmutex_now_ns() - t0;                     \
+				s->data[0][i & 7]++;                           \
+				rwmutex_##IMPL##_unlock(&s->l);                \
+				s->hist.count[rwmutex_hist_index(d)]++;        \
+				if (d > s->hist.max)                           \
+					s->hist.max = d;                       \
+			}                                                      \
+			s->hist.n = iters;                                     \
+			atomic_fetch_add_explicit(&s->writer_done, 1,          \
+						  memory_order_relaxed);       \
+			return iters;                                          \
+		}                                                              \
+		uint64_t gen = atomic_load_explicit(&s->writer_done,           \
+						    memory_order_relaxed);     \
+		uint64_t cap = iters * RWMUTEX_READ_CAP;                       \
+		while (n < cap &&                                              \
+		       atomic_load_explicit(&s->writer_done,                   \
+					    memory_order_relaxed) == gen) {    \
+			rwmutex_##IMPL##_rlock(&s->l);                         \
+			for (int w = 0; w < 8; w++)                            \
+				sum += s->data[0][w];                          \
+			rwmutex_##IMPL##_runlock(&s->l);                       \
+			n++;                                                   \
+		}                                                              \
+		keep(sum);                                                     \
+		return n;                                                      \
+	}                                                                      \
+                                                                               \
+	static int rwmutex_##IMPL##_fields(void *shared,                       \
+					   struct bench_field *out, int max)   \
+	{                                                                      \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		return rwmutex_hist_fields(&s->hist, out, max);                \
+	}
 
-RWMUTEX_BENCHES(pthread, "pthread_rwlock_t");
+#define RWMUTEX_REG(IMPL, WL, ID, NAME, PARAMS, ARG, ARG2, FLAGS, SUMMARY)     \
+	BENCH_REGISTER(rwmutex_##IMPL##_##ID, .name = NAME, .impl = #IMPL,     \
+		       .params = PARAMS, .arg = ARG, .arg2 = ARG2,             \
+		       .flags = FLAGS, .summary = SUMMARY,                     \
+		       .setup = rwmutex_##IMPL##_setup,                        \
+		       .teardown = rwmutex_##IMPL##_teardown,                  \
+		       .thread_init = rwmutex_##IMPL##_thread_init,            \
+		       .thread_fini = rwmutex_##IMPL##_thread_fini,            \
+		       .fields = rwmutex_##IMPL##_fields,                      \
+		       .run = rwmutex_##IMPL##_##WL##_run)
+
+#define RWMUTEX_RATIO(IMPL, READ, LINES, FLAGS, SUMMARY)                       \
+	RWMUTEX_REG(IMPL, ratio, r##READ##_l##LINES, "rwmutex/read-ratio",     \
+		    "read=" #READ ",lines=" #LINES, READ, LINES, FLAGS,        \
+		    "reads (sum the lines) and writes (bump a word in each) "  \
+		    "under one lock, read share in percent (" SUMMARY ")")
+
+/* The quick sweep runs read=100 and read=90 with lines=1; --full adds
+ * read=99, 50 and 0 and lines=8. */
+#define RWMUTEX_REGISTER_ALL(IMPL, SUMMARY)                                    \
+	RWMUTEX_REG(IMPL, uncontended, unc_read, "rwmutex/uncontended",        \
+		    "op=read", 1, 0, 0,                                        \
+		    "rlock, sum a line, runlock; a lock per thread (" SUMMARY  \
+		    ")");                                                      \
+	RWMUTEX_REG(IMPL, uncontended, unc_write, "rwmutex/uncontended",       \
+		    "op=write", 0, 0, 0,                                       \
+		    "lock, bump a word, unlock; a lock per thread (" SUMMARY   \
+		    ")");                                                      \
+	RWMUTEX_RATIO(IMPL, 100, 1, 0, SUMMARY);                               \
+	RWMUTEX_RATIO(IMPL, 99, 1, BENCH_FULL, SUMMARY);                       \
+	RWMUTEX_RATIO(IMPL, 90, 1, 0, SUMMARY);                                \
+	RWMUTEX_RATIO(IMPL, 50, 1, BENCH_FULL, SUMMARY);                       \
+	RWMUTEX_RATIO(IMPL, 0, 1, BENCH_FULL, SUMMARY);                        \
+	RWMUTEX_RATIO(IMPL, 100, 8, BENCH_FULL, SUMMARY);                      \
+	RWMUTEX_RATIO(IMPL, 99, 8, BENCH_FULL, SUMMARY);                       \
+	RWMUTEX_RATIO(IMPL, 90, 8, BENCH_FULL, SUMMARY);                       \
+	RWMUTEX_RATIO(IMPL, 50, 8, BENCH_FULL, SUMMARY);                       \
+	RWMUTEX_RATIO(IMPL, 0, 8, BENCH_FULL, SUMMARY);                        \
+	RWMUTEX_REG(IMPL, writer_wait, ww, "rwmutex/writer-wait", "", 0, 0, 0, \
+		    "thread 0 writes back to back, the rest read until it is " \
+		    "done; op = a read or a write; fields: the writer's "      \
+		    "acquisition latency p50/p99/max ns (" SUMMARY ")")
+
+RWMUTEX_BENCHES(pthread)
+RWMUTEX_BENCHES(pthread_wpref)
+RWMUTEX_BENCHES(goish)
+RWMUTEX_BENCHES(bravo)
+RWMUTEX_BENCHES(spin)
+RWMUTEX_BENCHES(ck_rwlock)
+RWMUTEX_BENCHES(ck_brlock)
+
+RWMUTEX_REGISTER_ALL(pthread, "pthread_rwlock_t, reader-preferring");
+RWMUTEX_REGISTER_ALL(pthread_wpref, "pthread_rwlock_t, writer-preferring");
+RWMUTEX_REGISTER_ALL(goish, "Go's RWMutex design on futexes");
+RWMUTEX_REGISTER_ALL(bravo, "BRAVO visible readers over goish");
+RWMUTEX_REGISTER_ALL(spin, "TTAS spin, reader-preferring");
+RWMUTEX_REGISTER_ALL(ck_rwlock, "Concurrency Kit ck_rwlock");
+RWMUTEX_REGISTER_ALL(ck_brlock, "Concurrency Kit ck_brlock");

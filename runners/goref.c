@@ -213,8 +213,9 @@ static int parse_line(char *l, struct go_line *g)
 static void add_extra(struct record *r, const struct go_line *g)
 {
 	static const char *const known[] = {
-		"lat_p50_ns",  "lat_p99_ns",   "lat_max_ns", "wake_p50_ns",
-		"wake_p99_ns", "cpu_ms_per_s", "reader_ns",
+		"lat_p50_ns",	 "lat_p99_ns",	  "lat_max_ns", "wake_p50_ns",
+		"wake_p99_ns",	 "cpu_ms_per_s",  "reader_ns",	"writer_p50_ns",
+		"writer_p99_ns", "writer_max_ns",
 	};
 	/* in the order of known, as the C rows list them */
 	for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)

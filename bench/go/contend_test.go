@@ -255,39 +255,119 @@ func BenchmarkMutexHandoff(b *testing.B) {
 	wg.Wait()
 }
 
-// rwmutex/read-ratio: read (sum 8 words of one line) or write (bump one),
-// op i of a goroutine writing when its phase mod 100 >= read.
-func BenchmarkRwmutexReadRatio(b *testing.B) {
-	for _, read := range []int{90, 100} {
-		read := read
-		b.Run(fmt.Sprintf("read=%d", read), func(b *testing.B) {
+// rwmutex/uncontended: a lock per goroutine; op=read is RLock, sum one
+// line, RUnlock; op=write is Lock, bump one word, Unlock.
+func BenchmarkRwmutexUncontended(b *testing.B) {
+	b.Run("op=read", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
 			var mu sync.RWMutex
 			var data [8]uint64
-			var ids int32
-			b.RunParallel(func(pb *testing.PB) {
-				tid := int(atomic.AddInt32(&ids, 1) - 1)
-				phase := tid * 37 % 100
-				var s uint64
-				for i := 0; pb.Next(); i++ {
-					if phase++; phase == 100 {
-						phase = 0
-					}
-					if phase < read {
-						mu.RLock()
-						for w := 0; w < 8; w++ {
-							s += data[w]
-						}
-						mu.RUnlock()
-					} else {
-						mu.Lock()
-						data[i&7]++
-						mu.Unlock()
-					}
+			var s uint64
+			for pb.Next() {
+				mu.RLock()
+				for w := 0; w < 8; w++ {
+					s += data[w]
 				}
-				atomic.AddUint64(&sink, s)
-			})
+				mu.RUnlock()
+			}
+			atomic.AddUint64(&sink, s)
+		})
+	})
+	b.Run("op=write", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			var mu sync.RWMutex
+			var data [8]uint64
+			for i := 0; pb.Next(); i++ {
+				mu.Lock()
+				data[i&7]++
+				mu.Unlock()
+			}
+			atomic.AddUint64(&sink, data[0])
+		})
+	})
+}
+
+// rwmutex/read-ratio: read (sum the 8 words of each of `lines` lines) or
+// write (bump one word in each), op i of a goroutine writing when its
+// phase mod 100 >= read.
+func BenchmarkRwmutexReadRatio(b *testing.B) {
+	for _, read := range []int{100, 99, 90, 50, 0} {
+		read := read
+		b.Run(fmt.Sprintf("read=%d", read), func(b *testing.B) {
+			for _, lines := range []int{1, 8} {
+				lines := lines
+				b.Run(fmt.Sprintf("lines=%d", lines), func(b *testing.B) {
+					rwmutexReadRatio(b, read, lines)
+				})
+			}
 		})
 	}
+}
+
+// cacheLine is one 64-byte line of data, as the C workload's.
+type cacheLine [8]uint64
+
+func rwmutexReadRatio(b *testing.B, read, lines int) {
+	var mu sync.RWMutex
+	var data [8]cacheLine
+	var ids int32
+	b.RunParallel(func(pb *testing.PB) {
+		tid := int(atomic.AddInt32(&ids, 1) - 1)
+		phase := tid * 37 % 100
+		var s uint64
+		for i := 0; pb.Next(); i++ {
+			if phase++; phase == 100 {
+				phase = 0
+			}
+			if phase < read {
+				mu.RLock()
+				for c := 0; c < lines; c++ {
+					for w := 0; w < 8; w++ {
+						s += data[c][w]
+					}
+				}
+				mu.RUnlock()
+			} else {
+				mu.Lock()
+				for c := 0; c < lines; c++ {
+					data[c][i&7]++
+				}
+				mu.Unlock()
+			}
+		}
+		atomic.AddUint64(&sink, s)
+	})
+}
+
+// rwmutex/writer-wait: the first goroutine takes the write lock back to
+// back, the others read (sum one line) until the benchmark's b.N ops are
+// shared out; an op is one read or one write, as in C. Unlike C, the
+// writer's share of b.N is whatever pb.Next hands it, and its latencies are
+// not reported yet.
+func BenchmarkRwmutexWriterWait(b *testing.B) {
+	var mu sync.RWMutex
+	var data [8]uint64
+	var ids int32
+	b.RunParallel(func(pb *testing.PB) {
+		tid := atomic.AddInt32(&ids, 1) - 1
+		var s uint64
+		if tid == 0 {
+			for i := 0; pb.Next(); i++ {
+				mu.Lock()
+				data[i&7]++
+				mu.Unlock()
+			}
+			return
+		}
+		for pb.Next() {
+			mu.RLock()
+			for w := 0; w < 8; w++ {
+				s += data[w]
+			}
+			mu.RUnlock()
+		}
+		atomic.AddUint64(&sink, s)
+	})
 }
 
 //go:noinline
