@@ -8,7 +8,7 @@
 #ifndef CONTEND_UNWIND_CLEANUP_H
 #define CONTEND_UNWIND_CLEANUP_H
 
-#include "unwind.h"
+#include "unwind_family.h"
 
 #define UNWIND_DEFER(fn) __attribute__((cleanup(fn)))
 

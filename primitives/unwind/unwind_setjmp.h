@@ -10,7 +10,7 @@
 
 #include <setjmp.h>
 
-#include "unwind.h"
+#include "unwind_family.h"
 
 struct unwind_setjmp_point {
 	jmp_buf jb;
