@@ -239,8 +239,23 @@ static void recover_twice(struct unwind_ctx *g, void *p, long x)
 	got[1] = unwind_recover(g, &v);
 }
 
+static void defer_in_defer_probe(struct unwind_ctx *g, void *p, long x);
+
+static NOINLINE void nested_probe(struct unwind_ctx *g, struct outcome *top,
+				  int *inner)
+{
+	struct unwind_frame fr;
+	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+		unwind_defer(g, recoverer, top, 0);
+		unwind_defer(g, defer_in_defer_probe, inner, 0);
+		panicker(g, 4);
+	}
+	unwind_frame_return(g, &fr);
+}
+
 /* recover returns nothing outside a deferred call, in a deferred call run
- * by a normal return, and once the panic is recovered. */
+ * by a normal return (even one inside a deferred call that a panic runs),
+ * and once the panic is recovered. */
 static void test_recover_only_in_deferred_call(void)
 {
 	struct unwind_ctx g;
@@ -266,10 +281,33 @@ static void test_recover_only_in_deferred_call(void)
 	CHECK(after == 0);
 	CHECK(unwind_recover(&g, &v) == 0);
 	CHECK(ctx_idle(&g));
+	{
+		struct outcome top = {0, 0, NULL};
+		int inner = -1;
+		nested_probe(&g, &top, &inner);
+		CHECK(inner == 0);
+		CHECK(top.recovered == 1 && top.value == 4);
+		CHECK(ctx_idle(&g));
+	}
 	unwind_ctx_destroy(&g);
 }
 
 /* ---- nested panics ---- */
+
+static NOINLINE void returns_with_probe(struct unwind_ctx *g, int *got)
+{
+	size_t mark = unwind_defer_mark(g);
+	unwind_defer(g, recover_probe, got, 0);
+	unwind_defer_return(g, mark);
+}
+
+/* A deferred call run by a panic calls a function whose own deferred
+ * call (run by its normal return) tries to recover: nothing there. */
+static void defer_in_defer_probe(struct unwind_ctx *g, void *p, long x)
+{
+	(void)x;
+	returns_with_probe(g, p);
+}
 
 static void panic_in_defer(struct unwind_ctx *g, void *p, long x)
 {
