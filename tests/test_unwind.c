@@ -456,7 +456,8 @@ static void cleanup_logged(struct cleanup_arg *a)
 static NOINLINE void setjmp_down(struct unwind_setjmp_point *pt, struct log *l,
 				 int level, int depth)
 {
-	UNWIND_DEFER(cleanup_logged) struct cleanup_arg a = {l, level * 8};
+	UNWIND_DEFER(cleanup_logged)
+	struct cleanup_arg a = {l, (long)level * 8};
 	if (level + 1 < depth)
 		setjmp_down(pt, l, level + 1, depth);
 	else
@@ -467,7 +468,8 @@ static NOINLINE void setjmp_down(struct unwind_setjmp_point *pt, struct log *l,
 static NOINLINE void forced_down(struct unwind_forced_point *pt, struct log *l,
 				 int level, int depth)
 {
-	UNWIND_DEFER(cleanup_logged) struct cleanup_arg a = {l, level * 8};
+	UNWIND_DEFER(cleanup_logged)
+	struct cleanup_arg a = {l, (long)level * 8};
 	if (level + 1 < depth)
 		forced_down(pt, l, level + 1, depth);
 	else
@@ -524,7 +526,7 @@ static void test_forced_runs_cleanups_longjmp_skips(void)
 			printf("  depth %d: %d cleanups ran\n", depths[d], l.n);
 		/* deepest first, each once */
 		for (int i = 0; i < depths[d] && i < l.n; i++)
-			CHECK(l.ids[i] == (depths[d] - 1 - i) * 8);
+			CHECK(l.ids[i] == (long)(depths[d] - 1 - i) * 8);
 		CHECK(l.n > 0 && l.ids[l.n - 1] == -1);
 		CHECK(resumed == 0);
 	}
@@ -538,11 +540,11 @@ static void test_cxx(void)
 		for (size_t k = 0; k < 3; k++) {
 			uint64_t c = 0;
 			CHECK(unwind_cxx_panic(depths[d], ks[k], 13, &c) == 13);
-			CHECK(c == (uint64_t)(depths[d] * ks[k]));
+			CHECK(c == (uint64_t)depths[d] * (uint64_t)ks[k]);
 			c = 0;
 			CHECK(unwind_cxx_defer(depths[d], ks[k], &c) ==
 			      (uint64_t)depths[d]);
-			CHECK(c == (uint64_t)(depths[d] * ks[k]));
+			CHECK(c == (uint64_t)depths[d] * (uint64_t)ks[k]);
 		}
 }
 #endif
@@ -585,7 +587,7 @@ static void *worker_main(void *arg)
 			uint64_t c = 0;
 			if (unwind_cxx_panic(depth, k, value, &c) !=
 				    (uint64_t)value ||
-			    c != (uint64_t)(depth * k))
+			    c != (uint64_t)depth * (uint64_t)k)
 				w->bad++;
 		}
 #endif

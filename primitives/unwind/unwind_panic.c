@@ -54,10 +54,14 @@ static void unwind_print_panics(const struct unwind_panic *p)
 void unwind_panic(struct unwind_ctx *g, unwind_value v)
 {
 	struct unwind_panic p = {v, 0, g->panic, NULL};
+	/* p outlives its use: this function never returns (it longjmps to
+	 * a frame above, which takes p out of g, or aborts) */
+	/* cppcheck-suppress autoVariables */
 	g->panic = &p;
 	while (g->n > 0) {
 		struct unwind_defer_record r = g->records[--g->n];
 		p.frame = r.frame;
+		/* cppcheck-suppress autoVariables */
 		g->recoverable = &p;
 		g->frame = NULL;
 		r.fn(g, r.p, r.x);
