@@ -236,7 +236,8 @@ static UNWIND_OPAQUE uint64_t unwind_panic_once(struct unwind_local *l,
 						int depth, int defers)
 {
 	struct unwind_frame fr;
-	if (UNWIND_RECOVER_POINT(&l->g, &fr) == 0) {
+	unwind_frame_open(&l->g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(&l->g, unwind_stack_recoverer, &l->recovered, 0);
 		unwind_panic_descend(&l->g, depth, defers, &l->counter);
 	}

@@ -189,7 +189,8 @@ static NOINLINE int panic_at(struct unwind_ctx *g, struct outcome *o,
 {
 	struct unwind_frame fr;
 	volatile int came_back = 0;
-	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+	unwind_frame_open(g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(g, recoverer, o, -1);
 		panic_descend(g, l, 0, depth, k, value);
 	} else {
@@ -245,7 +246,8 @@ static NOINLINE void nested_probe(struct unwind_ctx *g, struct outcome *top,
 				  int *inner)
 {
 	struct unwind_frame fr;
-	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+	unwind_frame_open(g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(g, recoverer, top, 0);
 		unwind_defer(g, defer_in_defer_probe, inner, 0);
 		panicker(g, 4);
@@ -261,7 +263,8 @@ static void test_recover_only_in_deferred_call(void)
 	struct unwind_ctx g;
 	struct unwind_frame fr;
 	unwind_value v = 0;
-	int normal = -1, twice[2] = {-1, -1}, after = -1;
+	/* static: written by deferred calls between setjmp and longjmp */
+	static int normal = -1, twice[2] = {-1, -1}, after = -1;
 	size_t mark;
 	CHECK(unwind_ctx_init(&g) == 0);
 	CHECK(unwind_recover(&g, &v) == 0);
@@ -269,7 +272,8 @@ static void test_recover_only_in_deferred_call(void)
 	unwind_defer(&g, recover_probe, &normal, 0);
 	unwind_defer_return(&g, mark);
 	CHECK(normal == 0);
-	if (UNWIND_RECOVER_POINT(&g, &fr) == 0) {
+	unwind_frame_open(&g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(&g, recover_probe, &after, 0);
 		unwind_defer(&g, recover_twice, twice, 0);
 		panicker(&g, 9);
@@ -321,7 +325,8 @@ static void panic_recovered_in_defer(struct unwind_ctx *g, void *p, long x)
 {
 	struct outcome *o = p;
 	struct unwind_frame fr;
-	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+	unwind_frame_open(g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(g, recoverer, o, 0);
 		panicker(g, x);
 	}
@@ -350,7 +355,8 @@ static NOINLINE void nested(struct unwind_ctx *g, struct outcome *top,
 			    long first)
 {
 	struct unwind_frame fr;
-	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+	unwind_frame_open(g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) == 0) {
 		unwind_defer(g, recoverer, top, 0);
 		two_panics(g, fn, arg, second, first);
 	}
@@ -394,7 +400,8 @@ static void child_panics(enum unrecovered how)
 	if (unwind_ctx_init(&g) != 0)
 		_exit(3);
 	/* a frame to recover into, with nothing there that recovers */
-	if (UNWIND_RECOVER_POINT(&g, &fr) != 0)
+	unwind_frame_open(&g, &fr);
+	if (UNWIND_RECOVER_POINT(&fr) != 0)
 		_exit(5);
 	if (how == ALONE)
 		panicker(&g, 7);

@@ -6,7 +6,8 @@
  * functions that open one can be resumed):
  *
  *	struct unwind_frame fr;
- *	if (UNWIND_RECOVER_POINT(g, &fr) == 0) {
+ *	unwind_frame_open(g, &fr);
+ *	if (UNWIND_RECOVER_POINT(&fr) == 0) {
  *		unwind_defer(g, handler, &result, 0); // may call unwind_recover
  *		body(g);
  *	}
@@ -72,9 +73,11 @@ static inline void unwind_frame_open(struct unwind_ctx *g,
 	g->frame = fr;
 }
 
-/* 0 on entry; 1 when a deferred call recovered a panic and control came
+/* Right after unwind_frame_open(g, fr), as the whole controlling
+ * expression of an if (or compared with 0 there: where C allows setjmp):
+ * 0 on entry; 1 when a deferred call recovered a panic and control came
  * back here. A macro because setjmp must run in the frame it returns to. */
-#define UNWIND_RECOVER_POINT(g, fr) (unwind_frame_open(g, fr), setjmp((fr)->jb))
+#define UNWIND_RECOVER_POINT(fr) setjmp((fr)->jb)
 
 /* On every return path of a function with a recover point. */
 static inline void unwind_frame_return(struct unwind_ctx *g,
