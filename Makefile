@@ -1,7 +1,7 @@
 # Drives meson; nothing is compiled here. Quick start: make bench, make test.
 BUILD ?= build
 MESON_FLAGS ?=
-C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
 .PHONY: all deps build bench bench-full report test test-tsan test-asan \

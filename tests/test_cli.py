@@ -433,9 +433,11 @@ class GoRows(unittest.TestCase):
         if not os.path.exists(GO_BENCH):
             self.skipTest("built without a Go toolchain")
         doc, proc = load_run("--with-go", "--filter",
-                             "mutex/lock,unwind/panic", "--threads", "1,2")
+                             "mutex/lock,unwind/panic,impl=pthread,impl=setjmp",
+                             "--threads", "1,2")
         go = [x for x in doc["results"] if x["impl"] == "go"]
-        self.assertEqual(len(go), 6)  # mutex + 2 depths, at 1 and 2 threads
+        # mutex + 4 depths (setjmp has defers=0 only), at 1 and 2 threads
+        self.assertEqual(len(go), 10)
         for x in go:
             self.assertEqual(x["status"], "ok", x["reason"])
             self.assertEqual(len(x["samples_ns_per_op"]), 3)
