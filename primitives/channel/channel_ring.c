@@ -30,9 +30,12 @@
  * - parking is an event count per direction (not_empty, not_full): a waiter
  *   reads seq, registers, re-checks the ring, then waits while seq is
  *   unchanged (spin, then futex); a publisher bumps seq and wakes only when
- *   someone registered. Both touch the waiter count with an acq_rel RMW
- *   (Dekker through one word's modification order): the waiter sees the
- *   element or the publisher sees the waiter.
+ *   someone registered. The waiter writes its count, the publisher its
+ *   slot, each then a seq_cst fence and a read of the other's word
+ *   (Dekker): the waiter sees the element or the publisher sees the
+ *   waiter. The counts are written only by a thread about to park (and it
+ *   first spins on the ring itself, reading only), so a producer and a
+ *   consumer that keep up with each other share only slot lines.
  */
 #include <errno.h>
 #include <limits.h>
@@ -177,11 +180,13 @@ static int ring_take(struct ring *r, void *elem)
 static uint32_t event_prepare(struct ring_event *e)
 {
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-	/* acq_rel RMW, paired with event_signal's RMW on waiters: whichever
-	 * comes second in waiters' order either sees this registration or
-	 * acquires the publication before the signal, so the re-check of the
-	 * ring that follows finds the element (Dekker without fences) */
-	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_acq_rel);
+	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_relaxed);
+	/* seq_cst fence, paired with event_signal's: Dekker between this
+	 * registration then the ring re-check that follows, and the
+	 * publication then the read of waiters there: of the two fences, the
+	 * later one sees the other side's store, so either the re-check finds
+	 * the element or the publisher sees the waiter */
+	atomic_thread_fence(memory_order_seq_cst);
 	return seq;
 }
 
@@ -202,8 +207,12 @@ static void event_wait(struct ring_event *e, uint32_t seq)
 /* After a state change: wake a waiter, if any registered. */
 static void event_signal(struct ring_event *e, int all)
 {
-	/* acq_rel RMW (adds 0): see event_prepare */
-	if (!atomic_fetch_add_explicit(&e->waiters, 0, memory_order_acq_rel))
+	/* seq_cst fence, then a plain read: see event_prepare. The waiter
+	 * count is only read here on every operation, never written, so the
+	 * line stays shared between producer and consumer until someone is
+	 * about to park */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(&e->waiters, memory_order_relaxed))
 		return;
 	/* seq_cst: ordered before the read of sleepers, as event_wait's
 	 * registration is before the kernel reads seq */
@@ -269,10 +278,71 @@ static int ring_recv_once(struct ring *r, void *elem)
 	return CHAN_CLOSED;
 }
 
+/* Before registering as a waiter: spin up to CHAN_SPIN_NS on the ring
+ * itself, reading the next slot's seq (and state) and trying only when it
+ * looks ready, so a partner that keeps up is met without touching the
+ * event lines. The result of the last try, CHAN_WOULDBLOCK if it ran out. */
+static int ring_spin_send(struct ring *r, const void *elem)
+{
+	uint64_t start = 0;
+	for (unsigned i = 1;; i++) {
+		uint64_t pos =
+			atomic_load_explicit(&r->enq, memory_order_relaxed);
+		/* relaxed peeks: ring_send_once re-reads with its own orders */
+		if (atomic_load_explicit(slot_seq(r, pos),
+					 memory_order_relaxed) == 2 * pos ||
+		    (atomic_load_explicit(&r->state, memory_order_relaxed) &
+		     RING_CLOSED)) {
+			int res = ring_send_once(r, elem);
+			if (res != CHAN_WOULDBLOCK)
+				return res;
+		}
+		chan_cpu_relax();
+		if (i % CHAN_SPIN_CHECK)
+			continue;
+		uint64_t now = chan_now_ns();
+		if (!start)
+			start = now;
+		else if (now - start > CHAN_SPIN_NS)
+			return CHAN_WOULDBLOCK;
+	}
+}
+
+static int ring_spin_recv(struct ring *r, void *elem)
+{
+	uint64_t start = 0;
+	for (unsigned i = 1;; i++) {
+		uint64_t pos =
+			atomic_load_explicit(&r->deq, memory_order_relaxed);
+		/* relaxed peeks: ring_recv_once re-reads with its own orders */
+		/* state (a line senders write on every send) only once per
+		 * CHAN_SPIN_CHECK rounds: it matters only after a close */
+		if (atomic_load_explicit(slot_seq(r, pos),
+					 memory_order_relaxed) == 2 * pos + 1 ||
+		    (i % CHAN_SPIN_CHECK == 0 &&
+		     atomic_load_explicit(&r->state, memory_order_relaxed) ==
+			     RING_CLOSED)) {
+			int res = ring_recv_once(r, elem);
+			if (res != CHAN_WOULDBLOCK)
+				return res;
+		}
+		chan_cpu_relax();
+		if (i % CHAN_SPIN_CHECK)
+			continue;
+		uint64_t now = chan_now_ns();
+		if (!start)
+			start = now;
+		else if (now - start > CHAN_SPIN_NS)
+			return CHAN_WOULDBLOCK;
+	}
+}
+
 int chan_ring_send(chan_t *ch, const void *elem)
 {
 	struct ring *r = rg(ch);
 	int res = ring_send_once(r, elem);
+	if (res == CHAN_WOULDBLOCK)
+		res = ring_spin_send(r, elem);
 	while (res == CHAN_WOULDBLOCK) {
 		uint32_t seq = event_prepare(&r->not_full);
 		res = ring_send_once(r, elem);
@@ -287,6 +357,8 @@ int chan_ring_recv(chan_t *ch, void *elem)
 {
 	struct ring *r = rg(ch);
 	int res = ring_recv_once(r, elem);
+	if (res == CHAN_WOULDBLOCK)
+		res = ring_spin_recv(r, elem);
 	while (res == CHAN_WOULDBLOCK) {
 		uint32_t seq = event_prepare(&r->not_empty);
 		res = ring_recv_once(r, elem);
