@@ -21,15 +21,17 @@
  *   its records outlive every access to them.
  * - closed is set once; close claims and wakes every queued waiter (senders
  *   get CHAN_CLOSED, receivers CHAN_CLOSED with a zeroed element).
- * Select (selectgo): lock every channel in address order (deduplicated),
- * poll the cases in a random order (so each ready case wins with equal
- * probability), and if none is ready enqueue one waiter per case, unlock,
- * park; once woken (or timed out), lock all again and remove the waiters not
- * already removed. Holding all the locks while polling and enqueuing is what
- * loses no wake-up; locking in address order is what cannot deadlock. Two
- * selects facing each other on one unbuffered channel meet, and a select send
- * pairs with a blocked plain receiver, since both wait as queued waiters.
- * Waiting is spin-then-park on the group's own flag (channel_park.h).
+ * Select (selectgo): first poll the cases in a random order, each channel
+ * locked alone (the ready fast path: one lock/unlock when the first case
+ * tried is ready); if none proceeded and the select blocks, lock every
+ * channel in address order (deduplicated), poll the cases again (so each ready
+ * case wins with equal probability), and if none is ready enqueue one waiter
+ * per case, unlock, park; once woken (or timed out), lock all again and remove
+ * the waiters not already removed. Holding all the locks while polling and
+ * enqueuing is what loses no wake-up; locking in address order is what cannot
+ * deadlock. Two selects facing each other on one unbuffered channel meet, and a
+ * select send pairs with a blocked plain receiver, since both wait as queued
+ * waiters. Waiting is spin-then-park on the group's own flag (channel_park.h).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -501,12 +503,44 @@ static int sel_finish(struct sel *s, int timed_out)
 	return s->g.winner;
 }
 
+/* The ready fast path: the cases in poll order, each channel locked alone
+ * in turn; the first that proceeds wins, at the cost of one lock/unlock
+ * when it is the first tried. Each try is a whole non-blocking operation on
+ * its channel, so the outcome is one a select could have had; only when
+ * none proceeded does a blocking select pay for locking every channel
+ * (then polling again, since one may have become ready meanwhile). */
+static int sel_poll_each(struct sel *s)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		chan_case *cs = &s->cases[s->poll[k]];
+		struct hchan_group *wake = NULL;
+		struct hchan *c;
+		int r;
+		if (!cs->ch)
+			continue;
+		c = hc(cs->ch);
+		hchan_lock(&c->lock);
+		r = cs->dir == CHAN_SEND ? send_locked(c, cs->elem, &wake)
+					 : recv_locked(c, cs->elem, &wake);
+		hchan_unlock(&c->lock);
+		unpark_group(wake);
+		if (r != CHAN_WOULDBLOCK) {
+			cs->result = r;
+			return (int)s->poll[k];
+		}
+	}
+	return CHAN_WOULDBLOCK;
+}
+
 static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 {
 	struct hchan_group *wake = NULL;
 	int r;
-	sel_lock_order(s);
 	chan_shuffle(s->poll, s->n);
+	r = sel_poll_each(s);
+	if (r != CHAN_WOULDBLOCK || !block)
+		return r;
+	sel_lock_order(s);
 	sel_lock_all(s);
 	r = sel_poll_locked(s, &wake);
 	if (r == CHAN_WOULDBLOCK && block)

@@ -22,17 +22,25 @@
  * - "full" and "empty" may be seen transiently while another thread holds a
  *   slot between its CAS and its seq store; try_send/try_recv then report
  *   CHAN_WOULDBLOCK (as for a full/empty channel an instant earlier).
- * - state = closed bit | 2 * senders in flight. A sender counts itself in
- *   before checking closed and out after publishing, so once a receiver sees
- *   state == CLOSED exactly, no element can still arrive: an empty ring is
- *   then drained for good, and a send racing close either returns
- *   CHAN_CLOSED or is delivered (Go's semantics, without a lock).
+ * - close sets RING_CLOSED (bit 63) in enq. A sender claims a position only
+ *   by CAS on enq from a value without the bit, so after close no position
+ *   is claimed; the last one, enq & ~RING_CLOSED, is final. A receiver that
+ *   sees the bit and deq == final is drained for good; with deq < final an
+ *   element is still on its way (a sender between its CAS and its seq
+ *   store) and it waits for it. A send racing close either returns
+ *   CHAN_CLOSED or is delivered (Go's semantics, without a lock), and a
+ *   send costs no RMW beyond its CAS. Once closed, a sender's publish wakes
+ *   every receiver, and a receiver that waited and then finishes wakes the
+ *   rest, so none waits for an element another receiver took.
  * - parking is an event count per direction (not_empty, not_full): a waiter
  *   reads seq, registers, re-checks the ring, then waits while seq is
  *   unchanged (spin, then futex); a publisher bumps seq and wakes only when
- *   someone registered. Both touch the waiter count with an acq_rel RMW
- *   (Dekker through one word's modification order): the waiter sees the
- *   element or the publisher sees the waiter.
+ *   someone registered. The waiter writes its count, the publisher its
+ *   slot, each then a seq_cst fence and a read of the other's word
+ *   (Dekker): the waiter sees the element or the publisher sees the
+ *   waiter. The counts are written only by a thread about to park (and it
+ *   first spins on the ring itself, reading only), so a producer and a
+ *   consumer that keep up with each other share only slot lines.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,7 +54,7 @@
 #include "channel_park.h"
 #include "channel_shuffle.h"
 
-enum { RING_CLOSED = 1, RING_SENDER = 2 };
+#define RING_CLOSED (UINT64_C(1) << 63)
 
 struct ring_event {
 	_Atomic uint32_t seq;
@@ -58,9 +66,8 @@ struct ring {
 	struct chan base;
 	size_t elem_size, cap, stride;
 	unsigned char *slots; /* cap slots of stride bytes: seq, element */
-	alignas(64) _Atomic uint64_t enq;
+	alignas(64) _Atomic uint64_t enq; /* | RING_CLOSED once closed */
 	alignas(64) _Atomic uint64_t deq;
-	alignas(64) _Atomic uint32_t state;
 	alignas(64) struct ring_event not_empty;
 	alignas(64) struct ring_event not_full;
 };
@@ -115,17 +122,22 @@ static void ring_free(chan_t *ch)
 	free(ch);
 }
 
-/* Vyukov's enqueue: 1 if published, 0 if the ring is full. */
+/* Vyukov's enqueue: CHAN_OK if published, CHAN_WOULDBLOCK if the ring is
+ * full, CHAN_CLOSED if closed. */
 static int ring_put(struct ring *r, const void *elem)
 {
+	/* relaxed: the slot's seq, not enq, carries the data; a close seen
+	 * late only lets this send be delivered, as if it came first */
 	uint64_t pos = atomic_load_explicit(&r->enq, memory_order_relaxed);
 	for (;;) {
+		if (pos & RING_CLOSED)
+			return CHAN_CLOSED;
 		/* acquire: the dequeuer's read of this slot is done */
 		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
 						    memory_order_acquire);
 		int64_t dif = (int64_t)(seq - 2 * pos);
 		if (dif < 0)
-			return 0;
+			return CHAN_WOULDBLOCK;
 		/* relaxed: the slot's seq, not enq, carries the data */
 		if (dif == 0 &&
 		    atomic_compare_exchange_weak_explicit(
@@ -141,7 +153,7 @@ static int ring_put(struct ring *r, const void *elem)
 	/* release: publishes the element to the dequeuer's acquire */
 	atomic_store_explicit(slot_seq(r, pos), 2 * pos + 1,
 			      memory_order_release);
-	return 1;
+	return CHAN_OK;
 }
 
 /* Vyukov's dequeue: 1 if taken, 0 if the ring is empty. */
@@ -177,11 +189,13 @@ static int ring_take(struct ring *r, void *elem)
 static uint32_t event_prepare(struct ring_event *e)
 {
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-	/* acq_rel RMW, paired with event_signal's RMW on waiters: whichever
-	 * comes second in waiters' order either sees this registration or
-	 * acquires the publication before the signal, so the re-check of the
-	 * ring that follows finds the element (Dekker without fences) */
-	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_acq_rel);
+	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_relaxed);
+	/* seq_cst fence, paired with event_signal's: Dekker between this
+	 * registration then the ring re-check that follows, and the
+	 * publication then the read of waiters there: of the two fences, the
+	 * later one sees the other side's store, so either the re-check finds
+	 * the element or the publisher sees the waiter */
+	atomic_thread_fence(memory_order_seq_cst);
 	return seq;
 }
 
@@ -202,8 +216,12 @@ static void event_wait(struct ring_event *e, uint32_t seq)
 /* After a state change: wake a waiter, if any registered. */
 static void event_signal(struct ring_event *e, int all)
 {
-	/* acq_rel RMW (adds 0): see event_prepare */
-	if (!atomic_fetch_add_explicit(&e->waiters, 0, memory_order_acq_rel))
+	/* seq_cst fence, then a plain read: see event_prepare. The waiter
+	 * count is only read here on every operation, never written, so the
+	 * line stays shared between producer and consumer until someone is
+	 * about to park */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(&e->waiters, memory_order_relaxed))
 		return;
 	/* seq_cst: ordered before the read of sleepers, as event_wait's
 	 * registration is before the kernel reads seq */
@@ -214,65 +232,110 @@ static void event_signal(struct ring_event *e, int all)
 
 /* ---- send, receive, close ---- */
 
-static int sender_enter(struct ring *r)
-{
-	/* acquire: pairs with close's release; nothing to publish here */
-	uint32_t old = atomic_fetch_add_explicit(&r->state, RING_SENDER,
-						 memory_order_acquire);
-	if (!(old & RING_CLOSED))
-		return 1;
-	atomic_fetch_sub_explicit(&r->state, RING_SENDER, memory_order_release);
-	event_signal(&r->not_empty, 1); /* a receiver may await the drain */
-	return 0;
-}
-
-static void sender_leave(struct ring *r)
-{
-	/* release: the element published before leaving is visible to a
-	 * receiver that sees the count drop (and decides drained) */
-	uint32_t old = atomic_fetch_sub_explicit(&r->state, RING_SENDER,
-						 memory_order_release);
-	event_signal(&r->not_empty, (old & RING_CLOSED) != 0);
-}
-
 /* One send attempt: CHAN_OK, CHAN_CLOSED or CHAN_WOULDBLOCK (full). */
 static int ring_send_once(struct ring *r, const void *elem)
 {
-	int ok;
-	if (!sender_enter(r))
-		return CHAN_CLOSED;
-	ok = ring_put(r, elem);
-	sender_leave(r);
-	if (!ok)
-		return CHAN_WOULDBLOCK;
-	return CHAN_OK;
+	int res = ring_put(r, elem);
+	if (res == CHAN_OK)
+		/* relaxed: only whether a close came first matters (then all
+		 * receivers may await this element or the drain) */
+		event_signal(
+			&r->not_empty,
+			(atomic_load_explicit(&r->enq, memory_order_relaxed) &
+			 RING_CLOSED) != 0);
+	return res;
 }
 
 /* One receive attempt: CHAN_OK, CHAN_CLOSED (closed and drained for good)
- * or CHAN_WOULDBLOCK (empty). */
+ * or CHAN_WOULDBLOCK (empty, or closed with an element still on its way). */
 static int ring_recv_once(struct ring *r, void *elem)
 {
+	uint64_t e;
 	if (ring_take(r, elem)) {
 		event_signal(&r->not_full, 0);
 		return CHAN_OK;
 	}
-	/* acquire: pairs with sender_leave, so a published element shows */
-	if (atomic_load_explicit(&r->state, memory_order_acquire) !=
-	    RING_CLOSED)
+	/* acquire: pairs with close's release */
+	e = atomic_load_explicit(&r->enq, memory_order_acquire);
+	if (!(e & RING_CLOSED))
 		return CHAN_WOULDBLOCK;
 	if (ring_take(r, elem)) {
 		event_signal(&r->not_full, 0);
 		return CHAN_OK;
 	}
+	/* relaxed: deq only grows, and reaches final only through takes */
+	if (atomic_load_explicit(&r->deq, memory_order_relaxed) <
+	    (e & ~RING_CLOSED))
+		return CHAN_WOULDBLOCK;
 	if (r->elem_size)
 		memset(elem, 0, r->elem_size); /* Go's zero value */
 	return CHAN_CLOSED;
+}
+
+/* Before registering as a waiter: spin up to CHAN_SPIN_NS on the ring
+ * itself, reading the next slot's seq (and the closed bit) and trying only when
+ * it looks ready, so a partner that keeps up is met without touching the event
+ * lines. The result of the last try, CHAN_WOULDBLOCK if it ran out. */
+static int ring_spin_send(struct ring *r, const void *elem)
+{
+	uint64_t start = 0;
+	for (unsigned i = 1;; i++) {
+		uint64_t pos =
+			atomic_load_explicit(&r->enq, memory_order_relaxed);
+		/* relaxed peeks: ring_send_once re-reads with its own orders */
+		if ((pos & RING_CLOSED) ||
+		    atomic_load_explicit(slot_seq(r, pos),
+					 memory_order_relaxed) == 2 * pos) {
+			int res = ring_send_once(r, elem);
+			if (res != CHAN_WOULDBLOCK)
+				return res;
+		}
+		chan_cpu_relax();
+		if (i % CHAN_SPIN_CHECK)
+			continue;
+		uint64_t now = chan_now_ns();
+		if (!start)
+			start = now;
+		else if (now - start > CHAN_SPIN_NS)
+			return CHAN_WOULDBLOCK;
+	}
+}
+
+static int ring_spin_recv(struct ring *r, void *elem)
+{
+	uint64_t start = 0;
+	for (unsigned i = 1;; i++) {
+		uint64_t pos =
+			atomic_load_explicit(&r->deq, memory_order_relaxed);
+		/* relaxed peeks: ring_recv_once re-reads with its own orders */
+		/* enq (a line senders write on every send) only once per
+		 * CHAN_SPIN_CHECK rounds: it matters only after a close */
+		if (atomic_load_explicit(slot_seq(r, pos),
+					 memory_order_relaxed) == 2 * pos + 1 ||
+		    (i % CHAN_SPIN_CHECK == 0 &&
+		     (atomic_load_explicit(&r->enq, memory_order_relaxed) &
+		      RING_CLOSED))) {
+			int res = ring_recv_once(r, elem);
+			if (res != CHAN_WOULDBLOCK)
+				return res;
+		}
+		chan_cpu_relax();
+		if (i % CHAN_SPIN_CHECK)
+			continue;
+		uint64_t now = chan_now_ns();
+		if (!start)
+			start = now;
+		else if (now - start > CHAN_SPIN_NS)
+			return CHAN_WOULDBLOCK;
+	}
 }
 
 int chan_ring_send(chan_t *ch, const void *elem)
 {
 	struct ring *r = rg(ch);
 	int res = ring_send_once(r, elem);
+	if (res == CHAN_WOULDBLOCK)
+		res = ring_spin_send(r, elem);
 	while (res == CHAN_WOULDBLOCK) {
 		uint32_t seq = event_prepare(&r->not_full);
 		res = ring_send_once(r, elem);
@@ -287,13 +350,22 @@ int chan_ring_recv(chan_t *ch, void *elem)
 {
 	struct ring *r = rg(ch);
 	int res = ring_recv_once(r, elem);
-	while (res == CHAN_WOULDBLOCK) {
+	if (res == CHAN_WOULDBLOCK)
+		res = ring_spin_recv(r, elem);
+	if (res != CHAN_WOULDBLOCK)
+		return res;
+	do {
 		uint32_t seq = event_prepare(&r->not_empty);
 		res = ring_recv_once(r, elem);
 		if (res == CHAN_WOULDBLOCK)
 			event_wait(&r->not_empty, seq);
 		event_cancel(&r->not_empty);
-	}
+	} while (res == CHAN_WOULDBLOCK);
+	/* relaxed: this thread saw the bit (or not) itself; a waiter done
+	 * after a close wakes the others, which may await an element taken
+	 * here or the drain just seen */
+	if (atomic_load_explicit(&r->enq, memory_order_relaxed) & RING_CLOSED)
+		event_signal(&r->not_empty, 1);
 	return res;
 }
 
@@ -319,7 +391,7 @@ static int ring_close(chan_t *ch)
 	struct ring *r = rg(ch);
 	/* release: what the closer did before is visible to those who see
 	 * the bit */
-	if (atomic_fetch_or_explicit(&r->state, RING_CLOSED,
+	if (atomic_fetch_or_explicit(&r->enq, RING_CLOSED,
 				     memory_order_release) &
 	    RING_CLOSED)
 		return CHAN_CLOSED;
@@ -332,7 +404,8 @@ static size_t ring_len(chan_t *ch)
 {
 	struct ring *r = rg(ch);
 	uint64_t d = atomic_load_explicit(&r->deq, memory_order_relaxed);
-	uint64_t e = atomic_load_explicit(&r->enq, memory_order_relaxed);
+	uint64_t e = atomic_load_explicit(&r->enq, memory_order_relaxed) &
+		     ~RING_CLOSED;
 	return e > d ? (size_t)(e - d < r->cap ? e - d : r->cap) : 0;
 }
 
