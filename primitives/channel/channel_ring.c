@@ -53,6 +53,7 @@
 #include "channel_impl.h"
 #include "channel_park.h"
 #include "channel_shuffle.h"
+#include "tsan_annotate.h"
 
 #define RING_CLOSED (UINT64_C(1) << 63)
 
@@ -186,9 +187,16 @@ static int ring_take(struct ring *r, void *elem)
 
 /* ---- event counts ---- */
 
+/* ThreadSanitizer does not support atomic_thread_fence: under it both
+ * sides of the Dekker below use seq_cst read-modify-writes of waiters
+ * instead, which it models (all RMWs of one word are totally ordered, so
+ * the later one reads the earlier one's effect). */
 static uint32_t event_prepare(struct ring_event *e)
 {
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+#ifdef CONTEND_TSAN
+	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_seq_cst);
+#else
 	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_relaxed);
 	/* seq_cst fence, paired with event_signal's: Dekker between this
 	 * registration then the ring re-check that follows, and the
@@ -196,7 +204,20 @@ static uint32_t event_prepare(struct ring_event *e)
 	 * later one sees the other side's store, so either the re-check finds
 	 * the element or the publisher sees the waiter */
 	atomic_thread_fence(memory_order_seq_cst);
+#endif
 	return seq;
+}
+
+/* The publisher's side: any waiter registered (see event_prepare). */
+static int event_has_waiters(struct ring_event *e)
+{
+#ifdef CONTEND_TSAN
+	return atomic_fetch_add_explicit(&e->waiters, 0,
+					 memory_order_seq_cst) != 0;
+#else
+	atomic_thread_fence(memory_order_seq_cst);
+	return atomic_load_explicit(&e->waiters, memory_order_relaxed) != 0;
+#endif
 }
 
 static void event_cancel(struct ring_event *e)
@@ -220,8 +241,7 @@ static void event_signal(struct ring_event *e, int all)
 	 * count is only read here on every operation, never written, so the
 	 * line stays shared between producer and consumer until someone is
 	 * about to park */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (!atomic_load_explicit(&e->waiters, memory_order_relaxed))
+	if (!event_has_waiters(e))
 		return;
 	/* seq_cst: ordered before the read of sleepers, as event_wait's
 	 * registration is before the kernel reads seq */
