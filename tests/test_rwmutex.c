@@ -74,7 +74,7 @@ static void watchdog(int sig)
 static void hold(int rounds)
 {
 	for (int i = 0; i < rounds; i++)
-		rwmutex_pause();
+		spin_pause();
 }
 
 #define RW_TESTS(IMPL)                                                         \

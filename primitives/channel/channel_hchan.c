@@ -99,7 +99,7 @@ static void lock_slow(struct hchan_lock *l)
 							  memory_order_acquire,
 							  memory_order_relaxed))
 			return;
-		chan_cpu_relax();
+		spin_pause();
 	}
 	/* acquire: the critical section follows the previous release */
 	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire))

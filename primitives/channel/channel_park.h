@@ -23,19 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spin_pause.h"
+
 #define CHAN_SPIN_NS	20000
 #define CHAN_SPIN_CHECK 64
-
-static inline void chan_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
 
 static inline uint64_t chan_now_ns(void)
 {
@@ -66,7 +57,7 @@ static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
 		/* acquire: a change published with release is seen whole */
 		if (atomic_load_explicit(word, memory_order_acquire) != val)
 			return 1;
-		chan_cpu_relax();
+		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
 		uint64_t now = chan_now_ns();

@@ -310,7 +310,7 @@ static int ring_spin_send(struct ring *r, const void *elem)
 			if (res != CHAN_WOULDBLOCK)
 				return res;
 		}
-		chan_cpu_relax();
+		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
 		uint64_t now = chan_now_ns();
@@ -339,7 +339,7 @@ static int ring_spin_recv(struct ring *r, void *elem)
 			if (res != CHAN_WOULDBLOCK)
 				return res;
 		}
-		chan_cpu_relax();
+		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
 		uint64_t now = chan_now_ns();
@@ -471,7 +471,7 @@ static int past(const struct timespec *deadline)
 static void backoff(unsigned k)
 {
 	if (k < 64) {
-		chan_cpu_relax();
+		spin_pause();
 	} else if (k < 80) {
 		sched_yield();
 	} else {

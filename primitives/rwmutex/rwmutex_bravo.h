@@ -160,7 +160,7 @@ static inline void rwmutex_bravo_lock(struct rwmutex_bravo *l)
 			 * pairs with the reader's release in runlock */
 			while (atomic_load(&l->slots[i].owner) != 0) {
 				if (++spins < 1000)
-					rwmutex_pause();
+					spin_pause();
 				else
 					sched_yield(); /* reader preempted */
 			}

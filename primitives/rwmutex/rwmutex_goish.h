@@ -83,7 +83,7 @@ static inline void rwmutex_goish_sem_wait(struct rwmutex_goish_sem *s)
 	for (int i = 0; i < RWMUTEX_GOISH_SPIN; i++) {
 		if (rwmutex_goish_sem_try(s))
 			return;
-		rwmutex_pause();
+		spin_pause();
 	}
 	atomic_fetch_add(&s->sleepers, 1);
 	while (!rwmutex_goish_sem_try(s))
@@ -100,7 +100,7 @@ static inline void rwmutex_goish_w_lock(struct rwmutex_goish *l)
 		    &l->w, &c, 1, memory_order_acquire, memory_order_relaxed))
 		return;
 	for (int i = 0; i < RWMUTEX_GOISH_SPIN; i++) {
-		rwmutex_pause();
+		spin_pause();
 		c = 0;
 		if (atomic_load_explicit(&l->w, memory_order_relaxed) == 0 &&
 		    atomic_compare_exchange_strong_explicit(

@@ -51,7 +51,7 @@ static inline void rwmutex_spin_rlock(struct rwmutex_spin *l)
 			    memory_order_acquire, memory_order_relaxed))
 			return;
 		if (v & RWMUTEX_SPIN_WRITER) {
-			rwmutex_pause();
+			spin_pause();
 			v = atomic_load_explicit(&l->word,
 						 memory_order_relaxed);
 		}
@@ -75,7 +75,7 @@ static inline void rwmutex_spin_lock(struct rwmutex_spin *l)
 			    memory_order_acquire, memory_order_relaxed))
 			return;
 		do {
-			rwmutex_pause();
+			spin_pause();
 			v = atomic_load_explicit(&l->word,
 						 memory_order_relaxed);
 		} while (v != 0);

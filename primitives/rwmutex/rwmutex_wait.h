@@ -11,17 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Spin-wait hint for the CPU (and for an SMT sibling). */
-static inline void rwmutex_pause(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
+#include "spin_pause.h"
 
 /* Sleeps while *addr == val (the kernel checks atomically); spurious and
  * EAGAIN/EINTR returns are the caller's loop's business. */
