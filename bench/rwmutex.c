@@ -37,6 +37,7 @@
 #include "rwmutex_goish.h"
 #include "rwmutex_pthread.h"
 #include "rwmutex_pthread_wpref.h"
+#include "rwmutex_slots.h"
 #include "rwmutex_spin.h"
 
 #define RWMUTEX_LINES	   8
@@ -323,6 +324,7 @@ RWMUTEX_BENCHES(pthread)
 RWMUTEX_BENCHES(pthread_wpref)
 RWMUTEX_BENCHES(goish)
 RWMUTEX_BENCHES(bravo)
+RWMUTEX_BENCHES(slots)
 RWMUTEX_BENCHES(spin)
 RWMUTEX_BENCHES(ck_rwlock)
 RWMUTEX_BENCHES(ck_brlock)
@@ -331,6 +333,7 @@ RWMUTEX_REGISTER_ALL(pthread, "pthread_rwlock_t, reader-preferring");
 RWMUTEX_REGISTER_ALL(pthread_wpref, "pthread_rwlock_t, writer-preferring");
 RWMUTEX_REGISTER_ALL(goish, "Go's RWMutex design on futexes");
 RWMUTEX_REGISTER_ALL(bravo, "BRAVO visible readers over goish");
+RWMUTEX_REGISTER_ALL(slots, "reader slots, writer flag, backoff");
 RWMUTEX_REGISTER_ALL(spin, "TTAS spin, reader-preferring");
 RWMUTEX_REGISTER_ALL(ck_rwlock, "Concurrency Kit ck_rwlock");
 RWMUTEX_REGISTER_ALL(ck_brlock, "Concurrency Kit ck_brlock");

@@ -23,6 +23,7 @@
 #include "rwmutex_goish.h"
 #include "rwmutex_pthread.h"
 #include "rwmutex_pthread_wpref.h"
+#include "rwmutex_slots.h"
 #include "rwmutex_spin.h"
 
 static int fails;
@@ -208,6 +209,7 @@ RW_TESTS(pthread)
 RW_TESTS(pthread_wpref)
 RW_TESTS(goish)
 RW_TESTS(bravo)
+RW_TESTS(slots)
 RW_TESTS(spin)
 RW_TESTS(ck_rwlock)
 RW_TESTS(ck_brlock)
@@ -288,6 +290,7 @@ int main(void)
 	pthread_wpref_test_race();
 	goish_test_race();
 	bravo_test_race();
+	slots_test_race();
 	spin_test_race();
 	ck_rwlock_test_race();
 	ck_brlock_test_race();
@@ -300,6 +303,7 @@ int main(void)
 	CHECK(pthread_wpref_writer_wait() < STARVE_BOUND_NS);
 	CHECK(ck_rwlock_writer_wait() < STARVE_BOUND_NS);
 	CHECK(ck_brlock_writer_wait() < STARVE_BOUND_NS);
+	CHECK(slots_writer_wait() < STARVE_BOUND_NS);
 
 	if (fails)
 		printf("%d check(s) failed\n", fails);
