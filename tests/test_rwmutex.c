@@ -214,71 +214,75 @@ RW_TESTS(spin)
 RW_TESTS(ck_rwlock)
 RW_TESTS(ck_brlock)
 
-/* More reader threads than ck_brlock's table holds: the ones without a
- * record read under the write lock, and still exclude writers. Each
- * stays alive (asleep on a barrier) until all have read, so no two share
- * a thread descriptor; few reads each, as 70 threads spinning on 2 CPUs
- * make slow progress. */
-static pthread_barrier_t brlock_all_read;
+/* More reader threads than a slotted lock's table holds (ck_brlock,
+ * slots): the ones without a slot read under the write lock, and still
+ * exclude writers. Each stays alive (asleep on a barrier) until all have
+ * read, so no two share a thread descriptor; few reads each, as 70
+ * threads spinning on 2 CPUs make slow progress. */
+static pthread_barrier_t table_all_read;
 
-static void *brlock_many_reader(void *arg)
-{
-	struct ck_brlock_race *r = arg;
-	if (!r) /* never; tells clang's analyzer that &r->l is not NULL */
-		return NULL;
-	for (int i = 0; i < 20; i++) {
-		rwmutex_ck_brlock_rlock(&r->l);
-		atomic_fetch_add(&r->readers_in, 1);
-		if (atomic_load(&r->writers_in) != 0)
-			atomic_fetch_add(&r->bad, 1);
-		atomic_fetch_sub(&r->readers_in, 1);
-		rwmutex_ck_brlock_runlock(&r->l);
+#define TABLE_FULL_TEST(IMPL, NSLOTS)                                          \
+	static void *IMPL##_many_reader(void *arg)                             \
+	{                                                                      \
+		struct IMPL##_race *r = arg;                                   \
+		if (!r) /* never; tells clang's analyzer &r->l is not NULL */  \
+			return NULL;                                           \
+		for (int i = 0; i < 20; i++) {                                 \
+			rwmutex_##IMPL##_rlock(&r->l);                         \
+			atomic_fetch_add(&r->readers_in, 1);                   \
+			if (atomic_load(&r->writers_in) != 0)                  \
+				atomic_fetch_add(&r->bad, 1);                  \
+			atomic_fetch_sub(&r->readers_in, 1);                   \
+			rwmutex_##IMPL##_runlock(&r->l);                       \
+		}                                                              \
+		pthread_barrier_wait(&table_all_read);                         \
+		return NULL;                                                   \
+	}                                                                      \
+                                                                               \
+	/* a writer that leaves room: writer preference must not starve the    \
+	 * readers whose completion ends this test */                          \
+	static void *IMPL##_slow_writer(void *arg)                             \
+	{                                                                      \
+		struct IMPL##_race *r = arg;                                   \
+		if (!r)                                                        \
+			return NULL;                                           \
+		while (!atomic_load(&r->stop)) {                               \
+			rwmutex_##IMPL##_lock(&r->l);                          \
+			if (atomic_fetch_add(&r->writers_in, 1) != 0 ||        \
+			    atomic_load(&r->readers_in) != 0)                  \
+				atomic_fetch_add(&r->bad, 1);                  \
+			atomic_fetch_sub(&r->writers_in, 1);                   \
+			rwmutex_##IMPL##_unlock(&r->l);                        \
+			usleep(100);                                           \
+		}                                                              \
+		return NULL;                                                   \
+	}                                                                      \
+                                                                               \
+	static void IMPL##_test_table_full(void)                               \
+	{                                                                      \
+		enum { N = (NSLOTS) + 8 };                                     \
+		struct IMPL##_race *r = xcalloc(1, sizeof(*r));                \
+		pthread_t *th = xcalloc(N + 1, sizeof(*th));                   \
+		CHECK(rwmutex_##IMPL##_init(&r->l) == 0);                      \
+		pthread_barrier_init(&table_all_read, NULL, N);                \
+		for (int i = 0; i < N; i++)                                    \
+			pthread_create(&th[i], NULL, IMPL##_many_reader, r);   \
+		pthread_create(&th[N], NULL, IMPL##_slow_writer, r);           \
+		for (int i = 0; i < N; i++)                                    \
+			pthread_join(th[i], NULL);                             \
+		atomic_store(&r->stop, 1);                                     \
+		pthread_join(th[N], NULL);                                     \
+		pthread_barrier_destroy(&table_all_read);                      \
+		CHECK(r->bad == 0);                                            \
+		printf("%s: %d readers for %u slots, %ld bad\n", #IMPL, N,     \
+		       (unsigned)(NSLOTS), (long)r->bad);                      \
+		rwmutex_##IMPL##_destroy(&r->l);                               \
+		free(th);                                                      \
+		free(r);                                                       \
 	}
-	pthread_barrier_wait(&brlock_all_read);
-	return NULL;
-}
 
-/* a writer that leaves room: writer preference must not starve the
- * readers whose completion ends this test */
-static void *brlock_slow_writer(void *arg)
-{
-	struct ck_brlock_race *r = arg;
-	if (!r)
-		return NULL;
-	while (!atomic_load(&r->stop)) {
-		rwmutex_ck_brlock_lock(&r->l);
-		if (atomic_fetch_add(&r->writers_in, 1) != 0 ||
-		    atomic_load(&r->readers_in) != 0)
-			atomic_fetch_add(&r->bad, 1);
-		atomic_fetch_sub(&r->writers_in, 1);
-		rwmutex_ck_brlock_unlock(&r->l);
-		usleep(100);
-	}
-	return NULL;
-}
-
-static void ck_brlock_test_table_full(void)
-{
-	enum { N = RWMUTEX_CK_BRLOCK_SLOTS + 8 };
-	struct ck_brlock_race *r = xcalloc(1, sizeof(*r));
-	pthread_t *th = xcalloc(N + 1, sizeof(*th));
-	CHECK(rwmutex_ck_brlock_init(&r->l) == 0);
-	pthread_barrier_init(&brlock_all_read, NULL, N);
-	for (int i = 0; i < N; i++)
-		pthread_create(&th[i], NULL, brlock_many_reader, r);
-	pthread_create(&th[N], NULL, brlock_slow_writer, r);
-	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	atomic_store(&r->stop, 1);
-	pthread_join(th[N], NULL);
-	pthread_barrier_destroy(&brlock_all_read);
-	CHECK(r->bad == 0);
-	printf("ck_brlock: %d readers for %u records, %ld bad\n", N,
-	       RWMUTEX_CK_BRLOCK_SLOTS, (long)r->bad);
-	rwmutex_ck_brlock_destroy(&r->l);
-	free(th);
-	free(r);
-}
+TABLE_FULL_TEST(ck_brlock, RWMUTEX_CK_BRLOCK_SLOTS)
+TABLE_FULL_TEST(slots, RWMUTEX_SLOTS_N)
 
 int main(void)
 {
@@ -295,6 +299,7 @@ int main(void)
 	ck_rwlock_test_race();
 	ck_brlock_test_race();
 	ck_brlock_test_table_full();
+	slots_test_table_full();
 
 	/* writer-preferring and fair ones: a writer is never starved
 	 * (pthread's default kind and spin prefer readers: not checked) */
