@@ -72,14 +72,32 @@ struct hchan_waitq {
 	struct hchan_waiter *first, *last;
 };
 
+#define HCHAN_SPOT_ELEM 32
+enum { SPOT_FREE = 0, SPOT_RECV, SPOT_SEND, SPOT_DONE };
+
+/* Laid out by who writes what: line 0 is written by every operation (the
+ * lock) and holds the spot; line 1 when threads queue or the buffer moves;
+ * line 2 never after creation; line 3 only by a settled spot waiter. */
 struct hchan {
-	struct chan base;
+	_Alignas(64) struct chan base;
 	struct hchan_lock lock;
-	size_t elem_size, cap;
+	uint32_t spot_state, spot_seq;
+	int spot_success;
+	_Atomic uint32_t spot_wake; /* CHAN_SPINNING / PARKED / WOKEN */
+	unsigned char spot_elem[HCHAN_SPOT_ELEM];
+	_Alignas(64) int closed;
 	size_t head, count;
-	int closed;
 	struct hchan_waitq recvq, sendq;
+	_Alignas(64) size_t elem_size, cap;
 	unsigned char *buf;
+	_Alignas(64) _Atomic uint32_t spot_consumed; /* last spot_seq read */
+};
+
+/* What to wake once the lock is released: a queued waiter's group, or the
+ * spot's futex when its waiter parked. */
+struct hchan_wake {
+	struct hchan_group *g;
+	_Atomic uint32_t *futex;
 };
 
 static const struct chan_ops hchan_ops;
@@ -123,9 +141,10 @@ static void hchan_unlock(struct hchan_lock *l)
 
 chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
 {
-	struct hchan *c = calloc(1, sizeof(*c));
+	struct hchan *c = aligned_alloc(64, sizeof(*c));
 	if (!c)
 		return NULL;
+	memset(c, 0, sizeof(*c));
 	if (elem_size && capacity > SIZE_MAX / elem_size) {
 		free(c);
 		errno = EOVERFLOW;
@@ -208,18 +227,36 @@ static void settle(struct hchan_waiter *w, int success)
 	w->g->success = success;
 }
 
-/* The non-blocking send, lock held. *wake: a group to unpark after
- * unlocking. */
-static int send_locked(struct hchan *c, const void *elem,
-		       struct hchan_group **wake)
+/* Settles the spot's waiter (lock held): its result, then WOKEN, before
+ * the unlock (header comment); the futex wake, if it parked, is left to
+ * after the unlock. */
+static void spot_settle(struct hchan *c, int success, struct hchan_wake *wk)
+{
+	c->spot_success = success;
+	c->spot_state = SPOT_DONE;
+	/* release: publishes spot_elem and spot_success to the waiter,
+	 * which reads the flag with acquire (chan_park) */
+	if (atomic_exchange_explicit(&c->spot_wake, CHAN_WOKEN,
+				     memory_order_release) == CHAN_PARKED)
+		wk->futex = &c->spot_wake;
+}
+
+/* The non-blocking send, lock held. The spot's waiter is served before
+ * the queue's (it is older than every queued receiver). */
+static int send_locked(struct hchan *c, const void *elem, struct hchan_wake *wk)
 {
 	struct hchan_waiter *w;
 	if (c->closed)
 		return CHAN_CLOSED;
+	if (c->spot_state == SPOT_RECV) {
+		copy_elem(c, c->spot_elem, elem);
+		spot_settle(c, 1, wk);
+		return CHAN_OK;
+	}
 	if ((w = waitq_claim(&c->recvq))) {
 		copy_elem(c, w->dst, elem);
 		settle(w, 1);
-		*wake = w->g;
+		wk->g = w->g;
 		return CHAN_OK;
 	}
 	if (c->count < c->cap) {
@@ -230,26 +267,32 @@ static int send_locked(struct hchan *c, const void *elem,
 	return CHAN_WOULDBLOCK;
 }
 
-/* A waiting sender exists only when the buffer is full (or cap is 0). */
-static void recv_from_sender(struct hchan *c, struct hchan_waiter *w,
-			     void *elem)
+/* A waiting sender exists only when the buffer is full (or cap is 0):
+ * the receiver takes the head and the sender's element becomes the tail,
+ * or (cap 0) the receiver takes the sender's element. */
+static void take_from_sender(struct hchan *c, void *elem, const void *src)
 {
 	if (!c->cap) {
-		copy_elem(c, elem, w->src);
+		copy_elem(c, elem, src);
 	} else {
 		copy_elem(c, elem, slot(c, c->head));
-		copy_elem(c, slot(c, c->head), w->src); /* the new tail */
+		copy_elem(c, slot(c, c->head), src); /* the new tail */
 		c->head = (c->head + 1) % c->cap;
 	}
-	settle(w, 1);
 }
 
-static int recv_locked(struct hchan *c, void *elem, struct hchan_group **wake)
+static int recv_locked(struct hchan *c, void *elem, struct hchan_wake *wk)
 {
 	struct hchan_waiter *w;
+	if (c->spot_state == SPOT_SEND) {
+		take_from_sender(c, elem, c->spot_elem);
+		spot_settle(c, 1, wk);
+		return CHAN_OK;
+	}
 	if ((w = waitq_claim(&c->sendq))) {
-		recv_from_sender(c, w, elem);
-		*wake = w->g;
+		take_from_sender(c, elem, w->src);
+		settle(w, 1);
+		wk->g = w->g;
 		return CHAN_OK;
 	}
 	if (c->count) {
@@ -266,27 +309,83 @@ static int recv_locked(struct hchan *c, void *elem, struct hchan_group **wake)
 	return CHAN_WOULDBLOCK;
 }
 
-static void unpark_group(struct hchan_group *g)
+static void unpark_after(const struct hchan_wake *wk)
 {
-	if (g)
-		chan_unpark(&g->wake);
+	if (wk->g)
+		chan_unpark(&wk->g->wake);
+	if (wk->futex)
+		chan_futex_wake(wk->futex, 1);
 }
 
-/* One-channel operation: try, else queue and park (no deadline). */
+/* Lock held, the operation would block: may this one wait in the spot?
+ * Only if its element fits, no waiter of its direction is queued, and the
+ * last spot waiter has read its result (acquire: pairs with its release
+ * store of spot_consumed, so its reads precede this claim's writes). */
+static int spot_claimable(struct hchan *c, const struct hchan_waitq *q)
+{
+	if (c->elem_size > HCHAN_SPOT_ELEM || q->first)
+		return 0;
+	return c->spot_state == SPOT_FREE ||
+	       (c->spot_state == SPOT_DONE &&
+		atomic_load_explicit(&c->spot_consumed, memory_order_acquire) ==
+			c->spot_seq);
+}
+
+static uint32_t spot_claim(struct hchan *c, int dir, const void *elem)
+{
+	c->spot_seq++;
+	c->spot_state = dir == CHAN_SEND ? SPOT_SEND : SPOT_RECV;
+	if (dir == CHAN_SEND)
+		copy_elem(c, c->spot_elem, elem);
+	/* relaxed: the lock publishes it to every waker */
+	atomic_store_explicit(&c->spot_wake, CHAN_SPINNING,
+			      memory_order_relaxed);
+	return c->spot_seq;
+}
+
+/* Waits in the spot claimed under the lock (now released), then reads
+ * the result and says so (release: these reads precede the next claim). */
+static int spot_wait(struct hchan *c, int dir, void *elem, uint32_t seq)
+{
+	int ok;
+	chan_park(&c->spot_wake, NULL);
+	ok = c->spot_success;
+	if (dir == CHAN_RECV && c->elem_size) {
+		if (ok)
+			memcpy(elem, c->spot_elem, c->elem_size);
+		else
+			memset(elem, 0, c->elem_size); /* closed */
+	}
+	atomic_store_explicit(&c->spot_consumed, seq, memory_order_release);
+	return ok ? CHAN_OK : CHAN_CLOSED;
+}
+
+/* One-channel operation: try, else wait in the spot or queue and park (no
+ * deadline). */
 static int hchan_op(struct hchan *c, int dir, void *elem, int block)
 {
-	struct hchan_group *wake = NULL, g = {0};
+	struct hchan_wake wk = {0};
+	struct hchan_group g = {0};
 	struct hchan_waiter w = {.g = &g, .dst = elem, .src = elem};
-	int r;
+	struct hchan_waitq *q = dir == CHAN_SEND ? &c->sendq : &c->recvq;
+	int r, spot = 0;
+	uint32_t seq = 0;
 	hchan_lock(&c->lock);
-	r = dir == CHAN_SEND ? send_locked(c, elem, &wake)
-			     : recv_locked(c, elem, &wake);
-	if (r == CHAN_WOULDBLOCK && block)
-		waitq_push(dir == CHAN_SEND ? &c->sendq : &c->recvq, &w);
+	r = dir == CHAN_SEND ? send_locked(c, elem, &wk)
+			     : recv_locked(c, elem, &wk);
+	if (r == CHAN_WOULDBLOCK && block) {
+		spot = spot_claimable(c, q);
+		if (spot)
+			seq = spot_claim(c, dir, elem);
+		else
+			waitq_push(q, &w);
+	}
 	hchan_unlock(&c->lock);
-	unpark_group(wake);
+	unpark_after(&wk);
 	if (r != CHAN_WOULDBLOCK || !block)
 		return r;
+	if (spot)
+		return spot_wait(c, dir, elem, seq);
 	chan_park(&g.wake, NULL);
 	return g.success ? CHAN_OK : CHAN_CLOSED;
 }
@@ -329,18 +428,22 @@ static int hchan_close(chan_t *ch)
 {
 	struct hchan *c = hc(ch);
 	struct hchan_waiter *list = NULL;
+	struct hchan_wake wk = {0};
 	hchan_lock(&c->lock);
 	if (c->closed) {
 		hchan_unlock(&c->lock);
 		return CHAN_CLOSED;
 	}
 	c->closed = 1;
+	if (c->spot_state == SPOT_RECV || c->spot_state == SPOT_SEND)
+		spot_settle(c, 0, &wk);
 	claim_all_closed(c, &c->recvq, &list);
 	claim_all_closed(c, &c->sendq, &list);
 	hchan_unlock(&c->lock);
+	unpark_after(&wk);
 	while (list) {
 		struct hchan_waiter *next = list->next; /* before the wake */
-		unpark_group(list->g);
+		chan_unpark(&list->g->wake);
 		list = next;
 	}
 	return CHAN_OK;
@@ -437,7 +540,7 @@ static void sel_unlock_all(struct sel *s)
 }
 
 /* All locks held: the first ready case in poll order, or WOULDBLOCK. */
-static int sel_poll_locked(struct sel *s, struct hchan_group **wake)
+static int sel_poll_locked(struct sel *s, struct hchan_wake *wk)
 {
 	for (size_t k = 0; k < s->n; k++) {
 		chan_case *cs = &s->cases[s->poll[k]];
@@ -445,8 +548,8 @@ static int sel_poll_locked(struct sel *s, struct hchan_group **wake)
 		if (!cs->ch)
 			continue;
 		r = cs->dir == CHAN_SEND
-			    ? send_locked(hc(cs->ch), cs->elem, wake)
-			    : recv_locked(hc(cs->ch), cs->elem, wake);
+			    ? send_locked(hc(cs->ch), cs->elem, wk)
+			    : recv_locked(hc(cs->ch), cs->elem, wk);
 		if (r != CHAN_WOULDBLOCK) {
 			cs->result = r;
 			return (int)s->poll[k];
@@ -513,17 +616,17 @@ static int sel_poll_each(struct sel *s)
 {
 	for (size_t k = 0; k < s->n; k++) {
 		chan_case *cs = &s->cases[s->poll[k]];
-		struct hchan_group *wake = NULL;
+		struct hchan_wake wk = {0};
 		struct hchan *c;
 		int r;
 		if (!cs->ch)
 			continue;
 		c = hc(cs->ch);
 		hchan_lock(&c->lock);
-		r = cs->dir == CHAN_SEND ? send_locked(c, cs->elem, &wake)
-					 : recv_locked(c, cs->elem, &wake);
+		r = cs->dir == CHAN_SEND ? send_locked(c, cs->elem, &wk)
+					 : recv_locked(c, cs->elem, &wk);
 		hchan_unlock(&c->lock);
-		unpark_group(wake);
+		unpark_after(&wk);
 		if (r != CHAN_WOULDBLOCK) {
 			cs->result = r;
 			return (int)s->poll[k];
@@ -534,7 +637,7 @@ static int sel_poll_each(struct sel *s)
 
 static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 {
-	struct hchan_group *wake = NULL;
+	struct hchan_wake wk = {0};
 	int r;
 	chan_shuffle(s->poll, s->n);
 	r = sel_poll_each(s);
@@ -542,11 +645,11 @@ static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 		return r;
 	sel_lock_order(s);
 	sel_lock_all(s);
-	r = sel_poll_locked(s, &wake);
+	r = sel_poll_locked(s, &wk);
 	if (r == CHAN_WOULDBLOCK && block)
 		sel_enqueue_locked(s);
 	sel_unlock_all(s);
-	unpark_group(wake);
+	unpark_after(&wk);
 	if (r != CHAN_WOULDBLOCK || !block)
 		return r;
 	return sel_finish(s, chan_park(&s->g.wake, deadline));

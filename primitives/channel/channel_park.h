@@ -81,7 +81,13 @@ static inline int chan_park(_Atomic uint32_t *flag,
 			    const struct timespec *deadline)
 {
 	uint32_t v = CHAN_SPINNING;
-	chan_spin_while(flag, CHAN_SPINNING);
+	/* Woken while spinning: return on the load alone. A CAS that would
+	 * fail here is still a locked write that pulls the flag's line back
+	 * from the waker, which is about to write that line again (hchan
+	 * keeps its lock there). acquire: as in chan_spin_while. */
+	if (chan_spin_while(flag, CHAN_SPINNING) &&
+	    atomic_load_explicit(flag, memory_order_acquire) == CHAN_WOKEN)
+		return 0;
 	/* acquire on failure: the flag may be WOKEN, and what the waker
 	 * wrote before its release must then be visible */
 	if (!atomic_compare_exchange_strong_explicit(flag, &v, CHAN_PARKED,
