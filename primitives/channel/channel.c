@@ -56,15 +56,19 @@ size_t chan_cap(chan_t *ch)
 }
 
 /* The implementation of the first non-NULL channel runs the select; a select
- * mixing implementations is refused (EINVAL) rather than half-supported. */
-static const struct chan_ops *select_ops(const chan_case *cases, size_t n)
+ * mixing implementations is refused (CHAN_WOULDBLOCK, errno EINVAL) rather
+ * than half-supported. NULL with *mixed clear: every channel is NULL. errno
+ * is left alone otherwise: writing it costs a call per select. */
+static const struct chan_ops *select_ops(const chan_case *cases, size_t n,
+					 int *mixed)
 {
 	const struct chan_ops *ops = NULL;
-	errno = 0;
+	*mixed = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!cases[i].ch)
 			continue;
 		if (ops && cases[i].ch->ops != ops) {
+			*mixed = 1;
 			errno = EINVAL;
 			return NULL;
 		}
@@ -90,19 +94,19 @@ static int select_nothing(int block, const struct timespec *deadline)
 
 int chan_select(chan_case *cases, size_t n, int block)
 {
-	const struct chan_ops *ops = select_ops(cases, n);
+	int mixed;
+	const struct chan_ops *ops = select_ops(cases, n, &mixed);
 	if (!ops)
-		return errno == EINVAL ? CHAN_WOULDBLOCK
-				       : select_nothing(block, NULL);
+		return mixed ? CHAN_WOULDBLOCK : select_nothing(block, NULL);
 	return ops->select(cases, n, block, NULL);
 }
 
 int chan_select_until(chan_case *cases, size_t n,
 		      const struct timespec *deadline)
 {
-	const struct chan_ops *ops = select_ops(cases, n);
+	int mixed;
+	const struct chan_ops *ops = select_ops(cases, n, &mixed);
 	if (!ops)
-		return errno == EINVAL ? CHAN_WOULDBLOCK
-				       : select_nothing(1, deadline);
+		return mixed ? CHAN_WOULDBLOCK : select_nothing(1, deadline);
 	return ops->select(cases, n, 1, deadline);
 }

@@ -169,13 +169,17 @@ static void hchan_free(chan_t *ch)
 
 static void copy_elem(struct hchan *c, void *dst, const void *src)
 {
-	if (c->elem_size) /* chan struct{}: pointers may be NULL */
+	/* a word inline (the common element: no call into libc's memcpy) */
+	if (c->elem_size == sizeof(uint64_t))
+		memcpy(dst, src, sizeof(uint64_t));
+	else if (c->elem_size) /* chan struct{}: pointers may be NULL */
 		memcpy(dst, src, c->elem_size);
 }
 
 static unsigned char *slot(struct hchan *c, size_t i)
 {
-	return c->buf + (i % c->cap) * c->elem_size;
+	/* i < 2 cap (head + count): a subtraction, not a division */
+	return c->buf + (i < c->cap ? i : i - c->cap) * c->elem_size;
 }
 
 static void waitq_push(struct hchan_waitq *q, struct hchan_waiter *w)
@@ -277,7 +281,7 @@ static void take_from_sender(struct hchan *c, void *elem, const void *src)
 	} else {
 		copy_elem(c, elem, slot(c, c->head));
 		copy_elem(c, slot(c, c->head), src); /* the new tail */
-		c->head = (c->head + 1) % c->cap;
+		c->head = c->head + 1 == c->cap ? 0 : c->head + 1;
 	}
 }
 
@@ -297,7 +301,7 @@ static int recv_locked(struct hchan *c, void *elem, struct hchan_wake *wk)
 	}
 	if (c->count) {
 		copy_elem(c, elem, slot(c, c->head));
-		c->head = (c->head + 1) % c->cap;
+		c->head = c->head + 1 == c->cap ? 0 : c->head + 1;
 		c->count--;
 		return CHAN_OK;
 	}
@@ -360,34 +364,37 @@ static int spot_wait(struct hchan *c, int dir, void *elem, uint32_t seq)
 	return ok ? CHAN_OK : CHAN_CLOSED;
 }
 
-/* One-channel operation: try, else wait in the spot or queue and park (no
- * deadline). */
+/* Lock held, the operation would block: wait in the spot or in the queue
+ * (no deadline); the lock is released before parking. */
+static int hchan_block(struct hchan *c, int dir, void *elem)
+{
+	struct hchan_waitq *q = dir == CHAN_SEND ? &c->sendq : &c->recvq;
+	struct hchan_group g = {0};
+	struct hchan_waiter w = {.g = &g, .dst = elem, .src = elem};
+	if (spot_claimable(c, q)) {
+		uint32_t seq = spot_claim(c, dir, elem);
+		hchan_unlock(&c->lock);
+		return spot_wait(c, dir, elem, seq);
+	}
+	waitq_push(q, &w);
+	hchan_unlock(&c->lock);
+	chan_park(&g.wake, NULL);
+	return g.success ? CHAN_OK : CHAN_CLOSED;
+}
+
+/* One-channel operation: try, else (block) wait. */
 static int hchan_op(struct hchan *c, int dir, void *elem, int block)
 {
 	struct hchan_wake wk = {0};
-	struct hchan_group g = {0};
-	struct hchan_waiter w = {.g = &g, .dst = elem, .src = elem};
-	struct hchan_waitq *q = dir == CHAN_SEND ? &c->sendq : &c->recvq;
-	int r, spot = 0;
-	uint32_t seq = 0;
+	int r;
 	hchan_lock(&c->lock);
 	r = dir == CHAN_SEND ? send_locked(c, elem, &wk)
 			     : recv_locked(c, elem, &wk);
-	if (r == CHAN_WOULDBLOCK && block) {
-		spot = spot_claimable(c, q);
-		if (spot)
-			seq = spot_claim(c, dir, elem);
-		else
-			waitq_push(q, &w);
-	}
+	if (r == CHAN_WOULDBLOCK && block)
+		return hchan_block(c, dir, elem); /* nothing to wake */
 	hchan_unlock(&c->lock);
 	unpark_after(&wk);
-	if (r != CHAN_WOULDBLOCK || !block)
-		return r;
-	if (spot)
-		return spot_wait(c, dir, elem, seq);
-	chan_park(&g.wake, NULL);
-	return g.success ? CHAN_OK : CHAN_CLOSED;
+	return r;
 }
 
 int chan_hchan_send(chan_t *ch, const void *elem)
