@@ -6,8 +6,11 @@
  * touches only the thread's own line at any thread count; the locked free
  * list (freelist) moves its lock and head between cores on every op from
  * two threads on; malloc is glibc's malloc and free (its tcache is a
- * per-thread cache too). B/op and allocs/op come from the runner's malloc
- * interposer: a pool in steady state shows 0 allocs/op.
+ * per-thread cache too), mimalloc its mi_malloc and mi_free (built
+ * where Debian's libmimalloc-dev is installed; its allocations are counted
+ * by the workload, the interposer cannot see them). B/op and allocs/op come
+ * from the runner's malloc interposer: a pool in steady state shows 0
+ * allocs/op.
  *
  * pool/churn (size=S, 2 threads or more): objects produced on one thread
  * and freed on another. Threads pair up (0 and 1, 2 and 3, ...): the even
@@ -33,6 +36,12 @@
 #include "pool_freelist.h"
 #include "pool_goish.h"
 #include "pool_malloc.h"
+#ifdef CONTEND_HAVE_MIMALLOC
+#include "alloc.h"
+/* mi_malloc's allocations, which the runner's interposer cannot see */
+#define POOL_MIMALLOC_HOOK(bytes) alloc_count_foreign(bytes)
+#include "pool_mimalloc.h"
+#endif
 
 #define POOL_RING 256 /* objects in flight from one thread to the next */
 /* Failed polls of a ring before the thread yields its CPU, so a pair on
@@ -298,3 +307,6 @@ static inline void *pool_ring_pop(struct pool_ring *r)
 POOL_BENCHES(goish, "Go-style: per-thread cache, shared overflow, victim");
 POOL_BENCHES(freelist, "one free list under one lock");
 POOL_BENCHES(malloc, "malloc and free, no pool");
+#ifdef CONTEND_HAVE_MIMALLOC
+POOL_BENCHES(mimalloc, "mimalloc's mi_malloc and mi_free, dlopen'd");
+#endif

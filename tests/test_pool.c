@@ -20,6 +20,13 @@
 #include "pool_freelist.h"
 #include "pool_goish.h"
 #include "pool_malloc.h"
+#include "tsan_annotate.h"
+/* ThreadSanitizer cannot see mimalloc's own synchronisation (it is not
+ * instrumented), so a reused block would read as a race: not tested there */
+#if defined(CONTEND_HAVE_MIMALLOC) && !defined(CONTEND_TSAN)
+#define TEST_MIMALLOC 1
+#include "pool_mimalloc.h"
+#endif
 
 static int fails;
 
@@ -291,6 +298,9 @@ static void *handoff_pop(struct handoff *h, int *done)
 POOL_TESTS(goish)
 POOL_TESTS(freelist)
 POOL_TESTS(malloc)
+#ifdef TEST_MIMALLOC
+POOL_TESTS(mimalloc)
+#endif
 
 /* One thread: once warm, get/put at any depth makes nothing new. */
 static void goish_test_steady(void)
@@ -362,6 +372,9 @@ int main(void)
 	goish_test();
 	freelist_test();
 	malloc_test();
+#ifdef TEST_MIMALLOC
+	mimalloc_test();
+#endif
 	goish_test_steady();
 	goish_test_age();
 	/* across threads the Go-style pool reuses too: the objects made are

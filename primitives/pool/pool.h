@@ -35,7 +35,8 @@
  * Implementations: goish (Go's design: a per-thread cache, a shared
  * overflow and a victim generation), freelist (one locked free list),
  * malloc (no pool: malloc and free, glibc's per-thread tcache doing the
- * caching).
+ * caching), and mimalloc (an allocator reference, built where its header
+ * is installed, loaded without replacing the suite's malloc).
  */
 #ifndef CONTEND_POOL_H
 #define CONTEND_POOL_H
