@@ -80,6 +80,7 @@ lint: build
 		--suppress=missingIncludeSystem --std=c11 \
 		-I bench -I runners -I primitives/atomic -I primitives/mutex \
 		-I primitives/rwmutex -I primitives/channel -I primitives/unwind \
+		-I primitives/pool -I primitives/deque \
 		primitives bench runners
 	clang-tidy --quiet -p $(BUILD) $(filter %.c,$(C_SOURCES))
 

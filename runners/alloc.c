@@ -30,6 +30,14 @@ void alloc_count_begin(void)
 	tally.on = 1;
 }
 
+void alloc_count_foreign(uint64_t bytes)
+{
+	if (tally.on) {
+		tally.c.allocs++;
+		tally.c.bytes += bytes;
+	}
+}
+
 struct alloc_counts alloc_count_end(void)
 {
 	tally.on = 0;

@@ -15,6 +15,10 @@ struct alloc_counts {
 int alloc_counting_available(void);
 /* Starts counting on the calling thread from zero. */
 void alloc_count_begin(void);
+/* Counts one allocation of bytes made through another allocator's own API
+ * (mimalloc's mi_malloc), which the interposer cannot see; a no-op when
+ * the thread is not counting. */
+void alloc_count_foreign(uint64_t bytes);
 /* Stops counting on the calling thread and returns what it counted. */
 struct alloc_counts alloc_count_end(void);
 

@@ -103,6 +103,14 @@ class Help(unittest.TestCase):
                      "unwind/defer"]:
             self.assertIn(name, out)
 
+    def test_list_shows_pools_and_deques(self):
+        out = run("list", "--filter", "pool/*,deque/*").stdout
+        for row in ["pool/getput goish size=64", "pool/churn freelist",
+                    "pool/getput malloc",
+                    "deque/forkjoin chase_lev tree=fib,n=20",
+                    "deque/forkjoin global tree=flat,width=1000"]:
+            self.assertIn(row, out)
+
 
 class Plan(unittest.TestCase):
     BIG = 'synthetic:"pack:2 numa:2 l3:4 core:8 pu:2"'
