@@ -35,12 +35,16 @@
  * - parking is an event count per direction (not_empty, not_full): a waiter
  *   reads seq, registers, re-checks the ring, then waits while seq is
  *   unchanged (spin, then futex); a publisher bumps seq and wakes only when
- *   someone registered. The waiter writes its count, the publisher its
- *   slot, each then a seq_cst fence and a read of the other's word
- *   (Dekker): the waiter sees the element or the publisher sees the
- *   waiter. The counts are written only by a thread about to park (and it
- *   first spins on the ring itself, reading only), so a producer and a
- *   consumer that keep up with each other share only slot lines.
+ *   someone registered. The Dekker pair is the publisher's claim (its
+ *   seq_cst CAS on enq or deq, which it makes anyway) then a seq_cst read
+ *   of the waiter count, against the waiter's seq_cst registration then a
+ *   seq_cst read of enq and deq: either the publisher sees the waiter, or
+ *   the waiter sees the claim, and then it does not sleep (the element or
+ *   free slot is published within a few instructions). So a publisher pays
+ *   no fence: a plain load of the count, whose line stays shared because
+ *   only a thread about to park writes it (and it first spins on the ring
+ *   itself, reading only). A producer and a consumer that keep up with
+ *   each other share only slot lines.
  */
 #include <errno.h>
 #include <limits.h>
@@ -66,6 +70,7 @@ struct ring_event {
 struct ring {
 	struct chan base;
 	size_t elem_size, cap, stride;
+	size_t mask;	      /* cap - 1 when cap is a power of two, else 0 */
 	unsigned char *slots; /* cap slots of stride bytes: seq, element */
 	alignas(64) _Atomic uint64_t enq; /* | RING_CLOSED once closed */
 	alignas(64) _Atomic uint64_t deq;
@@ -80,14 +85,30 @@ static struct ring *rg(chan_t *ch)
 	return (struct ring *)ch;
 }
 
+/* pos mod cap: a mask for a power of two (a division costs tens of cycles,
+ * twice per operation) */
+static size_t slot_index(const struct ring *r, uint64_t pos)
+{
+	return r->mask ? (size_t)(pos & r->mask) : (size_t)(pos % r->cap);
+}
+
 static _Atomic uint64_t *slot_seq(struct ring *r, uint64_t pos)
 {
-	return (_Atomic uint64_t *)(r->slots + (pos % r->cap) * r->stride);
+	return (_Atomic uint64_t *)(r->slots + slot_index(r, pos) * r->stride);
 }
 
 static unsigned char *slot_elem(struct ring *r, uint64_t pos)
 {
-	return r->slots + (pos % r->cap) * r->stride + sizeof(uint64_t);
+	return r->slots + slot_index(r, pos) * r->stride + sizeof(uint64_t);
+}
+
+/* A word inline (the common element: no call into libc's memcpy). */
+static void ring_copy(const struct ring *r, void *dst, const void *src)
+{
+	if (r->elem_size == sizeof(uint64_t))
+		memcpy(dst, src, sizeof(uint64_t));
+	else if (r->elem_size)
+		memcpy(dst, src, r->elem_size);
 }
 
 chan_t *chan_ring_new(size_t elem_size, size_t capacity)
@@ -112,6 +133,7 @@ chan_t *chan_ring_new(size_t elem_size, size_t capacity)
 	r->elem_size = elem_size;
 	r->cap = capacity;
 	r->stride = stride;
+	r->mask = (capacity & (capacity - 1)) == 0 ? capacity - 1 : 0;
 	for (uint64_t i = 0; i < capacity; i++)
 		atomic_init(slot_seq(r, i), 2 * i);
 	return &r->base;
@@ -139,18 +161,19 @@ static int ring_put(struct ring *r, const void *elem)
 		int64_t dif = (int64_t)(seq - 2 * pos);
 		if (dif < 0)
 			return CHAN_WOULDBLOCK;
-		/* relaxed: the slot's seq, not enq, carries the data */
+		/* seq_cst on success: the publisher half of the parking
+		 * Dekker (header comment); the slot's seq, not enq, carries
+		 * the data. relaxed on failure: it only retries */
 		if (dif == 0 &&
 		    atomic_compare_exchange_weak_explicit(
-			    &r->enq, &pos, pos + 1, memory_order_relaxed,
+			    &r->enq, &pos, pos + 1, memory_order_seq_cst,
 			    memory_order_relaxed))
 			break;
 		if (dif > 0)
 			pos = atomic_load_explicit(&r->enq,
 						   memory_order_relaxed);
 	}
-	if (r->elem_size)
-		memcpy(slot_elem(r, pos), elem, r->elem_size);
+	ring_copy(r, slot_elem(r, pos), elem);
 	/* release: publishes the element to the dequeuer's acquire */
 	atomic_store_explicit(slot_seq(r, pos), 2 * pos + 1,
 			      memory_order_release);
@@ -168,17 +191,17 @@ static int ring_take(struct ring *r, void *elem)
 		int64_t dif = (int64_t)(seq - (2 * pos + 1));
 		if (dif < 0)
 			return 0;
+		/* seq_cst on success: as in ring_put */
 		if (dif == 0 &&
 		    atomic_compare_exchange_weak_explicit(
-			    &r->deq, &pos, pos + 1, memory_order_relaxed,
+			    &r->deq, &pos, pos + 1, memory_order_seq_cst,
 			    memory_order_relaxed))
 			break;
 		if (dif > 0)
 			pos = atomic_load_explicit(&r->deq,
 						   memory_order_relaxed);
 	}
-	if (r->elem_size)
-		memcpy(elem, slot_elem(r, pos), r->elem_size);
+	ring_copy(r, elem, slot_elem(r, pos));
 	/* release: the slot is free for the enqueue at pos + cap */
 	atomic_store_explicit(slot_seq(r, pos), 2 * (pos + r->cap),
 			      memory_order_release);
@@ -187,37 +210,31 @@ static int ring_take(struct ring *r, void *elem)
 
 /* ---- event counts ---- */
 
-/* ThreadSanitizer does not support atomic_thread_fence: under it both
- * sides of the Dekker below use seq_cst read-modify-writes of waiters
- * instead, which it models (all RMWs of one word are totally ordered, so
- * the later one reads the earlier one's effect). */
+/* The waiter's half of the Dekker pair (header comment): a seq_cst
+ * registration, before the re-check (a try, then ring_claimed). */
 static uint32_t event_prepare(struct ring_event *e)
 {
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-#ifdef CONTEND_TSAN
 	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_seq_cst);
-#else
-	atomic_fetch_add_explicit(&e->waiters, 1, memory_order_relaxed);
-	/* seq_cst fence, paired with event_signal's: Dekker between this
-	 * registration then the ring re-check that follows, and the
-	 * publication then the read of waiters there: of the two fences, the
-	 * later one sees the other side's store, so either the re-check finds
-	 * the element or the publisher sees the waiter */
-	atomic_thread_fence(memory_order_seq_cst);
-#endif
 	return seq;
 }
 
-/* The publisher's side: any waiter registered (see event_prepare). */
+/* The publisher's half: after its seq_cst CAS on enq or deq, a seq_cst
+ * load (a plain load on x86: no fence per operation). */
 static int event_has_waiters(struct ring_event *e)
 {
-#ifdef CONTEND_TSAN
-	return atomic_fetch_add_explicit(&e->waiters, 0,
-					 memory_order_seq_cst) != 0;
-#else
-	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(&e->waiters, memory_order_relaxed) != 0;
-#endif
+	return atomic_load_explicit(&e->waiters, memory_order_seq_cst) != 0;
+}
+
+/* A registered waiter's re-check of the claims: an element claimed and not
+ * yet taken (for a receiver), or a slot taken and not yet refilled (for a
+ * sender), is on its way: seq_cst loads, after the registration. */
+static int ring_claimed(struct ring *r, int for_recv)
+{
+	uint64_t d = atomic_load_explicit(&r->deq, memory_order_seq_cst);
+	uint64_t e = atomic_load_explicit(&r->enq, memory_order_seq_cst) &
+		     ~RING_CLOSED;
+	return for_recv ? e > d : d + r->cap > e;
 }
 
 static void event_cancel(struct ring_event *e)
@@ -237,10 +254,9 @@ static void event_wait(struct ring_event *e, uint32_t seq)
 /* After a state change: wake a waiter, if any registered. */
 static void event_signal(struct ring_event *e, int all)
 {
-	/* seq_cst fence, then a plain read: see event_prepare. The waiter
-	 * count is only read here on every operation, never written, so the
-	 * line stays shared between producer and consumer until someone is
-	 * about to park */
+	/* the waiter count is only read here on every operation, never
+	 * written, so the line stays shared between producer and consumer
+	 * until someone is about to park */
 	if (!event_has_waiters(e))
 		return;
 	/* seq_cst: ordered before the read of sleepers, as event_wait's
@@ -359,8 +375,10 @@ int chan_ring_send(chan_t *ch, const void *elem)
 	while (res == CHAN_WOULDBLOCK) {
 		uint32_t seq = event_prepare(&r->not_full);
 		res = ring_send_once(r, elem);
-		if (res == CHAN_WOULDBLOCK)
+		if (res == CHAN_WOULDBLOCK && !ring_claimed(r, 0))
 			event_wait(&r->not_full, seq);
+		else if (res == CHAN_WOULDBLOCK)
+			spin_pause(); /* a slot is being freed */
 		event_cancel(&r->not_full);
 	}
 	return res;
@@ -377,8 +395,10 @@ int chan_ring_recv(chan_t *ch, void *elem)
 	do {
 		uint32_t seq = event_prepare(&r->not_empty);
 		res = ring_recv_once(r, elem);
-		if (res == CHAN_WOULDBLOCK)
+		if (res == CHAN_WOULDBLOCK && !ring_claimed(r, 1))
 			event_wait(&r->not_empty, seq);
+		else if (res == CHAN_WOULDBLOCK)
+			spin_pause(); /* an element is on its way */
 		event_cancel(&r->not_empty);
 	} while (res == CHAN_WOULDBLOCK);
 	/* relaxed: this thread saw the bit (or not) itself; a waiter done
@@ -412,7 +432,7 @@ static int ring_close(chan_t *ch)
 	/* release: what the closer did before is visible to those who see
 	 * the bit */
 	if (atomic_fetch_or_explicit(&r->enq, RING_CLOSED,
-				     memory_order_release) &
+				     memory_order_seq_cst) &
 	    RING_CLOSED)
 		return CHAN_CLOSED;
 	event_broadcast(&r->not_empty);
