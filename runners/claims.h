@@ -85,6 +85,7 @@ enum claim_verdict {
 struct claim_side {
 	int ok;		/* value is a measurement */
 	char state[16]; /* ok, missing, skipped, failed, timeout, n/a */
+	int noisy;	/* a row's CV above 5% (its record says noisy) */
 	double value;
 	char impl[64], placement[64];
 	char status[320]; /* when not ok: why (missing, skipped, n/a) */

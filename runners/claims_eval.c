@@ -146,6 +146,8 @@ static void best_of(const struct query *q, const char *impl,
 		if (rec_value(r, q->metric, &v, why, sizeof(why))) {
 			if (!s->ok || v < s->value) {
 				s->value = v;
+				s->noisy = json_is_true(
+					json_object_get(r, "noisy"));
 				snprintf(s->placement, sizeof(s->placement),
 					 "%s",
 					 str_of(r, "placement")
@@ -198,6 +200,7 @@ static void side_of(const struct claim_rows *rows, struct query *q,
 			snprintf(s->state, sizeof(s->state), "%s", base.state);
 		}
 		s->value -= base.value;
+		s->noisy |= base.noisy;
 	}
 	s->value /= rows->per;
 }

@@ -40,8 +40,9 @@ static void side_cell(const struct claim *c, const struct claim_side *s,
 		return;
 	}
 	fmt_num(v, sizeof(v), s->value);
-	snprintf(buf, len, "%s %s%s%s", v, metric_unit(c->metric),
-		 with_impl ? " " : "", with_impl ? s->impl : "");
+	snprintf(buf, len, "%s %s%s%s%s", v, metric_unit(c->metric),
+		 s->noisy ? "!" : "", with_impl ? " " : "",
+		 with_impl ? s->impl : "");
 }
 
 static void label_of(const struct claim *c, char *buf, size_t len)
@@ -149,7 +150,7 @@ static void header(FILE *f, const struct claim_set *cs,
 	fprintf(f,
 		"%sholds: Go here within %gx of the article's figure "
 		"(Go/article); best C: the lowest of this suite's C "
-		"implementations of the same rows\n",
+		"implementations of the same rows; ! = noisy (CV > 5%%)\n",
 		md ? "- " : "", cs->tolerance);
 	if (capped_line(ev, line, sizeof(line)))
 		fprintf(f, "%s%s\n", md ? "- " : "", line);
@@ -254,10 +255,10 @@ static json_t *num_or_null(int ok, double v)
 
 static json_t *side_json(const struct claim_side *s)
 {
-	return json_pack("{s:s, s:o, s:s, s:s, s:s}", "state", s->state,
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:b}", "state", s->state,
 			 "value", num_or_null(s->ok, s->value), "impl", s->impl,
 			 "placement", s->placement, "status",
-			 s->ok ? "" : s->status);
+			 s->ok ? "" : s->status, "noisy", s->noisy);
 }
 
 static const char *verdict_name(enum claim_verdict v)

@@ -104,6 +104,10 @@ class Verdicts(unittest.TestCase):
         # 8 threads claimed, the machine measured has 4: judged at 4
         self.assertEqual((c["threads"], c["capped"]), (4, True))
         self.assertIn("4 (article 8)", c["cells"]["threads"])
+        # a noisy row (CV > 5%) is marked as the run's tables mark it
+        self.assertTrue(c["go"]["noisy"])
+        self.assertEqual(c["cells"]["go"], "12.5 ns!")
+        self.assertEqual(c["cells"]["best_c"], "0.1 ns c11")
         # best C: the lowest ok row (hp, lower, failed)
         self.assertEqual(c["best_c"]["impl"], "c11")
         self.assertAlmostEqual(c["best_c"]["value"], 0.1)
