@@ -143,6 +143,8 @@ class Verdicts(unittest.TestCase):
         c = self.v["zero"]
         self.assertEqual(c["verdict"], "holds")
         self.assertAlmostEqual(c["go"]["value"], 0.2)
+        # the row is noisy in its time, not in its bytes
+        self.assertEqual(c["cells"]["go"], "0.2 B")
 
     def test_a_difference_of_two_rows_per_defer(self):
         c = self.v["defer"]
