@@ -9,6 +9,7 @@ enum { EXIT_OK = 0, EXIT_CASE_FAILED = 1, EXIT_USAGE = 2 };
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_machine(int argc, char **argv);

@@ -19,6 +19,7 @@ static const char usage[] =
 	"commands:\n"
 	"  list       the benchmarks, with a one-line summary each\n"
 	"  run        run benchmarks; print tables, write a results file\n"
+	"  claims     the article's cost claims, re-measured here: verdicts\n"
 	"  topology   the machine's (or a described machine's) topology\n"
 	"  plan       which CPUs a placement gives each thread\n"
 	"  machine    this machine's fingerprint\n"
@@ -56,9 +57,9 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"list", cmd_list},	    {"run", cmd_run},
-		{"topology", cmd_topology}, {"plan", cmd_plan},
-		{"machine", cmd_machine},
+		{"list", cmd_list},	{"run", cmd_run},
+		{"claims", cmd_claims}, {"topology", cmd_topology},
+		{"plan", cmd_plan},	{"machine", cmd_machine},
 	};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

@@ -26,6 +26,9 @@ void report_tables(FILE *f, const struct report *r, int markdown);
 void report_csv(FILE *f, const struct report *r);
 /* Go's benchmark text format, one line per sample: benchstat reads it. */
 void report_gobench(FILE *f, const struct report *r);
+/* A record's params object from a bench's "key=value,..." (whole numbers
+ * as numbers). */
+json_t *report_params_json(const char *params);
 /* The results document, schema contend.result/1. */
 json_t *report_json(const struct report *r);
 /* The temp file report_write_file writes before renaming it to path. */

@@ -20,7 +20,7 @@ static json_t *num_or_null(int valid, double v)
 	return valid && v == v ? json_real(v) : json_null();
 }
 
-static json_t *params_json(const char *params)
+json_t *report_params_json(const char *params)
 {
 	json_t *o = json_object();
 	char buf[256], *save = NULL;
@@ -54,11 +54,11 @@ static json_t *ns_json(const struct record *r)
 static json_t *record_json(const struct record *r)
 {
 	int ok = r->status == REC_OK;
-	json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:s, s:s, s:s}",
-			      "benchmark", r->b->name, "impl", r->b->impl,
-			      "params", params_json(r->b->params), "threads",
-			      r->threads, "placement", r->placement, "status",
-			      rec_status_name(r->status), "reason", r->reason);
+	json_t *o = json_pack(
+		"{s:s, s:s, s:o, s:i, s:s, s:s, s:s}", "benchmark", r->b->name,
+		"impl", r->b->impl, "params", report_params_json(r->b->params),
+		"threads", r->threads, "placement", r->placement, "status",
+		rec_status_name(r->status), "reason", r->reason);
 	json_t *cpus = json_array(), *samples = json_array(),
 	       *ctr = json_object();
 	for (int i = 0; r->cpus && i < r->threads; i++)

@@ -475,6 +475,7 @@ td:first-child,th:first-child{text-align:left}
 th{background:#f3f3f3}
 tr.go td{background:#f2f8ff}
 tr.bad td{background:#fff1f0;color:#a00}
+tr.holds td{background:#f0f9f0}
 table.kv td{text-align:left;white-space:normal}
 .scroll{overflow-x:auto}
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}

@@ -364,6 +364,33 @@ def test_compare_charts(report):
     assert 'src="charts/' not in html
 
 
+def test_compare_claims_section(report):
+    if not os.environ.get("CONTEND"):
+        pytest.skip("CONTEND (the built contend) not given")
+    md = open(report / "report.md").read()
+    html = open(report / "index.html").read()
+    assert 'id="claims"' in html and "## Claims of the article" in md
+    section = md.split("## Claims of the article")[1].split("\n## ")[0]
+    a, b = (section.split(f"### claims · {m['id']}")[1].split("###")[0]
+            for m in (MACHINE_A, MACHINE_B))
+    # atomic/load: Go 1.0 ns on A (2.1 / 1.0 > 2x off), 1.5 ns on B
+    row = next(ln for ln in a.splitlines() if "atomic.Value ns/op" in ln)
+    assert "| 4 (article 8) |" in row and "off by 2.1x" in row, row
+    row = next(ln for ln in b.splitlines() if "atomic.Value ns/op" in ln)
+    assert "holds (within 2x)" in row, row
+    # no rwmutex/read-ratio rows in these files: missing, not a number
+    row = next(ln for ln in a.splitlines() if "sync.RWMutex ns/op" in ln)
+    assert "| missing | missing |" in row and "missing: no go row" in row
+
+
+def test_compare_without_contend_has_no_claims_section(data, tmp_path):
+    r = script("compare", "--out", tmp_path, "--contend", "/nonexistent",
+               data["old"])
+    assert r.returncode == 0, r.stderr
+    assert "no claims section" in r.stderr and "/nonexistent" in r.stderr
+    assert "Claims of the article" not in open(tmp_path / "report.md").read()
+
+
 def test_make_report_over_results_dir(tmp_path):
     if not glob.glob(os.path.join(ROOT, "results", "*", "*.json")):
         pytest.skip("no result files under results/")
