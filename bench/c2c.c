@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "c2c.h"
 
 struct c2c_shared {
 	_Alignas(CACHE_LINE) _Atomic uint64_t line;
@@ -51,37 +52,13 @@ static void c2c_thread_fini(void *shared, void *local)
 	free(local);
 }
 
-/* Spins until the line holds want. Yields now and then so that two threads
- * forced onto one CPU still progress (never happens with pair placements). */
-static inline void c2c_wait(_Atomic uint64_t *line, uint64_t want)
-{
-	unsigned spins = 0;
-	/* acquire: pairs with the partner's release store of want */
-	while (atomic_load_explicit(line, memory_order_acquire) != want) {
-		cpu_relax();
-		if (++spins == 1u << 20) {
-			spins = 0;
-			sched_yield();
-		}
-	}
-}
-
 static uint64_t c2c_run(void *shared, struct bench_thread *t, uint64_t iters)
 {
 	struct c2c_shared *s = shared;
 	struct c2c_local *l = t->local;
 	uint64_t seq = l->seq;
-	for (uint64_t i = 0; i < iters; i++, seq += 2) {
-		if (t->tid == 0) {
-			atomic_store_explicit(&s->line, seq + 1,
-					      memory_order_release);
-			c2c_wait(&s->line, seq + 2);
-		} else {
-			c2c_wait(&s->line, seq + 1);
-			atomic_store_explicit(&s->line, seq + 2,
-					      memory_order_release);
-		}
-	}
+	for (uint64_t i = 0; i < iters; i++, seq += 2)
+		c2c_round(&s->line, t->tid, seq);
 	l->seq = seq;
 	return t->tid == 0 ? iters : 0;
 }

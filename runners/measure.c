@@ -8,6 +8,10 @@
  * a cache-line transfer of each other rather than a futex wake-up apart.
  * Per sample: ns/op = (latest end - earliest start) / ops summed over threads.
  * Counters and allocation counting run on each worker around its timed part.
+ * A hand-off pair (BENCH_HANDOFF, two threads) also times, after each
+ * sample and outside it, FLOOR_ROUNDS cache-line round trips between its own
+ * two threads (c2c.h): the floor its C / c2c ratio is taken against, sample
+ * by sample, as the vCPUs were placed at that moment.
  */
 #include "measure.h"
 
@@ -25,8 +29,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "c2c.h"
 
-#define MAX_ITERS 1000000000ull
+#define MAX_ITERS    1000000000ull
+#define FLOOR_WARM   100  /* untimed: both threads are in the loop */
+#define FLOOR_ROUNDS 2000 /* 0.1-1 ms, against samples of 5 ms and more */
 
 struct worker;
 
@@ -37,6 +44,9 @@ struct case_run {
 	int nthreads;
 	uint64_t iters;
 	int quit;
+	int floor;	 /* a hand-off pair: time the c2c floor per sample */
+	double floor_ns; /* the last sample's floor, by worker 0 */
+	_Alignas(64) _Atomic uint64_t floor_line;
 	_Alignas(64) _Atomic uint32_t go;
 	_Alignas(64) _Atomic uint32_t arrived;
 	_Alignas(64) _Atomic uint32_t done;
@@ -51,6 +61,7 @@ struct worker {
 	struct bench_thread bt;
 	struct counter_thread ct;
 	uint64_t t0, t1, ops;
+	uint64_t floor_seq; /* this thread's place in the floor's round trips */
 	struct alloc_counts alloc;
 	double ctr[CTR_COUNT];
 	int failed;
@@ -157,6 +168,24 @@ static int bind_self(struct worker *w, struct err *e)
 	return r;
 }
 
+/* The floor burst after a sample: the round trips of c2c/pingpong between
+ * the case's own two threads, timed by thread 0. No barrier: the first
+ * (untimed) round trips wait for the partner to finish its sample. */
+static void floor_burst(struct worker *w)
+{
+	struct case_run *cr = w->cr;
+	uint64_t seq = w->floor_seq, t0 = 0;
+	int tid = w->bt.tid;
+	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, seq += 2) {
+		if (i == FLOOR_WARM && tid == 0)
+			t0 = now_ns();
+		c2c_round(&cr->floor_line, tid, seq);
+	}
+	if (tid == 0)
+		cr->floor_ns = (double)(now_ns() - t0) / FLOOR_ROUNDS;
+	w->floor_seq = seq;
+}
+
 static void run_sample(struct worker *w, uint32_t gen)
 {
 	struct case_run *cr = w->cr;
@@ -170,6 +199,8 @@ static void run_sample(struct worker *w, uint32_t gen)
 	w->alloc = alloc_count_end();
 	memset(w->ctr, 0, sizeof(w->ctr));
 	counters_thread_stop(cp, &w->ct, w->ctr);
+	if (cr->floor)
+		floor_burst(w);
 }
 
 static void *worker_main(void *arg)
@@ -320,16 +351,41 @@ static void finish_record(const struct case_run *cr, struct record *r,
 	}
 }
 
+/* The floor's median, and the C / c2c ratio as the median over samples of
+ * each sample over its own floor (a change of the vCPUs' distance between
+ * samples moves both alike). */
+static void floor_summarize(struct record *r, const double *floor_ns)
+{
+	struct summary fs, rs;
+	double *fl = malloc(sizeof(double) * (size_t)r->nsamples);
+	double *ratio = malloc(sizeof(double) * (size_t)r->nsamples);
+	size_t n = 0;
+	for (int k = 0; fl && ratio && k < r->nsamples; k++)
+		if (floor_ns[k] > 0) {
+			fl[n] = floor_ns[k];
+			ratio[n++] = r->samples[k] / floor_ns[k];
+		}
+	if (n > 0) {
+		stats_summarize(fl, n, &fs);
+		stats_summarize(ratio, n, &rs);
+		r->c2c_floor_ns = fs.median;
+		r->c2c_ratio = rs.median;
+	}
+	free(fl);
+	free(ratio);
+}
+
 /* Calibration, warmup and samples. Returns 1 on timeout. */
 static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 {
 	double *thread_ns = calloc((size_t)cr->nthreads, sizeof(double));
 	uint64_t *thread_ops = calloc((size_t)cr->nthreads, sizeof(uint64_t));
+	double *floor_ns = calloc((size_t)cr->mp->repeat, sizeof(double));
 	struct alloc_counts alloc = {0, 0};
 	uint64_t n;
 	int timed_out = 0;
 	r->samples = calloc((size_t)cr->mp->repeat, sizeof(double));
-	if (!thread_ns || !thread_ops || !r->samples) {
+	if (!thread_ns || !thread_ops || !floor_ns || !r->samples) {
 		r->status = REC_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
 		goto out;
@@ -357,14 +413,18 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 				 "benchmark counted no ops");
 			goto out;
 		}
+		floor_ns[r->nsamples] = cr->floor_ns;
 		r->samples[r->nsamples++] = s.ns / (double)s.ops;
 		r->ops += s.ops;
 		accumulate(cr, r, thread_ns, thread_ops, &alloc);
 	}
 	finish_record(cr, r, thread_ns, thread_ops, &alloc);
+	if (cr->floor)
+		floor_summarize(r, floor_ns);
 out:
 	free(thread_ns);
 	free(thread_ops);
+	free(floor_ns);
 	return timed_out;
 }
 
@@ -458,6 +518,7 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 	cr->b = r->b;
 	cr->mp = mp;
 	cr->nthreads = r->threads;
+	cr->floor = (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
 	cr->w = aligned_alloc(64, sizeof(struct worker) * (size_t)r->threads);
 	if (!cr->w) {
 		free(cr);

@@ -32,9 +32,14 @@ struct record {
 	double counters[CTR_COUNT];		     /* per op */
 	struct bench_field fields[BENCH_MAX_FIELDS]; /* workload results */
 	int nfields;
-	double go_ratio;  /* median / the Go row's median; NaN when none */
-	double c2c_ratio; /* pair rows: median / c2c/pingpong's; NaN if none */
-	int noisy;	  /* CV above NOISY_CV */
+	double go_ratio; /* median / the Go row's median; NaN when none */
+	/* hand-off pairs: the median over samples of each sample's ns/op over
+	 * the round trip timed between the same two threads right after it
+	 * (c2c_floor_ns: that floor's median; 0 if not measured, as for the Go
+	 * rows, whose ratio is then to c2c/pingpong's median); NaN if none */
+	double c2c_ratio;
+	double c2c_floor_ns;
+	int noisy;	    /* CV above NOISY_CV */
 	int oversubscribed; /* more threads than CPUs */
 	int multiplexed;    /* hardware counts scaled */
 };
@@ -46,9 +51,10 @@ void record_free(struct record *r);
 /* Sets go_ratio on every C record that has an ok Go record of the same
  * workload, threads and placement. */
 void records_link_go(struct record *recs, size_t n);
-/* Sets c2c_ratio on every hand-off record (BENCH_HANDOFF)
- * that has an ok c2c/pingpong record of the same placement: how far the
- * hand-off is from the cache-line round trip, its physical floor. */
+/* Sets c2c_ratio on every hand-off record (BENCH_HANDOFF) that did not
+ * measure its own floor (c2c_floor_ns) and has an ok c2c/pingpong record of
+ * the same placement: how far the hand-off is from the cache-line round
+ * trip, its physical floor. */
 void records_link_c2c(struct record *recs, size_t n);
 
 #endif

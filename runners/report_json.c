@@ -88,6 +88,8 @@ static json_t *record_json(const struct record *r)
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
 	json_object_set_new(o, "c2c_ratio", num_or_null(1, r->c2c_ratio));
+	json_object_set_new(o, "c2c_floor_ns",
+			    num_or_null(r->c2c_floor_ns > 0, r->c2c_floor_ns));
 	if (r->nfields) {
 		json_t *fields = json_object();
 		for (int i = 0; i < r->nfields; i++)

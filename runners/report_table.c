@@ -380,8 +380,9 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 		   ratio_cell, has_go_ratio);
 	grid_table(
 		f, rp, markdown,
-		"C / c2c (op over the cache-line round trip of the same "
-		"placement; floor: 1x for a round trip such as "
+		"C / c2c (op over the cache-line round trip between the "
+		"same two threads, timed after each sample; Go rows: over "
+		"c2c/pingpong's; floor: 1x for a round trip such as "
 		"chan/pingpong, 0.5x for one transfer such as mutex/handoff)",
 		c2c_cell, has_c2c_ratio);
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,

@@ -488,13 +488,24 @@ class GoRows(unittest.TestCase):
                                ["median"] / c["ns_per_op"]["median"], 1,
                                places=4)
         self.assertIsNone(rows[("go-locked", 0)]["go_ratio"])
-        # and every hand-off against the cache-line round trip
+        # and every hand-off against the cache-line round trip: the Go
+        # rows against c2c/pingpong's, the C rows against the floor timed
+        # between their own threads after each sample
         floor = rows[("line", None)]["ns_per_op"]["median"]
-        for impl in ["mutexcond", "go", "go-locked"]:
+        for impl in ["go", "go-locked"]:
             x = rows[(impl, 0)]
+            self.assertIsNone(x["c2c_floor_ns"])
             self.assertAlmostEqual(x["c2c_ratio"] * floor /
                                    x["ns_per_op"]["median"], 1, places=4)
+        c = rows[("mutexcond", 0)]
+        self.assertGreater(c["c2c_floor_ns"], 0)
+        # a median of per-sample ratios: between the extreme samples over
+        # the floor, within the floor's own spread (well under 10x)
+        lo, hi = min(c["samples_ns_per_op"]), max(c["samples_ns_per_op"])
+        self.assertGreater(c["c2c_ratio"] * c["c2c_floor_ns"], lo / 10)
+        self.assertLess(c["c2c_ratio"] * c["c2c_floor_ns"], hi * 10)
         self.assertIsNone(rows[("line", None)]["c2c_ratio"])
+        self.assertIsNone(rows[("line", None)]["c2c_floor_ns"])
         self.assertIn("C / c2c", proc.stdout)
 
     def test_too_few_threads_is_a_skip_saying_why(self):
