@@ -42,6 +42,12 @@
 #define POOL_MIMALLOC_HOOK(bytes) alloc_count_foreign(bytes)
 #include "pool_mimalloc.h"
 #endif
+#ifdef CONTEND_HAVE_JEMALLOC
+#include "alloc.h"
+/* mallocx's allocations, which the runner's interposer cannot see */
+#define POOL_JEMALLOC_HOOK(bytes) alloc_count_foreign(bytes)
+#include "pool_jemalloc.h"
+#endif
 
 #define POOL_RING 256 /* objects in flight from one thread to the next */
 /* Failed polls of a ring before the thread yields its CPU, so a pair on
@@ -309,4 +315,7 @@ POOL_BENCHES(freelist, "one free list under one lock");
 POOL_BENCHES(malloc, "malloc and free, no pool");
 #ifdef CONTEND_HAVE_MIMALLOC
 POOL_BENCHES(mimalloc, "mimalloc's mi_malloc and mi_free, dlopen'd");
+#endif
+#ifdef CONTEND_HAVE_JEMALLOC
+POOL_BENCHES(jemalloc, "jemalloc's mallocx and dallocx, linked");
 #endif

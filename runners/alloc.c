@@ -63,6 +63,7 @@ extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void *__libc_memalign(size_t align, size_t size);
 extern void *__libc_valloc(size_t size);
+extern void __libc_free(void *p);
 
 static inline void tally_add(size_t bytes)
 {
@@ -76,6 +77,14 @@ void *malloc(size_t size)
 {
 	tally_add(size);
 	return __libc_malloc(size);
+}
+
+/* Not counted; defined so that free always reaches glibc's, whatever other
+ * allocator a library linked in exports (jemalloc's rows link libjemalloc,
+ * whose free would otherwise be found before glibc's). */
+void free(void *p)
+{
+	__libc_free(p);
 }
 
 void *calloc(size_t n, size_t size)

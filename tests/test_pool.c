@@ -27,6 +27,12 @@
 #define TEST_MIMALLOC 1
 #include "pool_mimalloc.h"
 #endif
+/* jemalloc: built only without a sanitizer (meson.build). This test
+ * program has no malloc interposer, so here jemalloc's malloc serves the
+ * whole program; the rows under test call mallocx and dallocx either way. */
+#ifdef CONTEND_HAVE_JEMALLOC
+#include "pool_jemalloc.h"
+#endif
 
 static int fails;
 
@@ -301,6 +307,9 @@ POOL_TESTS(malloc)
 #ifdef TEST_MIMALLOC
 POOL_TESTS(mimalloc)
 #endif
+#ifdef CONTEND_HAVE_JEMALLOC
+POOL_TESTS(jemalloc)
+#endif
 
 /* One thread: once warm, get/put at any depth makes nothing new. */
 static void goish_test_steady(void)
@@ -374,6 +383,9 @@ int main(void)
 	malloc_test();
 #ifdef TEST_MIMALLOC
 	mimalloc_test();
+#endif
+#ifdef CONTEND_HAVE_JEMALLOC
+	jemalloc_test();
 #endif
 	goish_test_steady();
 	goish_test_age();
