@@ -35,8 +35,9 @@
  * Implementations: goish (Go's design: a per-thread cache, a shared
  * overflow and a victim generation), freelist (one locked free list),
  * malloc (no pool: malloc and free, glibc's per-thread tcache doing the
- * caching), and mimalloc (an allocator reference, built where its header
- * is installed, loaded without replacing the suite's malloc).
+ * caching), and mimalloc and jemalloc (allocator references, built where
+ * they are installed, used without replacing the suite's malloc); these
+ * three rows share their counting (pool_allocator.h).
  */
 #ifndef CONTEND_POOL_H
 #define CONTEND_POOL_H

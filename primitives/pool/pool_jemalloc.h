@@ -18,16 +18,15 @@
  * cannot see).
  *
  * Invariants: the pool holds nothing (what jemalloc caches is its own);
- * each get is one mallocx and each put one dallocx, counted in the handle
- * and added to the pool's totals when it detaches.
+ * each get is one mallocx and each put one dallocx, counted as
+ * pool_allocator.h says.
  */
 #ifndef CONTEND_POOL_JEMALLOC_H
 #define CONTEND_POOL_JEMALLOC_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
-#include "pool.h"
+#include "pool_allocator.h"
 
 /* jemalloc's documented non-standard API (jemalloc(3)); declared here
  * rather than through <jemalloc/jemalloc.h>, whose declarations of malloc
@@ -40,69 +39,35 @@ void dallocx(void *ptr, int flags);
 #endif
 
 struct pool_jemalloc {
-	_Alignas(POOL_CACHE_LINE) size_t size;
-	_Atomic uint64_t news, frees; /* of detached handles: relaxed */
+	struct pool_allocator a;
 };
 
 struct pool_jemalloc_local {
-	_Alignas(POOL_CACHE_LINE) uint64_t news, frees;
+	struct pool_allocator_local n;
 };
 
 static inline int pool_jemalloc_init(struct pool_jemalloc *p, size_t size)
 {
-	p->size = size < POOL_LINK_BYTES ? POOL_LINK_BYTES : size;
-	atomic_init(&p->news, 0);
-	atomic_init(&p->frees, 0);
+	pool_allocator_init(&p->a, size);
 	return 0;
 }
 
-static inline void pool_jemalloc_destroy(struct pool_jemalloc *p)
-{
-	(void)p;
-}
-
-static inline int pool_jemalloc_attach(struct pool_jemalloc *p,
-				       struct pool_jemalloc_local *l)
-{
-	(void)p;
-	l->news = l->frees = 0;
-	return 0;
-}
-
-static inline void pool_jemalloc_detach(struct pool_jemalloc *p,
-					struct pool_jemalloc_local *l)
-{
-	atomic_fetch_add_explicit(&p->news, l->news, memory_order_relaxed);
-	atomic_fetch_add_explicit(&p->frees, l->frees, memory_order_relaxed);
-	l->news = l->frees = 0;
-}
+POOL_ALLOCATOR_COMMON(jemalloc)
 
 static inline void *pool_jemalloc_get(struct pool_jemalloc *p,
 				      struct pool_jemalloc_local *l)
 {
-	l->news++;
-	POOL_JEMALLOC_HOOK(p->size);
-	return mallocx(p->size, 0);
+	l->n.news++;
+	POOL_JEMALLOC_HOOK(p->a.size);
+	return mallocx(p->a.size, 0);
 }
 
 static inline void pool_jemalloc_put(struct pool_jemalloc *p,
 				     struct pool_jemalloc_local *l, void *obj)
 {
 	(void)p;
-	l->frees++;
+	l->n.frees++;
 	dallocx(obj, 0);
-}
-
-static inline void pool_jemalloc_age(struct pool_jemalloc *p)
-{
-	(void)p;
-}
-
-static inline void pool_jemalloc_stats(struct pool_jemalloc *p,
-				       struct pool_stats *s)
-{
-	s->news = atomic_load_explicit(&p->news, memory_order_relaxed);
-	s->frees = atomic_load_explicit(&p->frees, memory_order_relaxed);
 }
 
 #endif

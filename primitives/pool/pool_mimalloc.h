@@ -16,8 +16,8 @@
  * which the runner's malloc interposer cannot see).
  *
  * Invariants: the pool holds nothing (what mimalloc caches is its own);
- * each get is one mi_malloc and each put one mi_free, counted in the
- * handle and added to the pool's totals when it detaches.
+ * each get is one mi_malloc and each put one mi_free, counted as
+ * pool_allocator.h says.
  */
 #ifndef CONTEND_POOL_MIMALLOC_H
 #define CONTEND_POOL_MIMALLOC_H
@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "pool.h"
+#include "pool_allocator.h"
 
 #define POOL_MIMALLOC_SONAME "libmimalloc.so.2"
 
@@ -37,14 +37,13 @@
 #endif
 
 struct pool_mimalloc {
-	_Alignas(POOL_CACHE_LINE) size_t size;
+	struct pool_allocator a;
 	void *(*mi_malloc)(size_t);
 	void (*mi_free)(void *);
-	_Atomic uint64_t news, frees; /* of detached handles: relaxed */
 };
 
 struct pool_mimalloc_local {
-	_Alignas(POOL_CACHE_LINE) uint64_t news, frees;
+	struct pool_allocator_local n;
 };
 
 /* 0, or -1 with errno ENOENT when the library or its symbols are not
@@ -61,9 +60,7 @@ static inline int pool_mimalloc_init(struct pool_mimalloc *p, size_t size)
 	/* POSIX's way from dlsym's object pointer to a function pointer */
 	memcpy(&p->mi_malloc, &m, sizeof(m));
 	memcpy(&p->mi_free, &f, sizeof(f));
-	p->size = size < POOL_LINK_BYTES ? POOL_LINK_BYTES : size;
-	atomic_init(&p->news, 0);
-	atomic_init(&p->frees, 0);
+	pool_allocator_init(&p->a, size);
 	return 0;
 }
 
@@ -74,52 +71,22 @@ static inline const char *pool_mimalloc_why(void)
 	return e ? e : "mi_malloc or mi_free missing";
 }
 
-static inline void pool_mimalloc_destroy(struct pool_mimalloc *p)
-{
-	(void)p; /* the library stays loaded: see the header */
-}
-
-static inline int pool_mimalloc_attach(struct pool_mimalloc *p,
-				       struct pool_mimalloc_local *l)
-{
-	(void)p;
-	l->news = l->frees = 0;
-	return 0;
-}
-
-static inline void pool_mimalloc_detach(struct pool_mimalloc *p,
-					struct pool_mimalloc_local *l)
-{
-	atomic_fetch_add_explicit(&p->news, l->news, memory_order_relaxed);
-	atomic_fetch_add_explicit(&p->frees, l->frees, memory_order_relaxed);
-	l->news = l->frees = 0;
-}
+/* destroy leaves the library loaded: see the header */
+POOL_ALLOCATOR_COMMON(mimalloc)
 
 static inline void *pool_mimalloc_get(struct pool_mimalloc *p,
 				      struct pool_mimalloc_local *l)
 {
-	l->news++;
-	POOL_MIMALLOC_HOOK(p->size);
-	return p->mi_malloc(p->size);
+	l->n.news++;
+	POOL_MIMALLOC_HOOK(p->a.size);
+	return p->mi_malloc(p->a.size);
 }
 
 static inline void pool_mimalloc_put(struct pool_mimalloc *p,
 				     struct pool_mimalloc_local *l, void *obj)
 {
-	l->frees++;
+	l->n.frees++;
 	p->mi_free(obj);
-}
-
-static inline void pool_mimalloc_age(struct pool_mimalloc *p)
-{
-	(void)p;
-}
-
-static inline void pool_mimalloc_stats(struct pool_mimalloc *p,
-				       struct pool_stats *s)
-{
-	s->news = atomic_load_explicit(&p->news, memory_order_relaxed);
-	s->frees = atomic_load_explicit(&p->frees, memory_order_relaxed);
 }
 
 #endif
