@@ -19,16 +19,7 @@
 #include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
 
-static int fails;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("FAIL %s line %d: %s\n", __func__, __LINE__,    \
-			       #cond);                                         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
+#include "test_check.h"
 
 #define TAG 0x0ddba11cafef00dull
 

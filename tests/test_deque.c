@@ -23,16 +23,7 @@
 #include "deque_forkjoin.h"
 #include "deque_global.h"
 
-static int fails;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("FAIL %s line %d: %s\n", __func__, __LINE__,    \
-			       #cond);                                         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
+#include "test_check.h"
 
 #define ITEMS	   1000000
 #define THIEVES	   3

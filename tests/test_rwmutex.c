@@ -26,16 +26,7 @@
 #include "rwmutex_slots.h"
 #include "rwmutex_spin.h"
 
-static int fails;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("FAIL %s line %d: %s\n", __func__, __LINE__,    \
-			       #cond);                                         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
+#include "test_check.h"
 
 #define READERS		3
 #define WRITERS		2

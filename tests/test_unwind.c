@@ -25,16 +25,7 @@
 #include "unwind_cxx.h"
 #endif
 
-static int fails;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("FAIL %s line %d: %s\n", __func__, __LINE__,    \
-			       #cond);                                         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
+#include "test_check.h"
 
 /* Opaque frames: no inlining, and (GCC) no interprocedural noreturn
  * inference, so every frame stays a call. */
