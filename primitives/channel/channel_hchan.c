@@ -473,19 +473,22 @@ static size_t hchan_cap(chan_t *ch)
 
 /* ---- select ---- */
 
-#define SEL_SMALL 16 /* on the stack up to here: no malloc per select */
+/* on the stack up to here: no malloc per select (and the poll order is
+ * packed up to the same bound) */
+#define SEL_SMALL CHAN_PERM_PACKED
 
-/* A select's scratch: per case a waiter record and a poll position, and the
- * distinct channels in lock (address) order. */
+/* A select's scratch: per case a waiter record, the poll order (an array
+ * only past CHAN_PERM_PACKED cases), and the distinct channels in lock
+ * (address) order. */
 struct sel {
 	chan_case *cases;
 	size_t n, nlocks;
 	struct hchan_waiter *w;
 	size_t *poll;
+	struct chan_perm perm;
 	struct hchan **locks;
 	struct hchan_group g;
 	struct hchan_waiter w_small[SEL_SMALL];
-	size_t poll_small[SEL_SMALL];
 	struct hchan *locks_small[SEL_SMALL];
 };
 
@@ -495,7 +498,7 @@ static int sel_alloc(struct sel *s, chan_case *cases, size_t n)
 	s->n = n;
 	if (n <= SEL_SMALL) {
 		s->w = s->w_small;
-		s->poll = s->poll_small;
+		s->poll = NULL; /* the order is packed (CHAN_PERM_PACKED) */
 		s->locks = s->locks_small;
 		return 0;
 	}
@@ -550,7 +553,7 @@ static void sel_unlock_all(struct sel *s)
 static int sel_poll_locked(struct sel *s, struct hchan_wake *wk)
 {
 	for (size_t k = 0; k < s->n; k++) {
-		chan_case *cs = &s->cases[s->poll[k]];
+		chan_case *cs = &s->cases[chan_perm_at(&s->perm, k)];
 		int r;
 		if (!cs->ch)
 			continue;
@@ -559,7 +562,7 @@ static int sel_poll_locked(struct sel *s, struct hchan_wake *wk)
 			    : recv_locked(hc(cs->ch), cs->elem, wk);
 		if (r != CHAN_WOULDBLOCK) {
 			cs->result = r;
-			return (int)s->poll[k];
+			return (int)chan_perm_at(&s->perm, k);
 		}
 	}
 	return CHAN_WOULDBLOCK;
@@ -622,7 +625,7 @@ static int sel_finish(struct sel *s, int timed_out)
 static int sel_poll_each(struct sel *s)
 {
 	for (size_t k = 0; k < s->n; k++) {
-		chan_case *cs = &s->cases[s->poll[k]];
+		chan_case *cs = &s->cases[chan_perm_at(&s->perm, k)];
 		struct hchan_wake wk = {0};
 		struct hchan *c;
 		int r;
@@ -636,7 +639,7 @@ static int sel_poll_each(struct sel *s)
 		unpark_after(&wk);
 		if (r != CHAN_WOULDBLOCK) {
 			cs->result = r;
-			return (int)s->poll[k];
+			return (int)chan_perm_at(&s->perm, k);
 		}
 	}
 	return CHAN_WOULDBLOCK;
@@ -646,7 +649,7 @@ static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 {
 	struct hchan_wake wk = {0};
 	int r;
-	chan_shuffle(s->poll, s->n);
+	chan_perm_init(&s->perm, s->n, s->poll);
 	r = sel_poll_each(s);
 	if (r != CHAN_WOULDBLOCK || !block)
 		return r;

@@ -456,11 +456,12 @@ static size_t ring_cap(chan_t *ch)
 
 /* ---- select: polling with backoff ---- */
 
-static int ring_poll(chan_case *cases, size_t n, size_t *order)
+static int ring_poll(chan_case *cases, size_t n, size_t *big)
 {
-	chan_shuffle(order, n);
+	struct chan_perm order;
+	chan_perm_init(&order, n, big);
 	for (size_t k = 0; k < n; k++) {
-		chan_case *cs = &cases[order[k]];
+		chan_case *cs = &cases[chan_perm_at(&order, k)];
 		int res;
 		if (!cs->ch)
 			continue;
@@ -469,7 +470,7 @@ static int ring_poll(chan_case *cases, size_t n, size_t *order)
 			      : ring_recv_once(rg(cs->ch), cs->elem);
 		if (res != CHAN_WOULDBLOCK) {
 			cs->result = res;
-			return (int)order[k];
+			return (int)chan_perm_at(&order, k);
 		}
 	}
 	return CHAN_WOULDBLOCK;
@@ -504,9 +505,11 @@ static void backoff(unsigned k)
 static int ring_select(chan_case *cases, size_t n, int block,
 		       const struct timespec *deadline)
 {
-	size_t small[16], *order = n <= 16 ? small : malloc(n * sizeof(*order));
+	/* the poll order needs memory only past CHAN_PERM_PACKED cases */
+	size_t *order =
+		n <= CHAN_PERM_PACKED ? NULL : malloc(n * sizeof(*order));
 	int res = CHAN_WOULDBLOCK;
-	if (!order)
+	if (n > CHAN_PERM_PACKED && !order)
 		return CHAN_WOULDBLOCK;
 	for (unsigned k = 0;; k++) {
 		res = ring_poll(cases, n, order);
@@ -518,8 +521,7 @@ static int ring_select(chan_case *cases, size_t n, int block,
 		}
 		backoff(k);
 	}
-	if (order != small)
-		free(order);
+	free(order);
 	return res;
 }
 
