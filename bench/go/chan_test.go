@@ -58,7 +58,9 @@ func latencies(b *testing.B, prefix string, ns []int64) {
 }
 
 // chan/pingpong: two goroutines, two channels of capacity cap; an op is
-// one round trip, every 8th timed.
+// one round trip, every pingpongTimed-th timed (as in C: bench/chan.c).
+const pingpongTimed = 64
+
 func pingpong(b *testing.B, capacity int, locked bool) {
 	ping, pong := make(chan uint64, capacity), make(chan uint64, capacity)
 	done := make(chan struct{})
@@ -76,16 +78,16 @@ func pingpong(b *testing.B, capacity int, locked bool) {
 		pinTo(b, 0)
 		defer runtime.UnlockOSThread()
 	}
-	lat := make([]int64, 0, b.N/8+1)
+	lat := make([]int64, 0, b.N/pingpongTimed+1)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var t0 time.Time
-		if i&7 == 0 {
+		if i%pingpongTimed == 0 {
 			t0 = time.Now()
 		}
 		ping <- uint64(i)
 		<-pong
-		if i&7 == 0 {
+		if i%pingpongTimed == 0 {
 			lat = append(lat, int64(time.Since(t0)))
 		}
 	}
