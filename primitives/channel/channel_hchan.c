@@ -247,7 +247,8 @@ static void spot_settle(struct hchan *c, int success, struct hchan_wake *wk)
 
 /* The non-blocking send, lock held. The spot's waiter is served before
  * the queue's (it is older than every queued receiver). */
-static int send_locked(struct hchan *c, const void *elem, struct hchan_wake *wk)
+static inline __attribute__((always_inline)) int
+send_locked(struct hchan *c, const void *elem, struct hchan_wake *wk)
 {
 	struct hchan_waiter *w;
 	if (c->closed)
@@ -285,7 +286,8 @@ static void take_from_sender(struct hchan *c, void *elem, const void *src)
 	}
 }
 
-static int recv_locked(struct hchan *c, void *elem, struct hchan_wake *wk)
+static inline __attribute__((always_inline)) int
+recv_locked(struct hchan *c, void *elem, struct hchan_wake *wk)
 {
 	struct hchan_waiter *w;
 	if (c->spot_state == SPOT_SEND) {

@@ -19,12 +19,15 @@
 static inline uint32_t chan_random(void)
 {
 	static _Thread_local uint32_t state;
-	if (!state)
-		state = (uint32_t)(uintptr_t)&state | 1u;
-	state ^= state << 13;
+	uint32_t out = state;
+	/* the value out was computed by the previous call: a select waits
+	 * only for its load, not for the shifts, before it locks a channel */
+	if (!out)
+		out = (uint32_t)(uintptr_t)&state | 1u;
+	state = out ^ out << 13;
 	state ^= state >> 17;
 	state ^= state << 5;
-	return state;
+	return out;
 }
 
 /* j uniform in [0, bound) by multiply and shift (Lemire, "Fast Random
