@@ -34,6 +34,7 @@
  * waiters. Waiting is spin-then-park on the group's own flag (channel_park.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,8 @@ struct hchan {
 	struct hchan_lock lock;
 	uint32_t spot_state, spot_seq;
 	int spot_success;
-	_Atomic uint32_t spot_wake; /* CHAN_SPINNING / PARKED / WOKEN */
+	_Atomic uint32_t spot_wake; /* CHAN_SPINNING / WOKEN */
+	uint32_t spot_parked; /* the spot's waiter may sleep (spot_park) */
 	unsigned char spot_elem[HCHAN_SPOT_ELEM];
 	_Alignas(64) int closed;
 	size_t head, count;
@@ -92,6 +94,9 @@ struct hchan {
 	unsigned char *buf;
 	_Alignas(64) _Atomic uint32_t spot_consumed; /* last spot_seq read */
 };
+
+_Static_assert(offsetof(struct hchan, closed) == 64,
+	       "the lock and the spot share the channel's first line");
 
 /* What to wake once the lock is released: a queued waiter's group, or the
  * spot's futex when its waiter parked. */
@@ -232,16 +237,18 @@ static void settle(struct hchan_waiter *w, int success)
 }
 
 /* Settles the spot's waiter (lock held): its result, then WOKEN, before
- * the unlock (header comment); the futex wake, if it parked, is left to
+ * the unlock. WOKEN is a plain store, not an exchange (a locked write of
+ * the line on every hand-off): whether the waiter may sleep is read under
+ * the lock, where spot_park says so. The futex wake, if it may, is left to
  * after the unlock. */
 static void spot_settle(struct hchan *c, int success, struct hchan_wake *wk)
 {
 	c->spot_success = success;
 	c->spot_state = SPOT_DONE;
 	/* release: publishes spot_elem and spot_success to the waiter,
-	 * which reads the flag with acquire (chan_park) */
-	if (atomic_exchange_explicit(&c->spot_wake, CHAN_WOKEN,
-				     memory_order_release) == CHAN_PARKED)
+	 * which reads the flag with acquire (spot_park) */
+	atomic_store_explicit(&c->spot_wake, CHAN_WOKEN, memory_order_release);
+	if (c->spot_parked)
 		wk->futex = &c->spot_wake;
 }
 
@@ -343,10 +350,35 @@ static uint32_t spot_claim(struct hchan *c, int dir, const void *elem)
 	c->spot_state = dir == CHAN_SEND ? SPOT_SEND : SPOT_RECV;
 	if (dir == CHAN_SEND)
 		copy_elem(c, c->spot_elem, elem);
+	c->spot_parked = 0;
 	/* relaxed: the lock publishes it to every waker */
 	atomic_store_explicit(&c->spot_wake, CHAN_SPINNING,
 			      memory_order_relaxed);
 	return c->spot_seq;
+}
+
+/* The spot waiter's wait: spin (channel_park.h), then say under the lock
+ * that it may sleep. A waker that settles the spot after that sees
+ * spot_parked and wakes the futex; one that settled it before left WOKEN,
+ * which the check under the lock sees; and a WOKEN stored between the
+ * unlock and the futex wait makes the wait return at once. */
+static void spot_park(struct hchan *c)
+{
+	if (chan_spin_while(&c->spot_wake, CHAN_SPINNING))
+		return; /* only a waker changes it, to WOKEN */
+	hchan_lock(&c->lock);
+	/* relaxed: the lock orders it after the waker's stores */
+	if (atomic_load_explicit(&c->spot_wake, memory_order_relaxed) ==
+	    CHAN_WOKEN) {
+		hchan_unlock(&c->lock);
+		return;
+	}
+	c->spot_parked = 1;
+	hchan_unlock(&c->lock);
+	/* acquire: pairs with spot_settle's release */
+	while (atomic_load_explicit(&c->spot_wake, memory_order_acquire) !=
+	       CHAN_WOKEN)
+		chan_futex_wait(&c->spot_wake, CHAN_SPINNING, NULL);
 }
 
 /* Waits in the spot claimed under the lock (now released), then reads
@@ -354,7 +386,7 @@ static uint32_t spot_claim(struct hchan *c, int dir, const void *elem)
 static int spot_wait(struct hchan *c, int dir, void *elem, uint32_t seq)
 {
 	int ok;
-	chan_park(&c->spot_wake, NULL);
+	spot_park(c);
 	ok = c->spot_success;
 	if (dir == CHAN_RECV && c->elem_size) {
 		if (ok)
