@@ -390,7 +390,7 @@ static int spot_wait(struct hchan *c, int dir, void *elem, uint32_t seq)
 	ok = c->spot_success;
 	if (dir == CHAN_RECV && c->elem_size) {
 		if (ok)
-			memcpy(elem, c->spot_elem, c->elem_size);
+			copy_elem(c, elem, c->spot_elem);
 		else
 			memset(elem, 0, c->elem_size); /* closed */
 	}
