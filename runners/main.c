@@ -7,9 +7,7 @@
 #ifndef CONTEND_VERSION
 #define CONTEND_VERSION "unknown"
 #endif
-#ifndef CONTEND_GIT
-#define CONTEND_GIT "unknown"
-#endif
+#include "contend_git.h"
 
 static const char usage[] =
 	"usage: contend COMMAND [OPTIONS]\n"

@@ -11,9 +11,7 @@
 #ifndef CONTEND_VERSION
 #define CONTEND_VERSION "unknown"
 #endif
-#ifndef CONTEND_GIT
-#define CONTEND_GIT "unknown"
-#endif
+#include "contend_git.h"
 
 static json_t *num_or_null(int valid, double v)
 {
