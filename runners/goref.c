@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
+
 void goref_name(const char *bench, char *out, size_t len)
 {
 	size_t n = snprintf(out, len, "Benchmark");
@@ -267,6 +269,26 @@ static void ingest(char *out, struct record *r, int max)
 	r->allocs_per_op = allocs / r->nsamples;
 }
 
+/* A hand-off pair's floor, timed between its two CPUs just before and just
+ * after the Go benchmark (0 for other rows), as measure.c times one after
+ * each C sample. */
+static double handoff_floor(const struct record *r, const int *cpus)
+{
+	if (!(r->b->flags & BENCH_HANDOFF) || r->threads != 2)
+		return 0;
+	return measure_c2c_floor(cpus);
+}
+
+/* The Go row's floor: the mean of the two around it (a change of the vCPUs'
+ * distance while Go ran shows as a floor between the two states). */
+static void set_floor(struct record *r, double before, double after)
+{
+	if (before <= 0 || after <= 0 || r->nsamples == 0)
+		return;
+	r->c2c_floor_ns = (before + after) / 2;
+	r->c2c_ratio = r->ns.median / r->c2c_floor_ns;
+}
+
 int goref_run(const struct goref *g, const struct goref_params *gp,
 	      const struct topo *tp, const int *cpus, struct record *r,
 	      const volatile sig_atomic_t *stop)
@@ -276,6 +298,7 @@ int goref_run(const struct goref *g, const struct goref_params *gp,
 	cpu_set_t set;
 	int bound = 0, status, timed_out;
 	size_t cap = 65536;
+	double floor_ns;
 	(void)tp;
 	CPU_ZERO(&set);
 	for (int i = 0; i < r->threads; i++)
@@ -307,6 +330,7 @@ int goref_run(const struct goref *g, const struct goref_params *gp,
 	argv[6] = cpu;
 	argv[7] = benchtime;
 	argv[8] = NULL;
+	floor_ns = handoff_floor(r, cpus);
 	status = run_capture(argv, bound ? &set : NULL, out, cap, gp->timeout_s,
 			     stop, &timed_out);
 	if (*stop) {
@@ -320,6 +344,7 @@ int goref_run(const struct goref *g, const struct goref_params *gp,
 		       : "process unbound");
 	ingest(out, r, gp->repeat);
 	free(out);
+	set_floor(r, floor_ns, handoff_floor(r, cpus));
 	if (timed_out) {
 		r->status = REC_TIMEOUT;
 		snprintf(r->reason, sizeof(r->reason),

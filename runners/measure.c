@@ -546,3 +546,62 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 	free(cr);
 	return 0;
 }
+
+/* ---- a floor outside a case (the Go rows) ---- */
+
+struct floor_pair {
+	_Alignas(64) _Atomic uint64_t line;
+	int cpu[2];
+	double ns;
+	int bound[2];
+};
+
+struct floor_arg {
+	struct floor_pair *fp;
+	int tid;
+};
+
+static void *floor_thread(void *arg)
+{
+	struct floor_arg *a = arg;
+	struct floor_pair *fp = a->fp;
+	cpu_set_t set;
+	uint64_t seq = 0, t0 = 0;
+	CPU_ZERO(&set);
+	CPU_SET(fp->cpu[a->tid], &set);
+	fp->bound[a->tid] =
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, seq += 2) {
+		if (i == FLOOR_WARM && a->tid == 0)
+			t0 = now_ns();
+		c2c_round(&fp->line, a->tid, seq);
+	}
+	if (a->tid == 0)
+		fp->ns = (double)(now_ns() - t0) / FLOOR_ROUNDS;
+	return NULL;
+}
+
+double measure_c2c_floor(const int cpus[2])
+{
+	struct floor_pair fp = {.cpu = {cpus[0], cpus[1]}};
+	struct floor_arg args[2] = {{&fp, 0}, {&fp, 1}};
+	pthread_t th[2];
+	int started = 0;
+	if (cpus[0] < 0 || cpus[1] < 0 || cpus[0] >= CPU_SETSIZE ||
+	    cpus[1] >= CPU_SETSIZE)
+		return 0;
+	atomic_init(&fp.line, 0);
+	for (; started < 2; started++)
+		if (pthread_create(&th[started], NULL, floor_thread,
+				   &args[started]) != 0)
+			break;
+	if (started < 2) {
+		/* the lone thread waits for a partner that never comes:
+		 * give it one */
+		if (started == 1)
+			floor_thread(&args[1]);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return started == 2 && fp.bound[0] && fp.bound[1] ? fp.ns : 0;
+}

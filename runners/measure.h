@@ -47,4 +47,10 @@ struct measure_params {
 int measure_case(const struct measure_params *mp, const int *cpus,
 		 struct record *r);
 
+/* The cache-line round trip (c2c.h) between two threads bound to cpus[0]
+ * and cpus[1], in ns; 0 if they cannot be bound. For rows measured outside
+ * measure_case (the Go rows), so that they too are set against the floor
+ * of their own moment: in a VM it can change from one case to the next. */
+double measure_c2c_floor(const int cpus[2]);
+
 #endif

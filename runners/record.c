@@ -13,18 +13,28 @@ static int same_case(const struct record *a, const struct record *b)
 	       a->threads == b->threads && !strcmp(a->placement, b->placement);
 }
 
+static int floors_differ(const struct record *a, const struct record *b)
+{
+	double x = a->c2c_floor_ns, y = b->c2c_floor_ns;
+	return x > 0 && y > 0 &&
+	       (x > y * GO_FLOOR_DIFF || y > x * GO_FLOOR_DIFF);
+}
+
 void records_link_go(struct record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct record *r = &recs[i];
 		r->go_ratio = NAN;
+		r->go_floor_differs = 0;
 		if (r->status != REC_OK || goref_is_go(r->b))
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct record *g = &recs[j];
 			if (g->status == REC_OK && !strcmp(g->b->impl, "go") &&
-			    same_case(r, g) && g->ns.median > 0)
+			    same_case(r, g) && g->ns.median > 0) {
 				r->go_ratio = r->ns.median / g->ns.median;
+				r->go_floor_differs = floors_differ(r, g);
+			}
 		}
 	}
 }

@@ -33,6 +33,10 @@ struct record {
 	struct bench_field fields[BENCH_MAX_FIELDS]; /* workload results */
 	int nfields;
 	double go_ratio; /* median / the Go row's median; NaN when none */
+	/* the C and the Go case of a hand-off pair met cache-line round trips
+	 * (c2c_floor_ns) more than GO_FLOOR_DIFF apart: go_ratio then mixes
+	 * two states of the machine (the vCPUs moved between the cases) */
+	int go_floor_differs;
 	/* hand-off pairs: the median over samples of each sample's ns/op over
 	 * the round trip timed between the same two threads right after it
 	 * (c2c_floor_ns: that floor's median; 0 if not measured, as for the Go
@@ -44,7 +48,8 @@ struct record {
 	int multiplexed;    /* hardware counts scaled */
 };
 
-#define NOISY_CV 0.05
+#define NOISY_CV      0.05
+#define GO_FLOOR_DIFF 1.5
 
 const char *rec_status_name(enum rec_status s);
 void record_free(struct record *r);

@@ -111,7 +111,8 @@ static int has_go_ratio(const struct record *r)
 
 static void ratio_cell(const struct record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.2fx%s", r->go_ratio, r->noisy ? "!" : "");
+	snprintf(buf, len, "%.2fx%s%s", r->go_ratio, r->noisy ? "!" : "",
+		 r->go_floor_differs ? "~" : "");
 }
 
 static int has_fields(const struct record *r)
@@ -334,6 +335,20 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 				"own process; counters are not read there "
 				"(n/a)\n",
 				markdown ? "- " : "  ");
+			break;
+		}
+	for (size_t i = 0; i < rp->n; i++)
+		if (rp->recs[i].go_floor_differs) {
+			if (!header++)
+				fprintf(f, "\n%s\n",
+					markdown ? "### notes\n" : "notes");
+			fprintf(f,
+				"%s~ in C / Go: the C and the Go case met "
+				"cache-line round trips (c2c_floor_ns) more "
+				"than %gx apart (the vCPUs moved between "
+				"them); "
+				"that ratio mixes two states of the machine\n",
+				markdown ? "- " : "  ", GO_FLOOR_DIFF);
 			break;
 		}
 	if (cp->multiplexed)

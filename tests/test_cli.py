@@ -489,13 +489,13 @@ class GoRows(unittest.TestCase):
                                places=4)
         self.assertIsNone(rows[("go-locked", 0)]["go_ratio"])
         # and every hand-off against the cache-line round trip: the Go
-        # rows against c2c/pingpong's, the C rows against the floor timed
-        # between their own threads after each sample
-        floor = rows[("line", None)]["ns_per_op"]["median"]
+        # rows against the floor timed between the pair's CPUs around the
+        # Go run, the C rows against the floor timed between their own
+        # threads after each sample
         for impl in ["go", "go-locked"]:
             x = rows[(impl, 0)]
-            self.assertIsNone(x["c2c_floor_ns"])
-            self.assertAlmostEqual(x["c2c_ratio"] * floor /
+            self.assertGreater(x["c2c_floor_ns"], 0)
+            self.assertAlmostEqual(x["c2c_ratio"] * x["c2c_floor_ns"] /
                                    x["ns_per_op"]["median"], 1, places=4)
         c = rows[("mutexcond", 0)]
         self.assertGreater(c["c2c_floor_ns"], 0)
