@@ -595,11 +595,16 @@ double measure_c2c_floor(const int cpus[2])
 		if (pthread_create(&th[started], NULL, floor_thread,
 				   &args[started]) != 0)
 			break;
-	if (started < 2) {
-		/* the lone thread waits for a partner that never comes:
-		 * give it one */
-		if (started == 1)
-			floor_thread(&args[1]);
+	if (started == 1) {
+		/* the lone thread waits for a partner that never comes: be
+		 * it, then give this thread its CPUs back */
+		cpu_set_t mine;
+		int saved = pthread_getaffinity_np(pthread_self(), sizeof(mine),
+						   &mine) == 0;
+		floor_thread(&args[1]);
+		if (saved)
+			pthread_setaffinity_np(pthread_self(), sizeof(mine),
+					       &mine);
 	}
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
