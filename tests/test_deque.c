@@ -24,6 +24,7 @@
 #include "deque_global.h"
 
 #include "test_check.h"
+#include "test_watchdog.h"
 
 #define ITEMS	   1000000
 #define THIEVES	   3
@@ -39,24 +40,6 @@ struct items {
 	_Atomic uint32_t *seen; /* times each item came out */
 	_Atomic long bad;
 };
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "FAIL watchdog: a deque test hung\n";
-	(void)sig;
-	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
-	_exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p) {
-		printf("FAIL: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
 
 static void items_init(struct items *it)
 {
@@ -327,8 +310,7 @@ static void test_forkjoin(int chase_lev, enum fj_tree tree, int n, int nworkers)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, watchdog);
-	alarm(WATCHDOG_S);
+	watchdog_arm(WATCHDOG_S, "a deque test hung");
 	test_chase_lev();
 	test_global();
 	for (int cl = 1; cl >= 0; cl--)

@@ -20,6 +20,7 @@
 #include "pool_freelist.h"
 #include "pool_goish.h"
 #include "pool_malloc.h"
+#include "test_watchdog.h"
 #include "tsan_annotate.h"
 /* ThreadSanitizer cannot see mimalloc's own synchronisation (it is not
  * instrumented), so a reused block would read as a race: not tested there */
@@ -87,14 +88,6 @@ static inline int is_held(const struct obj *o)
 {
 	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	return o->held == HELD;
-}
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "FAIL watchdog: a pool test hung\n";
-	(void)sig;
-	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
-	_exit(1);
 }
 
 /* A bounded hand-off queue between two test threads, under a mutex: its
@@ -376,8 +369,7 @@ int main(void)
 {
 	uint64_t made;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, watchdog);
-	alarm(WATCHDOG_S);
+	watchdog_arm(WATCHDOG_S, "a pool test hung");
 	goish_test();
 	freelist_test();
 	malloc_test();

@@ -27,6 +27,7 @@
 #include "rwmutex_spin.h"
 
 #include "test_check.h"
+#include "test_watchdog.h"
 
 #define READERS		3
 #define WRITERS		2
@@ -41,25 +42,6 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p) {
-		printf("FAIL: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
-static void watchdog(int sig)
-{
-	static const char msg[] =
-		"FAIL watchdog: a test hung (lost wake-up or starvation)\n";
-	(void)sig;
-	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
-	_exit(1);
 }
 
 /* Some work inside a read section, so that readers overlap. */
@@ -277,8 +259,7 @@ TABLE_FULL_TEST(slots, RWMUTEX_SLOTS_N)
 
 int main(void)
 {
-	signal(SIGALRM, watchdog);
-	alarm(WATCHDOG_S);
+	watchdog_arm(WATCHDOG_S, "a test hung (lost wake-up or starvation)");
 	setvbuf(stdout, NULL, _IONBF, 0);
 
 	pthread_test_race();
