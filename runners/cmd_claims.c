@@ -55,17 +55,9 @@ static const char claims_usage[] =
 	"failed or timed out, 2 on bad usage or a bad claim or results file.\n";
 
 enum {
-	OPT_WITHGO = 256,
+	OPT_WITHGO = OPTS_RUN_END,
 	OPT_FORMAT,
 	OPT_CLAIMS,
-	OPT_QUICK,
-	OPT_TIME,
-	OPT_REPEAT,
-	OPT_WARMUP,
-	OPT_TIMEOUT,
-	OPT_OUT,
-	OPT_NOPROGRESS,
-	OPT_NOISOLATE,
 	OPT_HELP,
 };
 
@@ -73,15 +65,8 @@ static const struct option claims_longopts[] = {
 	{"with-go", no_argument, NULL, OPT_WITHGO},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"claims", required_argument, NULL, OPT_CLAIMS},
-	{"quick", no_argument, NULL, OPT_QUICK},
-	{"time", required_argument, NULL, OPT_TIME},
-	{"repeat", required_argument, NULL, OPT_REPEAT},
-	{"warmup", required_argument, NULL, OPT_WARMUP},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"out", required_argument, NULL, OPT_OUT},
-	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
-	{"no-isolate", no_argument, NULL, OPT_NOISOLATE},
 	{"help", no_argument, NULL, OPT_HELP},
+	OPTIONS_RUN_LONGOPTS,
 	{NULL, 0, NULL, 0}};
 
 enum claims_format { CF_TABLE, CF_MARKDOWN, CF_JSON };
@@ -105,41 +90,6 @@ static int parse_format(const char *s, enum claims_format *out, struct err *e)
 			return 0;
 		}
 	return err_set(e, "unknown format '%s' (table, markdown or json)", s);
-}
-
-static int parse_run_value(struct options *o, int c, const char *arg,
-			   struct err *e)
-{
-	switch (c) {
-	case OPT_TIME:
-		o->time_set = 1;
-		return parse_seconds(arg, "--time", &o->time_s, e);
-	case OPT_WARMUP:
-		o->warmup_set = 1;
-		return parse_seconds_or_zero(arg, "--warmup", &o->warmup_s, e);
-	case OPT_TIMEOUT:
-		o->timeout_set = 1;
-		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
-	case OPT_REPEAT:
-		o->repeat_set = 1;
-		return parse_positive_int(arg, "--repeat", &o->repeat, e);
-	case OPT_OUT:
-		o->out = arg;
-		return *arg ? 0
-			    : err_set(e, "empty --out (a file, a directory "
-					 "or none)");
-	case OPT_QUICK:
-		o->mode = MODE_QUICK;
-		return 0;
-	case OPT_NOPROGRESS:
-		o->progress = 0;
-		return 0;
-	case OPT_NOISOLATE:
-		o->no_isolate = 1;
-		return 0;
-	default:
-		return err_set(e, "internal: option %d", c);
-	}
 }
 
 /* The long name of option c, for messages. */
@@ -166,7 +116,7 @@ static int parse_one(struct claims_cmd *k, int c, const char *arg,
 	default:
 		if (!k->run_option)
 			k->run_option = option_name(c);
-		return parse_run_value(&k->run.opt, c, arg, e);
+		return options_parse_run(&k->run.opt, c, arg, e);
 	}
 }
 

@@ -55,21 +55,13 @@ static const char run_usage[] =
 	"run or written).\n";
 
 enum {
-	OPT_FILTER = 256,
+	OPT_FILTER = OPTS_RUN_END,
 	OPT_THREADS,
 	OPT_PLACEMENT,
-	OPT_TIME,
-	OPT_REPEAT,
-	OPT_WARMUP,
-	OPT_TIMEOUT,
 	OPT_COUNTERS,
 	OPT_FORMAT,
-	OPT_OUT,
-	OPT_QUICK,
 	OPT_FULL,
 	OPT_OVERSUB,
-	OPT_NOPROGRESS,
-	OPT_NOISOLATE,
 	OPT_WITHGO,
 	OPT_HELP,
 };
@@ -78,20 +70,13 @@ static const struct option run_longopts[] = {
 	{"filter", required_argument, NULL, OPT_FILTER},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"placement", required_argument, NULL, OPT_PLACEMENT},
-	{"time", required_argument, NULL, OPT_TIME},
-	{"repeat", required_argument, NULL, OPT_REPEAT},
-	{"warmup", required_argument, NULL, OPT_WARMUP},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"counters", required_argument, NULL, OPT_COUNTERS},
 	{"format", required_argument, NULL, OPT_FORMAT},
-	{"out", required_argument, NULL, OPT_OUT},
-	{"quick", no_argument, NULL, OPT_QUICK},
 	{"full", no_argument, NULL, OPT_FULL},
 	{"oversubscribe", no_argument, NULL, OPT_OVERSUB},
-	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
-	{"no-isolate", no_argument, NULL, OPT_NOISOLATE},
 	{"with-go", no_argument, NULL, OPT_WITHGO},
 	{"help", no_argument, NULL, OPT_HELP},
+	OPTIONS_RUN_LONGOPTS,
 	{NULL, 0, NULL, 0}};
 
 static int parse_placements(struct options *o, const char *arg, struct err *e)
@@ -117,45 +102,21 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 		return o->nthreads < 0 ? -1 : 0;
 	case OPT_PLACEMENT:
 		return parse_placements(o, arg, e);
-	case OPT_TIME:
-		o->time_set = 1;
-		return parse_seconds(arg, "--time", &o->time_s, e);
-	case OPT_WARMUP:
-		o->warmup_set = 1;
-		return parse_seconds_or_zero(arg, "--warmup", &o->warmup_s, e);
-	case OPT_TIMEOUT:
-		o->timeout_set = 1;
-		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
-	case OPT_REPEAT:
-		o->repeat_set = 1;
-		return parse_positive_int(arg, "--repeat", &o->repeat, e);
 	case OPT_COUNTERS:
 		return counters_parse(arg, o->wanted_counters, e);
 	case OPT_FORMAT:
 		return parse_formats(arg, &o->formats, e);
-	case OPT_OUT:
-		o->out = arg;
-		return *arg ? 0
-			    : err_set(e, "empty --out (a file, a directory "
-					 "or none)");
-	case OPT_QUICK:
 	case OPT_FULL:
-		o->mode = c == OPT_QUICK ? MODE_QUICK : MODE_FULL;
+		o->mode = MODE_FULL;
 		return 0;
 	case OPT_OVERSUB:
 		o->oversubscribe = 1;
-		return 0;
-	case OPT_NOPROGRESS:
-		o->progress = 0;
-		return 0;
-	case OPT_NOISOLATE:
-		o->no_isolate = 1;
 		return 0;
 	case OPT_WITHGO:
 		o->with_go = 1;
 		return 0;
 	default:
-		return err_set(e, "internal: option %d", c);
+		return options_parse_run(o, c, arg, e);
 	}
 }
 

@@ -204,3 +204,37 @@ int options_resolve(struct options *o, int npus, struct err *e)
 	o->nthreads = n;
 	return 0;
 }
+
+int options_parse_run(struct options *o, int c, const char *arg, struct err *e)
+{
+	switch (c) {
+	case OPTS_TIME:
+		o->time_set = 1;
+		return parse_seconds(arg, "--time", &o->time_s, e);
+	case OPTS_WARMUP:
+		o->warmup_set = 1;
+		return parse_seconds_or_zero(arg, "--warmup", &o->warmup_s, e);
+	case OPTS_TIMEOUT:
+		o->timeout_set = 1;
+		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
+	case OPTS_REPEAT:
+		o->repeat_set = 1;
+		return parse_positive_int(arg, "--repeat", &o->repeat, e);
+	case OPTS_OUT:
+		o->out = arg;
+		return *arg ? 0
+			    : err_set(e, "empty --out (a file, a directory "
+					 "or none)");
+	case OPTS_QUICK:
+		o->mode = MODE_QUICK;
+		return 0;
+	case OPTS_NOPROGRESS:
+		o->progress = 0;
+		return 0;
+	case OPTS_NOISOLATE:
+		o->no_isolate = 1;
+		return 0;
+	default:
+		return err_set(e, "internal: option %d", c);
+	}
+}

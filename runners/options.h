@@ -56,6 +56,34 @@ int parse_positive_int(const char *s, const char *what, int *out,
 		       struct err *e);
 int parse_formats(const char *s, unsigned *out, struct err *e);
 
+/* The options of a run that `contend run` and `contend claims` share:
+ * their getopt codes (a command's own codes start at OPTS_RUN_END), their
+ * rows of a getopt_long table, and their parser. */
+enum {
+	OPTS_TIME = 256,
+	OPTS_REPEAT,
+	OPTS_WARMUP,
+	OPTS_TIMEOUT,
+	OPTS_OUT,
+	OPTS_QUICK,
+	OPTS_NOPROGRESS,
+	OPTS_NOISOLATE,
+	OPTS_RUN_END
+};
+/* clang-format off */
+#define OPTIONS_RUN_LONGOPTS                                   \
+	{"time", required_argument, NULL, OPTS_TIME},          \
+	{"repeat", required_argument, NULL, OPTS_REPEAT},      \
+	{"warmup", required_argument, NULL, OPTS_WARMUP},      \
+	{"timeout", required_argument, NULL, OPTS_TIMEOUT},    \
+	{"out", required_argument, NULL, OPTS_OUT},            \
+	{"quick", no_argument, NULL, OPTS_QUICK},              \
+	{"no-progress", no_argument, NULL, OPTS_NOPROGRESS},   \
+	{"no-isolate", no_argument, NULL, OPTS_NOISOLATE}
+/* clang-format on */
+/* Option c (one of OPTS_*) with its argument: 0, or -1 with a message. */
+int options_parse_run(struct options *o, int c, const char *arg, struct err *e);
+
 /* Fills the mode's defaults for what was not given, and expands "all". */
 int options_resolve(struct options *o, int npus, struct err *e);
 
