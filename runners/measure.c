@@ -171,19 +171,24 @@ static int bind_self(struct worker *w, struct err *e)
 /* The floor burst after a sample: the round trips of c2c/pingpong between
  * the case's own two threads, timed by thread 0. No barrier: the first
  * (untimed) round trips wait for the partner to finish its sample. */
-static void floor_burst(struct worker *w)
+/* FLOOR_WARM untimed then FLOOR_ROUNDS timed round trips on line, from
+ * *seq on; thread 0's ns per round trip (0 on thread 1). */
+static double c2c_burst(_Atomic uint64_t *line, int tid, uint64_t *seq)
 {
-	struct case_run *cr = w->cr;
-	uint64_t seq = w->floor_seq, t0 = 0;
-	int tid = w->bt.tid;
-	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, seq += 2) {
+	uint64_t t0 = 0;
+	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, *seq += 2) {
 		if (i == FLOOR_WARM && tid == 0)
 			t0 = now_ns();
-		c2c_round(&cr->floor_line, tid, seq);
+		c2c_round(line, tid, *seq);
 	}
-	if (tid == 0)
-		cr->floor_ns = (double)(now_ns() - t0) / FLOOR_ROUNDS;
-	w->floor_seq = seq;
+	return tid == 0 ? (double)(now_ns() - t0) / FLOOR_ROUNDS : 0;
+}
+
+static void floor_burst(struct worker *w)
+{
+	double ns = c2c_burst(&w->cr->floor_line, w->bt.tid, &w->floor_seq);
+	if (w->bt.tid == 0)
+		w->cr->floor_ns = ns;
 }
 
 static void run_sample(struct worker *w, uint32_t gen)
@@ -566,18 +571,15 @@ static void *floor_thread(void *arg)
 	struct floor_arg *a = arg;
 	struct floor_pair *fp = a->fp;
 	cpu_set_t set;
-	uint64_t seq = 0, t0 = 0;
+	uint64_t seq = 0;
+	double ns;
 	CPU_ZERO(&set);
 	CPU_SET(fp->cpu[a->tid], &set);
 	fp->bound[a->tid] =
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
-	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, seq += 2) {
-		if (i == FLOOR_WARM && a->tid == 0)
-			t0 = now_ns();
-		c2c_round(&fp->line, a->tid, seq);
-	}
+	ns = c2c_burst(&fp->line, a->tid, &seq);
 	if (a->tid == 0)
-		fp->ns = (double)(now_ns() - t0) / FLOOR_ROUNDS;
+		fp->ns = ns;
 	return NULL;
 }
 
