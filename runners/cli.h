@@ -13,6 +13,9 @@ int cmd_claims(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_machine(int argc, char **argv);
+int cmd_noise(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 /* Prints "contend: MESSAGE" on stderr and returns EXIT_USAGE. */
 int usage_error(const struct err *e);

@@ -24,7 +24,7 @@ static const char claims_usage[] =
 	"[--repeat N]\n"
 	"                      [--warmup S] [--timeout S] [--out "
 	"FILE|DIR|none]\n"
-	"                      [--no-progress] [--no-isolate] "
+	"                      [--no-progress] [--no-isolate] [--no-rerun] "
 	"[RESULTS.json]\n"
 	"\n"
 	"The cost claims of the article this suite grew from (its sections\n"
@@ -49,7 +49,7 @@ static const char claims_usage[] =
 	"  --quick               0.1 s x 6 samples per case\n"
 	"  --time S, --repeat N, --warmup S, --timeout S, --out "
 	"FILE|DIR|none,\n"
-	"  --no-progress, --no-isolate   as for contend run\n"
+	"  --no-progress, --no-isolate, --no-rerun   as for contend run\n"
 	"\n"
 	"Exit 0 when every case ran (whatever the verdicts), 1 when a case\n"
 	"failed or timed out, 2 on bad usage or a bad claim or results file.\n";

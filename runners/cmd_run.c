@@ -43,6 +43,9 @@ static const char run_usage[] =
 	"  --oversubscribe       allow more threads than allowed CPUs\n"
 	"  --with-go             add Go's runtime running the same workloads\n"
 	"                        (bench/go), impl go, with a C / Go table\n"
+	"  --no-rerun            keep disturbed cases (#) as first measured\n"
+	"                        (default: re-run them once at the end, up\n"
+	"                        to a fifth of the run's cases)\n"
 	"  --no-isolate          run cases in this process (debugging; a\n"
 	"                        crash or hang then ends the whole run)\n"
 	"  --no-progress         no progress line on stderr\n"
@@ -120,8 +123,8 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	}
 }
 
-/* 0 parsed, 1 --help printed, or EXIT_USAGE after printing the error. */
-static int parse_run_args(struct options *o, int argc, char **argv)
+int run_parse_args(struct options *o, int argc, char **argv, const char *cmd,
+		   const char *usage)
 {
 	struct err e = {""};
 	int c;
@@ -129,16 +132,16 @@ static int parse_run_args(struct options *o, int argc, char **argv)
 	o->progress = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, ":h", run_longopts, NULL)) != -1) {
 		if (c == 'h' || c == OPT_HELP) {
-			fputs(run_usage, stdout);
+			fputs(usage, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':')
-			return bad_option("run", c, argv);
+			return bad_option(cmd, c, argv);
 		if (parse_one(o, c, optarg, &e) != 0)
 			return usage_error(&e);
 	}
 	if (optind < argc) {
-		err_set(&e, "run: unexpected argument '%s'", argv[optind]);
+		err_set(&e, "%s: unexpected argument '%s'", cmd, argv[optind]);
 		return usage_error(&e);
 	}
 	return 0;
@@ -192,46 +195,54 @@ static void drop_full_only(const struct options *o, const struct bench **sel,
 	*nsel = kept;
 }
 
-/* The filter's benchmarks, then the results path: a bad filter is refused
- * before any directory is made. */
-static int select_and_open(struct run_state *s, const struct bench ***sel,
-			   size_t *nsel, struct err *e)
+struct run_case *run_select_cases(struct run_state *s, size_t *ncases,
+				  struct err *e)
 {
+	const struct bench **sel = NULL;
+	const struct placement *policies, *pairs;
+	struct run_case *cases;
+	size_t nsel = 0;
+	int npolicies, npairs;
+	*ncases = 0;
 	if (run_prepare(s, e) != 0 ||
-	    registry_filter(s->all, s->nall, s->opt.filter, sel, nsel, e) != 0)
-		return -1;
-	drop_full_only(&s->opt, *sel, nsel);
-	return run_open_results(s, e);
+	    registry_filter(s->all, s->nall, s->opt.filter, &sel, &nsel, e) !=
+		    0)
+		return NULL;
+	drop_full_only(&s->opt, sel, &nsel);
+	policies = run_policies(s, &npolicies);
+	pairs = run_pair_classes(s, &npairs);
+	cases = expand_cases(&s->opt, sel, nsel, pairs, npairs, policies,
+			     npolicies, ncases);
+	free(sel);
+	if (!cases) {
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	if (s->opt.with_go)
+		cases = run_add_go(s, cases, *ncases, 1, ncases);
+	return cases;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_state *s = calloc(1, sizeof(*s));
-	const struct bench **sel = NULL;
 	struct run_case *cases = NULL;
-	const struct placement *policies, *pairs;
 	struct err e = {""};
-	size_t nsel = 0, ncases = 0;
-	int rc, help, npolicies, npairs;
+	size_t ncases = 0;
+	int rc, help;
 	if (!s)
 		return EXIT_CASE_FAILED;
 	options_init(&s->opt, argc, argv);
-	rc = parse_run_args(&s->opt, argc, argv);
+	rc = run_parse_args(&s->opt, argc, argv, "run", run_usage);
 	help = rc == 1;
-	if (rc == 0 && select_and_open(s, &sel, &nsel, &e) != 0)
+	/* the cases, then the results path: a bad filter is refused before
+	 * any directory is made */
+	if (rc == 0 && (!(cases = run_select_cases(s, &ncases, &e)) ||
+			run_open_results(s, &e) != 0))
 		rc = usage_error(&e);
-	if (rc == 0) {
-		policies = run_policies(s, &npolicies);
-		pairs = run_pair_classes(s, &npairs);
-		cases = expand_cases(&s->opt, sel, nsel, pairs, npairs,
-				     policies, npolicies, &ncases);
-		if (cases && s->opt.with_go)
-			cases = run_add_go(s, cases, ncases, 1, &ncases);
-		rc = cases ? run_cases(s, cases, ncases, NULL)
-			   : EXIT_CASE_FAILED;
-	}
+	if (rc == 0)
+		rc = run_cases(s, cases, ncases, NULL);
 	free(cases);
-	free(sel);
 	run_state_free(s);
 	free(s);
 	return help ? EXIT_OK : rc;

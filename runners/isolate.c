@@ -21,26 +21,32 @@ struct shared_case {
 	struct case_progress progress;
 	int done;
 	struct record rec; /* pointers fixed up by the parent */
-	/* followed by int cpus[threads], double samples[repeat] */
+	/* followed by double samples[repeat], double wait_samples[repeat],
+	 * int cpus[threads] */
 };
 
 static size_t shared_size(const struct record *r, int repeat)
 {
-	return sizeof(struct shared_case) + sizeof(double) * (size_t)repeat +
+	return sizeof(struct shared_case) +
+	       2 * sizeof(double) * (size_t)repeat +
 	       sizeof(int) * (size_t)r->threads;
 }
 
-/* The arrays after the header: samples first (8-byte aligned, as the header
- * is), then cpus. */
+/* The arrays after the header: the doubles first (8-byte aligned, as the
+ * header is), then cpus. */
 static double *shared_samples(struct shared_case *sc)
 {
 	return (double *)(void *)(sc + 1);
 }
 
+static double *shared_waits(struct shared_case *sc, int repeat)
+{
+	return shared_samples(sc) + repeat;
+}
+
 static int *shared_cpus(struct shared_case *sc, int repeat)
 {
-	return (int *)(void *)((char *)(sc + 1) +
-			       sizeof(double) * (size_t)repeat);
+	return (int *)(void *)(shared_samples(sc) + 2 * (size_t)repeat);
 }
 
 static _Noreturn void child(const struct measure_params *mp, const int *cpus,
@@ -62,6 +68,9 @@ static _Noreturn void child(const struct measure_params *mp, const int *cpus,
 	if (r->samples)
 		memcpy(shared_samples(sc), r->samples,
 		       sizeof(double) * (size_t)r->nsamples);
+	if (r->wait_samples)
+		memcpy(shared_waits(sc, mp->repeat), r->wait_samples,
+		       sizeof(double) * (size_t)r->nsamples);
 	sc->done = 1;
 	_exit(0); /* no atexit handlers, no flush of the parent's buffers */
 }
@@ -73,6 +82,10 @@ static void take_record(struct shared_case *sc, struct record *r, int repeat)
 	*r = sc->rec;
 	r->cpus = malloc(sizeof(int) * (size_t)threads);
 	r->samples = malloc(sizeof(double) * (size_t)(r->nsamples + 1));
+	r->wait_samples = malloc(sizeof(double) * (size_t)(r->nsamples + 1));
+	if (r->wait_samples)
+		memcpy(r->wait_samples, shared_waits(sc, repeat),
+		       sizeof(double) * (size_t)r->nsamples);
 	if (r->cpus)
 		memcpy(r->cpus, shared_cpus(sc, repeat),
 		       sizeof(int) * (size_t)threads);

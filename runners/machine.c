@@ -14,17 +14,6 @@
 #define CONTEND_CFLAGS "unknown"
 #endif
 
-static void read_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	out[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(out, (int)len, f))
-		out[strcspn(out, "\n")] = '\0';
-	fclose(f);
-}
-
 static const char *hypervisor_name(hypervisor_vendor_t h)
 {
 	static const char *const names[] = {
@@ -149,22 +138,6 @@ static double measure_tsc_hz(void)
 }
 #endif
 
-static void read_boost(struct machine *m)
-{
-	char v[32];
-	read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v));
-	if (v[0]) {
-		snprintf(m->boost, sizeof(m->boost), "%s",
-			 v[0] == '1' ? "on" : "off");
-		return;
-	}
-	read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v,
-		  sizeof(v));
-	if (v[0])
-		snprintf(m->boost, sizeof(m->boost), "%s",
-			 v[0] == '1' ? "off" : "on");
-}
-
 /* FNV-1a: stable across runs and builds, no dependency for 64 bits. */
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
@@ -238,15 +211,22 @@ void machine_read(struct machine *m, const struct topo *tp)
 	snprintf(m->compiler, sizeof(m->compiler), "gcc %s", __VERSION__);
 #endif
 	snprintf(m->cflags, sizeof(m->cflags), "%s", CONTEND_CFLAGS);
-	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
-		  m->governor, sizeof(m->governor));
-	read_boost(m);
+	/* CPUID's hypervisor only where libcpuid read it: otherwise unknown */
+	environment_read(&m->env, strncmp(m->cpu.identified_by, "libcpuid", 8)
+					  ? NULL
+					  : m->cpu.hypervisor);
 	make_id(m);
 }
 
 static json_t *str_or_null(const char *s)
 {
 	return s[0] ? json_string(s) : json_null();
+}
+
+/* The environment's "unknown" as the null the schema always had. */
+static json_t *known_or_null(const char *s)
+{
+	return strcmp(s, ENV_UNKNOWN_STR) ? json_string(s) : json_null();
 }
 
 static json_t *flags_json(const struct machine *m)
@@ -289,12 +269,15 @@ json_t *machine_to_json(const struct machine *m)
 			  m->topo.pus, "smt", m->topo.smt);
 	json_t *os =
 		json_pack("{s:s, s:s}", "kernel", m->kernel, "libc", m->libc);
+	/* governor and boost stay at the top, where the scripts read them */
 	return json_pack(
-		"{s:s, s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:o, s:o}", "id",
+		"{s:s, s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:o, s:o, s:o}", "id",
 		m->id, "hostname", m->hostname, "cpu", cpu_json(m), "topology",
 		topo, "machine_pus", m->topo_full.pus, "os", os, "compiler",
 		m->compiler, "cflags", m->cflags, "governor",
-		str_or_null(m->governor), "boost", str_or_null(m->boost));
+		known_or_null(m->env.governor), "boost",
+		known_or_null(m->env.boost), "environment",
+		environment_to_json(&m->env));
 }
 
 static const char *or_na(const char *s)
@@ -331,7 +314,11 @@ void machine_print(const struct machine *m)
 	printf("libc:         %s\n", m->libc);
 	printf("compiler:     %s\n", m->compiler);
 	printf("cflags:       %s\n", m->cflags);
-	printf("governor:     %s\n", or_na(m->governor));
-	printf("boost:        %s\n", or_na(m->boost));
 	printf("identified:   %s\n", or_na(m->cpu.identified_by));
+	environment_print(stdout, &m->env);
+}
+
+void machine_print_warnings(FILE *f, const struct machine *m)
+{
+	environment_print_warnings(f, &m->env);
 }

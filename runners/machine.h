@@ -3,7 +3,9 @@
 #define CONTEND_MACHINE_H
 
 #include <jansson.h>
+#include <stdio.h>
 
+#include "preflight.h"
 #include "topology.h"
 
 struct machine {
@@ -23,12 +25,15 @@ struct machine {
 	struct topo_summary topo;      /* the CPUs this run may use */
 	struct topo_summary topo_full; /* the whole machine: names the id */
 	char kernel[128], libc[64], compiler[128], cflags[256];
-	char governor[64], boost[32];
+	struct environment env; /* the pre-flight check (preflight.h) */
 };
 
-/* Reads everything it can; fields it cannot read stay empty or zero. */
+/* Reads everything it can; fields it cannot read stay empty or zero (in
+ * env: "unknown" or -1, see preflight.h). */
 void machine_read(struct machine *m, const struct topo *tp);
 json_t *machine_to_json(const struct machine *m);
 void machine_print(const struct machine *m);
+/* The pre-flight warnings, one "contend: warning: ..." line each. */
+void machine_print_warnings(FILE *f, const struct machine *m);
 
 #endif

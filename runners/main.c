@@ -21,6 +21,7 @@ static const char usage[] =
 	"  topology   the machine's (or a described machine's) topology\n"
 	"  plan       which CPUs a placement gives each thread\n"
 	"  machine    this machine's fingerprint\n"
+	"  noise      disturb chosen CPUs on purpose (tests, demos)\n"
 	"  version    the suite's version\n"
 	"\n"
 	"`contend COMMAND --help` describes each. Exit status: 0 all cases "
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 		{"list", cmd_list},	{"run", cmd_run},
 		{"claims", cmd_claims}, {"topology", cmd_topology},
 		{"plan", cmd_plan},	{"machine", cmd_machine},
+		{"noise", cmd_noise},	{"serve", cmd_serve},
 	};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

@@ -30,6 +30,7 @@
 
 #include "alloc.h"
 #include "c2c.h"
+#include "interference.h"
 
 #define MAX_ITERS    1000000000ull
 #define FLOOR_WARM   100  /* untimed: both threads are in the loop */
@@ -44,7 +45,9 @@ struct case_run {
 	int nthreads;
 	uint64_t iters;
 	int quit;
-	int floor;	 /* a hand-off pair: time the c2c floor per sample */
+	int floor;   /* a hand-off pair: time the c2c floor per sample */
+	int started; /* worker threads running */
+	int setup_failed;
 	double floor_ns; /* the last sample's floor, by worker 0 */
 	_Alignas(64) _Atomic uint64_t floor_line;
 	_Alignas(64) _Atomic uint32_t go;
@@ -57,6 +60,7 @@ struct worker {
 	_Alignas(64) struct case_run *cr;
 	pthread_t th;
 	int cpu;   /* planned, -1 unbound */
+	pid_t tid; /* for its schedstat (interference.c) */
 	int bound; /* read back */
 	struct bench_thread bt;
 	struct counter_thread ct;
@@ -214,11 +218,12 @@ static void *worker_main(void *arg)
 	struct case_run *cr = w->cr;
 	struct err e = {""};
 	uint32_t gen = 0;
-	int ok = bind_self(w, &e) == 0 &&
-		 counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
-		 (!cr->b->thread_init ||
-		  cr->b->thread_init(cr->shared, w->bt.tid, &w->bt.local, &e) ==
-			  0);
+	int ok;
+	w->tid = gettid();
+	ok = bind_self(w, &e) == 0 &&
+	     counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
+	     (!cr->b->thread_init ||
+	      cr->b->thread_init(cr->shared, w->bt.tid, &w->bt.local, &e) == 0);
 	if (!ok) {
 		w->failed = 1;
 		snprintf(w->msg, sizeof(w->msg), "%s", e.msg);
@@ -380,9 +385,64 @@ static void floor_summarize(struct record *r, const double *floor_ns)
 	free(ratio);
 }
 
+/* The case's CPUs (distinct, bound ones; none when a thread is unbound:
+ * then every CPU counts) and threads, for the interference readings. */
+struct intf_scope {
+	int *cpus;
+	pid_t *tids;
+	int ncpus, nthreads;
+	int own_wait_is_others; /* one bound thread per CPU */
+};
+
+static int scope_init(const struct case_run *cr, struct intf_scope *sc)
+{
+	int unbound = 0;
+	sc->nthreads = cr->nthreads;
+	sc->ncpus = 0;
+	sc->cpus = malloc(sizeof(int) * (size_t)cr->nthreads);
+	sc->tids = malloc(sizeof(pid_t) * (size_t)cr->nthreads);
+	if (!sc->cpus || !sc->tids)
+		return -1;
+	for (int i = 0; i < cr->nthreads; i++) {
+		int c = cr->w[i].cpu, dup = 0;
+		sc->tids[i] = cr->w[i].tid;
+		unbound |= c < 0;
+		for (int j = 0; j < sc->ncpus; j++)
+			dup |= sc->cpus[j] == c;
+		if (!dup && c >= 0)
+			sc->cpus[sc->ncpus++] = c;
+	}
+	sc->own_wait_is_others = !unbound && sc->ncpus == cr->nthreads;
+	if (unbound)
+		sc->ncpus = 0;
+	return 0;
+}
+
+static void scope_free(struct intf_scope *sc)
+{
+	free(sc->cpus);
+	free(sc->tids);
+}
+
+static int sample_with_intf(struct case_run *cr, const struct intf_scope *sc,
+			    struct intf_acc *acc, uint64_t iters,
+			    uint64_t deadline, double *wait)
+{
+	struct intf_snap a, b;
+	int rc;
+	acc->nthreads = sc->nthreads;
+	intf_snap_take(&a, sc->cpus, sc->ncpus, sc->tids, sc->nthreads);
+	rc = start_sample(cr, iters, deadline);
+	intf_snap_take(&b, sc->cpus, sc->ncpus, sc->tids, sc->nthreads);
+	*wait = intf_acc_add(acc, &a, &b);
+	return rc;
+}
+
 /* Calibration, warmup and samples. Returns 1 on timeout. */
 static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 {
+	struct intf_scope sc = {0};
+	struct intf_acc acc = {0};
 	double *thread_ns = calloc((size_t)cr->nthreads, sizeof(double));
 	uint64_t *thread_ops = calloc((size_t)cr->nthreads, sizeof(uint64_t));
 	double *floor_ns = calloc((size_t)cr->mp->repeat, sizeof(double));
@@ -390,7 +450,9 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 	uint64_t n;
 	int timed_out = 0;
 	r->samples = calloc((size_t)cr->mp->repeat, sizeof(double));
-	if (!thread_ns || !thread_ops || !floor_ns || !r->samples) {
+	r->wait_samples = calloc((size_t)cr->mp->repeat, sizeof(double));
+	if (!thread_ns || !thread_ops || !floor_ns || !r->samples ||
+	    !r->wait_samples || scope_init(cr, &sc) != 0) {
 		r->status = REC_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "out of memory");
 		goto out;
@@ -409,7 +471,8 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 	for (int k = 0; k < cr->mp->repeat; k++) {
 		struct sample s;
 		set_phase(cr->mp, PHASE_SAMPLE, k + 1);
-		if ((timed_out = start_sample(cr, n, deadline)))
+		if ((timed_out = sample_with_intf(cr, &sc, &acc, n, deadline,
+						  &r->wait_samples[k])))
 			goto out;
 		s = collect(cr);
 		if (s.ops == 0) {
@@ -426,7 +489,11 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 	finish_record(cr, r, thread_ns, thread_ops, &alloc);
 	if (cr->floor)
 		floor_summarize(r, floor_ns);
+	acc.ncpus = sc.ncpus ? sc.ncpus : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	intf_summarize(&acc, r->wait_samples, r->nsamples,
+		       sc.own_wait_is_others, &r->intf);
 out:
+	scope_free(&sc);
 	free(thread_ns);
 	free(thread_ops);
 	free(floor_ns);
@@ -474,49 +541,42 @@ static void fail(struct record *r, enum rec_status st, const char *msg)
 	snprintf(r->reason, sizeof(r->reason), "%s", msg);
 }
 
-/* Setup and workers; the caller tears down. Returns 1 on timeout. */
-static int run_case(struct case_run *cr, const int *cpus, struct record *r,
-		    uint64_t deadline)
+/* Workers started, bound and initialised; 1 on timeout. A failure is in
+ * r->status. */
+static int start_case(struct case_run *cr, const int *cpus, struct record *r,
+		      uint64_t deadline)
 {
 	struct err e = {""};
-	int started = 0, timed_out = 0;
 	set_phase(cr->mp, PHASE_THREADS, 0);
-	if (start_workers(cr, cpus, &started, &e) != 0) {
+	if (start_workers(cr, cpus, &cr->started, &e) != 0)
 		fail(r, REC_FAILED, e.msg);
-	}
-	if ((timed_out = wait_done(cr, started, deadline)))
+	if (wait_done(cr, cr->started, deadline))
 		return 1;
-	for (int i = 0; i < started; i++) {
+	for (int i = 0; i < cr->started; i++) {
 		r->cpus[i] = cr->w[i].cpu < 0 ? -1 : cr->w[i].bound;
 		if (cr->w[i].failed && r->status == REC_OK)
 			fail(r, REC_FAILED, cr->w[i].msg);
 	}
-	if (r->status == REC_OK)
-		timed_out = measure(cr, r, deadline);
-	if (timed_out)
-		return 1;
-	set_phase(cr->mp, PHASE_TEARDOWN, 0);
-	stop_workers(cr, started);
-	if (r->status == REC_OK && cr->b->fields)
-		r->nfields =
-			cr->b->fields(cr->shared, r->fields, BENCH_MAX_FIELDS);
 	return 0;
 }
 
-int measure_case(const struct measure_params *mp, const int *cpus,
-		 struct record *r)
+/* The case's memory and setup; NULL when out of memory (r says so). */
+static struct case_run *new_case(const struct measure_params *mp,
+				 const int *cpus, struct record *r)
 {
 	struct case_run *cr = calloc(1, sizeof(*cr));
 	struct err e = {""};
-	uint64_t deadline = mp->timeout_s > 0
-				    ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
-				    : 0;
 	r->status = REC_OK;
 	r->cpus = malloc(sizeof(int) * (size_t)r->threads);
-	if (!cr || !r->cpus) {
+	if (cr)
+		cr->w = aligned_alloc(64, sizeof(struct worker) *
+						  (size_t)r->threads);
+	if (!cr || !r->cpus || !cr->w) {
+		if (cr)
+			free(cr->w);
 		free(cr);
 		fail(r, REC_FAILED, "out of memory");
-		return 0;
+		return NULL;
 	}
 	for (int i = 0; i < r->threads; i++)
 		r->cpus[i] = cpus[i];
@@ -524,32 +584,117 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 	cr->mp = mp;
 	cr->nthreads = r->threads;
 	cr->floor = (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
-	cr->w = aligned_alloc(64, sizeof(struct worker) * (size_t)r->threads);
-	if (!cr->w) {
-		free(cr);
-		fail(r, REC_FAILED, "out of memory");
-		return 0;
-	}
 	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
 	set_phase(mp, PHASE_SETUP, 0);
 	if (r->b->setup &&
 	    r->b->setup(r->b, r->threads, &cr->shared, &e) != 0) {
 		fail(r, REC_FAILED, e.msg);
-	} else if (run_case(cr, cpus, r, deadline)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg),
-			 "timed out after %.0f s; its threads could not be "
-			 "reclaimed",
-			 mp->timeout_s);
-		fail(r, REC_TIMEOUT, msg);
-		return -1; /* threads still run: leak cr rather than free it */
-	} else if (r->b->teardown) {
-		r->b->teardown(cr->shared);
+		cr->setup_failed = 1;
 	}
-	set_phase(mp, PHASE_DONE, 0);
+	return cr;
+}
+
+/* Stops the workers, takes the workload's fields, tears down, frees. */
+static void end_case(struct case_run *cr, struct record *r)
+{
+	set_phase(cr->mp, PHASE_TEARDOWN, 0);
+	stop_workers(cr, cr->started);
+	if (r->status == REC_OK && cr->b->fields)
+		r->nfields =
+			cr->b->fields(cr->shared, r->fields, BENCH_MAX_FIELDS);
+	if (!cr->setup_failed && cr->b->teardown)
+		cr->b->teardown(cr->shared);
+	set_phase(cr->mp, PHASE_DONE, 0);
 	free(cr->w);
 	free(cr);
+}
+
+static void timed_out_record(const struct measure_params *mp, struct record *r)
+{
+	char msg[128];
+	snprintf(msg, sizeof(msg),
+		 "timed out after %.0f s; its threads could not be reclaimed",
+		 mp->timeout_s);
+	fail(r, REC_TIMEOUT, msg);
+}
+
+int measure_case(const struct measure_params *mp, const int *cpus,
+		 struct record *r)
+{
+	uint64_t deadline = mp->timeout_s > 0
+				    ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
+				    : 0;
+	struct case_run *cr = new_case(mp, cpus, r);
+	if (!cr)
+		return 0;
+	if (!cr->setup_failed &&
+	    (start_case(cr, cpus, r, deadline) ||
+	     (r->status == REC_OK && measure(cr, r, deadline)))) {
+		timed_out_record(mp, r);
+		return -1; /* threads still run: leak cr rather than free it */
+	}
+	end_case(cr, r);
 	return 0;
+}
+
+/* ---- a case held open, sample by sample (contend serve) ---- */
+
+struct case_session {
+	struct case_run *cr;
+	struct intf_scope sc;
+};
+
+struct case_session *measure_open(const struct measure_params *mp,
+				  const int *cpus, struct record *r)
+{
+	struct case_session *cs = calloc(1, sizeof(*cs));
+	struct case_run *cr = cs ? new_case(mp, cpus, r) : NULL;
+	if (!cr) {
+		free(cs);
+		return NULL;
+	}
+	cs->cr = cr;
+	if (!cr->setup_failed)
+		start_case(cr, cpus, r, 0);
+	if (r->status == REC_OK && scope_init(cr, &cs->sc) != 0)
+		fail(r, REC_FAILED, "out of memory");
+	if (r->status != REC_OK) {
+		measure_close(cs, r);
+		return NULL;
+	}
+	return cs;
+}
+
+uint64_t measure_calibrate(struct case_session *cs)
+{
+	uint64_t n = 1;
+	calibrate(cs->cr, 0, &n);
+	return n;
+}
+
+int measure_sample(struct case_session *cs, uint64_t iters,
+		   struct session_sample *out)
+{
+	struct intf_acc acc = {0};
+	struct sample s;
+	memset(out, 0, sizeof(*out));
+	sample_with_intf(cs->cr, &cs->sc, &acc, iters, 0, &out->wait);
+	s = collect(cs->cr);
+	if (s.ops == 0)
+		return -1;
+	out->ns_per_op = s.ns / (double)s.ops;
+	out->floor_ns = cs->cr->floor ? cs->cr->floor_ns : 0;
+	out->disturbed = cs->sc.own_wait_is_others && out->wait > DISTURB_WAIT;
+	return 0;
+}
+
+void measure_close(struct case_session *cs, struct record *r)
+{
+	if (!cs)
+		return;
+	scope_free(&cs->sc);
+	end_case(cs->cr, r);
+	free(cs);
 }
 
 /* ---- a floor outside a case (the Go rows) ---- */

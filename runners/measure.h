@@ -47,6 +47,30 @@ struct measure_params {
 int measure_case(const struct measure_params *mp, const int *cpus,
 		 struct record *r);
 
+/* A case held open between samples, for `contend serve` (the measuring
+ * end of `contend ab`): the same workers, binding and engine as
+ * measure_case, with the sample count and iteration count decided by the
+ * caller. No timeout here: the process that asks enforces it. */
+struct case_session;
+
+struct session_sample {
+	double ns_per_op;
+	double wait;	 /* the threads' run-queue wait share; NaN unknown */
+	double floor_ns; /* hand-off pairs: the round trip after it; else 0 */
+	int disturbed;	 /* wait says other tasks took the case's CPUs */
+};
+
+/* NULL when the case cannot run (r->status and r->reason say why). */
+struct case_session *measure_open(const struct measure_params *mp,
+				  const int *cpus, struct record *r);
+/* Go's b.N calibration to mp->time_s. */
+uint64_t measure_calibrate(struct case_session *cs);
+/* One sample of iters per thread; -1 when the workload counted no ops. */
+int measure_sample(struct case_session *cs, uint64_t iters,
+		   struct session_sample *out);
+/* Teardown; the workload's fields land in r. cs may be NULL. */
+void measure_close(struct case_session *cs, struct record *r);
+
 /* The cache-line round trip (c2c.h) between two threads bound to cpus[0]
  * and cpus[1], in ns; 0 if they cannot be bound. For rows measured outside
  * measure_case (the Go rows), so that they too are set against the floor

@@ -36,6 +36,7 @@ struct options {
 	enum run_mode mode;
 	int oversubscribe;
 	int no_isolate;	      /* run cases in this process (for debugging) */
+	int no_rerun;	      /* keep disturbed cases as first measured */
 	int with_go;	      /* add the Go reference rows */
 	int progress;	      /* progress line on stderr */
 	const char *topology; /* NULL: this machine */
@@ -68,6 +69,7 @@ enum {
 	OPTS_QUICK,
 	OPTS_NOPROGRESS,
 	OPTS_NOISOLATE,
+	OPTS_NORERUN,
 	OPTS_RUN_END
 };
 /* clang-format off */
@@ -79,7 +81,8 @@ enum {
 	{"out", required_argument, NULL, OPTS_OUT},            \
 	{"quick", no_argument, NULL, OPTS_QUICK},              \
 	{"no-progress", no_argument, NULL, OPTS_NOPROGRESS},   \
-	{"no-isolate", no_argument, NULL, OPTS_NOISOLATE}
+	{"no-isolate", no_argument, NULL, OPTS_NOISOLATE},     \
+	{"no-rerun", no_argument, NULL, OPTS_NORERUN}
 /* clang-format on */
 /* Option c (one of OPTS_*) with its argument: 0, or -1 with a message. */
 int options_parse_run(struct options *o, int c, const char *arg, struct err *e);

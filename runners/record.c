@@ -60,6 +60,32 @@ void records_link_c2c(struct record *recs, size_t n)
 	}
 }
 
+void records_quiet(const struct record *recs, size_t n, struct quiet_summary *q)
+{
+	double *others = malloc(sizeof(double) * (n ? n : 1));
+	size_t no = 0;
+	memset(q, 0, sizeof(*q));
+	for (size_t i = 0; i < n; i++) {
+		const struct interference *in = &recs[i].intf;
+		q->rerun += recs[i].rerun != 0;
+		if (recs[i].status != REC_OK || !in->valid)
+			continue;
+		q->measured++;
+		q->disturbed += in->disturbed != 0;
+		q->max = fmax(q->max, in->max);
+		if (in->steal == in->steal)
+			q->steal = fmax(q->steal, in->steal);
+		if (others && in->others == in->others)
+			others[no++] = in->others;
+	}
+	if (no) {
+		struct summary s;
+		stats_summarize(others, no, &s);
+		q->others = s.median;
+	}
+	free(others);
+}
+
 const char *rec_status_name(enum rec_status s)
 {
 	static const char *const names[] = {"ok", "failed", "timeout",
@@ -71,6 +97,8 @@ void record_free(struct record *r)
 {
 	free(r->cpus);
 	free(r->samples);
+	free(r->wait_samples);
 	r->cpus = NULL;
 	r->samples = NULL;
+	r->wait_samples = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "bench.h"
 #include "counters.h"
+#include "interference.h"
 #include "stats.h"
 
 enum rec_status { REC_OK, REC_FAILED, REC_TIMEOUT, REC_SKIPPED };
@@ -43,13 +44,32 @@ struct record {
 	 * rows, whose ratio is then to c2c/pingpong's median); NaN if none */
 	double c2c_ratio;
 	double c2c_floor_ns;
-	int noisy;	    /* CV above NOISY_CV */
+	int noisy; /* CV above NOISY_CV */
+	/* what else ran on the case's CPUs (interference.h); wait_samples: each
+	 * sample's run-queue wait share (NaN where not measured) */
+	struct interference intf;
+	double *wait_samples;
+	int rerun; /* measured again at the end of the run, as it was disturbed
+		    */
 	int oversubscribed; /* more threads than CPUs */
 	int multiplexed;    /* hardware counts scaled */
 };
 
 #define NOISY_CV      0.05
 #define GO_FLOOR_DIFF 1.5
+
+/* How quiet the machine was over a run's measured records. */
+struct quiet_summary {
+	size_t measured;  /* ok records with interference readings */
+	size_t disturbed; /* of which still disturbed */
+	size_t rerun;	  /* measured again as they were disturbed */
+	double max;	  /* the largest share another task took */
+	double steal;	  /* the largest steal share */
+	double others;	  /* the median over records of others' share */
+};
+
+void records_quiet(const struct record *recs, size_t n,
+		   struct quiet_summary *q);
 
 const char *rec_status_name(enum rec_status s);
 void record_free(struct record *r);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "control.h"
 #include "counters.h"
 #include "err.h"
 #include "machine.h"
@@ -19,6 +20,8 @@ struct report {
 	size_t n;
 	char started[32], finished[32]; /* ISO 8601 UTC */
 	int interrupted;
+	struct control_probe *controls; /* the run's control probes */
+	size_t ncontrols, maxcontrols;
 };
 
 /* Terminal (aligned) or markdown: ns/op, allocation and counter tables. */
@@ -26,6 +29,8 @@ void report_tables(FILE *f, const struct report *r, int markdown);
 void report_csv(FILE *f, const struct report *r);
 /* Go's benchmark text format, one line per sample: benchstat reads it. */
 void report_gobench(FILE *f, const struct report *r);
+/* The run's one line on how quiet the machine was (interference). */
+void report_quiet_line(FILE *f, const struct report *r);
 /* A record's params object from a bench's "key=value,..." (whole numbers
  * as numbers). */
 json_t *report_params_json(const char *params);

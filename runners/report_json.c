@@ -49,6 +49,27 @@ static json_t *ns_json(const struct record *r)
 			 s->cv, "ci95", ci);
 }
 
+/* interference (interference.h), null where the case measured none */
+static json_t *interference_json(const struct record *r)
+{
+	const struct interference *in = &r->intf;
+	json_t *o, *samples;
+	if (!in->valid)
+		return json_null();
+	samples = json_array();
+	for (int i = 0; r->wait_samples && i < r->nsamples; i++)
+		json_array_append_new(samples,
+				      num_or_null(1, r->wait_samples[i]));
+	o = json_pack(
+		"{s:o, s:o, s:o, s:o, s:o, s:i, s:b, s:o}", "others",
+		num_or_null(1, in->others), "wait", num_or_null(1, in->wait),
+		"steal", num_or_null(1, in->steal), "psi_some",
+		num_or_null(1, in->psi_some), "max", num_or_null(1, in->max),
+		"disturbed_samples", in->disturbed_samples, "disturbed",
+		in->disturbed, "samples", samples);
+	return o;
+}
+
 static json_t *record_json(const struct record *r)
 {
 	int ok = r->status == REC_OK;
@@ -84,6 +105,9 @@ static json_t *record_json(const struct record *r)
 		num_or_null(ok && r->alloc_valid, r->allocs_per_op));
 	json_object_set_new(o, "counters_per_op", ctr);
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
+	json_object_set_new(o, "interference", interference_json(r));
+	if (r->rerun)
+		json_object_set_new(o, "rerun", json_true());
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
 	json_object_set_new(o, "c2c_ratio", num_or_null(1, r->c2c_ratio));
 	json_object_set_new(o, "c2c_floor_ns",
@@ -125,6 +149,25 @@ static json_t *counters_json(const struct counter_plan *cp)
 			 cp->multiplexed);
 }
 
+static json_t *quiet_json(const struct report *rp)
+{
+	struct quiet_summary q;
+	records_quiet(rp->recs, rp->n, &q);
+	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:b}", "cases",
+			 (json_int_t)q.measured, "disturbed",
+			 (json_int_t)q.disturbed, "rerun", (json_int_t)q.rerun,
+			 "max", q.max, "steal_max", q.steal, "others_median",
+			 q.others, "rerun_enabled", !rp->opt->no_rerun);
+}
+
+static json_t *controls_json(const struct report *rp)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < rp->ncontrols; i++)
+		json_array_append_new(a, control_probe_json(&rp->controls[i]));
+	return a;
+}
+
 static json_t *run_json(const struct report *rp)
 {
 	const struct options *o = rp->opt;
@@ -146,11 +189,12 @@ static json_t *run_json(const struct report *rp)
 		"time_s", o->time_s, "warmup_s", o->warmup_s, "repeat",
 		o->repeat, "timeout_s", o->timeout_s, "oversubscribe",
 		o->oversubscribe, "filter", o->filter);
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "started",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o}", "started",
 			 rp->started, "finished", rp->finished, "argv", argv,
 			 "options", opts, "counters",
 			 counters_json(rp->counters), "interrupted",
-			 rp->interrupted);
+			 rp->interrupted, "interference", quiet_json(rp),
+			 "controls", controls_json(rp));
 }
 
 json_t *report_json(const struct report *rp)

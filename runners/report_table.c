@@ -75,7 +75,8 @@ static void ns_cell(const struct record *r, char *buf, size_t len)
 		return;
 	}
 	fmt_num(v, sizeof(v), r->ns.median);
-	snprintf(buf, len, "%s%s", v, r->noisy ? "!" : "");
+	snprintf(buf, len, "%s%s%s", v, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "");
 }
 
 static void alloc_cell(const struct record *r, char *buf, size_t len)
@@ -101,7 +102,8 @@ static int has_c2c_ratio(const struct record *r)
 
 static void c2c_cell(const struct record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.2fx%s", r->c2c_ratio, r->noisy ? "!" : "");
+	snprintf(buf, len, "%.2fx%s%s", r->c2c_ratio, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "");
 }
 
 static int has_go_ratio(const struct record *r)
@@ -111,8 +113,8 @@ static int has_go_ratio(const struct record *r)
 
 static void ratio_cell(const struct record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.2fx%s%s", r->go_ratio, r->noisy ? "!" : "",
-		 r->go_floor_differs ? "~" : "");
+	snprintf(buf, len, "%.2fx%s%s%s", r->go_ratio, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "", r->go_floor_differs ? "~" : "");
 }
 
 static int has_fields(const struct record *r)
@@ -380,14 +382,41 @@ static void overhead_line(FILE *f, const struct report *rp)
 	}
 }
 
+void report_quiet_line(FILE *f, const struct report *rp)
+{
+	struct quiet_summary q;
+	records_quiet(rp->recs, rp->n, &q);
+	if (!q.measured)
+		return;
+	if (!q.disturbed)
+		fprintf(f,
+			"\nmachine: quiet (no case disturbed; others took "
+			"%.1f%% "
+			"of a case's CPUs at the median, %.1f%% at most; steal "
+			"%.1f%% at most%s)\n",
+			100 * q.others, 100 * q.max, 100 * q.steal,
+			q.rerun ? "; after re-runs" : "");
+	else
+		fprintf(f,
+			"\nmachine: DISTURBED: %zu of %zu cases (#) shared "
+			"their "
+			"CPUs with other tasks (up to %.0f%% of their time; "
+			"steal up to %.1f%%)%s; their figures are not the "
+			"primitive's alone\n",
+			q.disturbed, q.measured, 100 * q.max, 100 * q.steal,
+			q.rerun ? ", after re-runs" : "");
+}
+
 void report_tables(FILE *f, const struct report *rp, int markdown)
 {
 	const struct machine *m = rp->machine;
 	fprintf(f,
 		markdown ? "## contend on %s\n\n%s, %d CPUs; %g s x %d samples "
-			   "per case; ! = noisy (CV > 5%%)\n"
+			   "per case; ! = noisy (CV > 5%%); # = disturbed "
+			   "(other tasks took its CPUs)\n"
 			 : "contend on %s (%s, %d CPUs): %g s x %d samples "
-			   "per case; ! = noisy (CV > 5%%)\n",
+			   "per case; ! = noisy (CV > 5%%); # = disturbed "
+			   "(other tasks took its CPUs)\n",
 		m->id, m->cpu.brand[0] ? m->cpu.brand : "unknown CPU",
 		m->topo.pus, rp->opt->time_s, rp->opt->repeat);
 	grid_table(f, rp, markdown, "ns/op (median)", ns_cell, NULL);
@@ -409,4 +438,5 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	counters_table(f, rp, markdown);
 	overhead_line(f, rp);
 	notes(f, rp, markdown);
+	report_quiet_line(f, rp);
 }

@@ -65,6 +65,15 @@ struct run_case *run_add_go(struct run_state *s, struct run_case *cases,
  * file could not be written) or 128 + the signal that stopped the run. */
 int run_cases(struct run_state *s, const struct run_case *cases, size_t n,
 	      json_t **doc);
+/* The command line of `contend run` (and of `contend serve`, which takes
+ * the same options): 0 parsed, 1 --help printed (usage), or EXIT_USAGE
+ * after printing the error. Lives in cmd_run.c. */
+int run_parse_args(struct options *o, int argc, char **argv, const char *cmd,
+		   const char *usage);
+/* run_prepare, then the cases the options select, as `contend run` runs
+ * them (Go rows with --with-go). NULL with a message. In cmd_run.c. */
+struct run_case *run_select_cases(struct run_state *s, size_t *ncases,
+				  struct err *e);
 /* Frees what run_prepare and run_add_go allocated. */
 void run_state_free(struct run_state *s);
 

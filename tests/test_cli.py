@@ -8,6 +8,7 @@ allocation and counter paths, the output formats and `run --quick`.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -273,6 +274,85 @@ class Results(unittest.TestCase):
                 else:
                     self.assertIsNone(v)
         self.assertIn("counters per op", self.proc.stdout)
+
+
+STR = (str, type(None))
+INT = (int, type(None))
+BOOL = (bool, type(None))
+NUM = (int, float, type(None))
+
+
+class Environment(unittest.TestCase):
+    """The pre-flight check: what moves figures on this machine, recorded
+    in the fingerprint as machine.environment, null where not readable."""
+    KEYS = {
+        "governor": STR, "cpufreq_driver": STR, "boost": STR,
+        "boost_control": STR, "amd_pstate": STR, "smt": dict, "aslr": INT,
+        "aslr_this_process": BOOL, "perf_event_paranoid": INT, "root": bool,
+        "virtualisation": dict, "thp": dict, "load": dict, "warnings": list,
+    }
+    NESTED = {
+        "smt": {"control": STR, "active": BOOL},
+        "virtualisation": {"virtualised": BOOL, "hypervisor": STR,
+                           "sys_hypervisor": STR, "dmi_vendor": STR,
+                           "dmi_product": STR},
+        "thp": {"enabled": STR, "defrag": STR},
+        "load": {"avg1": NUM, "avg5": NUM, "avg15": NUM, "running": INT,
+                 "cpus_allowed": INT, "psi_cpu_some_avg10": NUM},
+    }
+
+    def machine(self, *wrapper):
+        r = subprocess.run([*wrapper, CONTEND, "machine", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def check(self, m):
+        env = m["environment"]
+        self.assertEqual(set(env), set(self.KEYS))
+        for k, kind in self.KEYS.items():
+            self.assertIsInstance(env[k], kind, k)
+        for k, fields in self.NESTED.items():
+            self.assertEqual(set(env[k]), set(fields), k)
+            for f, kind in fields.items():
+                self.assertIsInstance(env[k][f], kind, f"{k}.{f}")
+        self.assertIn(env["boost"], ("on", "off", None))
+        self.assertIn(env["aslr"], (0, 1, 2, None))
+        for w in env["warnings"]:
+            self.assertIsInstance(w, str)
+            self.assertRegex(w, r"^\S.*: .* \(.+\)$")  # what (what to do)
+        # the keys the scripts read are the environment's readings
+        self.assertEqual(m["governor"], env["governor"])
+        self.assertEqual(m["boost"], env["boost"])
+        return env
+
+    def test_machine_json_carries_the_environment(self):
+        m = self.machine()
+        env = self.check(m)
+        self.assertEqual(env["load"]["cpus_allowed"], npus())
+        virt = env["virtualisation"]
+        if m["cpu"]["hypervisor"]:
+            self.assertEqual(virt["hypervisor"], m["cpu"]["hypervisor"])
+            self.assertIs(virt["virtualised"], True)
+        self.assertEqual(virt["virtualised"] is True,
+                         any("virtual machine" in w for w in env["warnings"]))
+        text = run("machine").stdout
+        for label in ["governor:", "smt control:", "aslr:", "perf_event:",
+                      "virtualised:", "huge pages:", "load:"]:
+            self.assertIn("\n" + label, text)
+
+    @unittest.skipUnless(shutil.which("setarch"), "no setarch")
+    def test_setarch_r_turns_the_aslr_warning_off(self):
+        env = self.check(self.machine("setarch", os.uname().machine, "-R"))
+        self.assertIs(env["aslr_this_process"], False)
+        self.assertFalse([w for w in env["warnings"] if "ASLR" in w])
+
+    def test_a_run_records_the_environment_and_its_warnings(self):
+        doc, _ = load_run("--filter", "empty/loop", "--threads", "1",
+                          "--placement", "compact")
+        self.assertEqual(len(doc["results"]), 1)
+        env = self.check(doc["machine"])
+        self.assertTrue(all(isinstance(w, str) for w in env["warnings"]))
 
 
 class Formats(unittest.TestCase):
