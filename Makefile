@@ -4,7 +4,7 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full report test test-tsan test-asan \
+.PHONY: all deps build bench bench-full ab report test test-tsan test-asan \
 	test-fuzz test-fleet format lint clean
 
 all: build
@@ -25,6 +25,13 @@ bench: deps build
 
 bench-full: deps build
 	$(BUILD)/contend run --full --with-go $(BENCH_FLAGS)
+
+# Did my change make it slower? BASE (a revision, default main) against
+# this build, interleaved (contend ab); AB_FLAGS e.g. --format markdown.
+BASE ?= main
+AB_FLAGS ?=
+ab: deps build
+	$(BUILD)/contend ab --quick $(AB_FLAGS) $(BASE) $(BUILD)/contend
 
 # Every machine's results under results/ -> $(BUILD)/report/index.html and
 # report.md (scripts/compare; REPORT_FLAGS e.g. --baseline MACHINE-ID).

@@ -14,10 +14,13 @@
  *                         | fail REASON
  *   <- close           -> closed FIELD=VALUE ...
  *   <- quit (or end of input)
+ * Bad options: the one-line error goes to stdout instead of the list (and
+ * exit 2), so that the asking side can say it once.
  * A crash or hang costs the process; the asking side restarts it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "measure.h"
@@ -204,9 +207,18 @@ int cmd_serve(int argc, char **argv)
 	if (!(sv.s = calloc(1, sizeof(*sv.s))))
 		return EXIT_CASE_FAILED;
 	options_init(&sv.s->opt, argc, argv);
+	/* errors of the options to stdout, the asking side's only reader */
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	dup2(STDOUT_FILENO, STDERR_FILENO);
 	rc = run_parse_args(&sv.s->opt, argc, argv, "serve", serve_usage);
 	if (rc == 0 && !(sv.cases = run_select_cases(sv.s, &sv.n, &e)))
 		rc = usage_error(&e);
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
 	if (rc == 0) {
 		/* no counters: a sample is timed, and its interference read */
 		static const int none[CTR_COUNT];

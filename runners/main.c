@@ -17,6 +17,7 @@ static const char usage[] =
 	"commands:\n"
 	"  list       the benchmarks, with a one-line summary each\n"
 	"  run        run benchmarks; print tables, write a results file\n"
+	"  ab         two builds, interleaved: did HEAD make it slower?\n"
 	"  claims     the article's cost claims, re-measured here: verdicts\n"
 	"  topology   the machine's (or a described machine's) topology\n"
 	"  plan       which CPUs a placement gives each thread\n"
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 		{"claims", cmd_claims}, {"topology", cmd_topology},
 		{"plan", cmd_plan},	{"machine", cmd_machine},
 		{"noise", cmd_noise},	{"serve", cmd_serve},
+		{"ab", cmd_ab},
 	};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

@@ -16,6 +16,7 @@
 #include "measure.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -45,8 +46,9 @@ struct case_run {
 	int nthreads;
 	uint64_t iters;
 	int quit;
-	int floor;   /* a hand-off pair: time the c2c floor per sample */
-	int started; /* worker threads running */
+	int floor;	 /* a hand-off pair: time the c2c floor per sample */
+	int started;	 /* worker threads running */
+	double slowdown; /* selftest_slowdown: 0.05 spins 5% more per sample */
 	int setup_failed;
 	double floor_ns; /* the last sample's floor, by worker 0 */
 	_Alignas(64) _Atomic uint64_t floor_line;
@@ -205,6 +207,12 @@ static void run_sample(struct worker *w, uint32_t gen)
 	w->t0 = now_ns();
 	w->ops = cr->b->run(cr->shared, &w->bt, cr->iters);
 	w->t1 = now_ns();
+	if (cr->slowdown > 0) { /* a test's slower build (selftest_slowdown) */
+		uint64_t end = w->t0 + (uint64_t)((double)(w->t1 - w->t0) *
+						  (1 + cr->slowdown));
+		while ((w->t1 = now_ns()) < end)
+			;
+	}
 	w->alloc = alloc_count_end();
 	memset(w->ctr, 0, sizeof(w->ctr));
 	counters_thread_stop(cp, &w->ct, w->ctr);
@@ -560,6 +568,27 @@ static int start_case(struct case_run *cr, const int *cpus, struct record *r,
 	return 0;
 }
 
+/* A slower build for tests and for checking `contend ab`: with
+ * CONTEND_SELFTEST=1 and CONTEND_SLOWDOWN=GLOB:PCT in the environment,
+ * every sample of a benchmark matching GLOB spins PCT% longer than the
+ * workload ran, inside the timed region: a real, calibrated slowdown of
+ * the op as the clock sees it, on the CPU, exposed to the same noise. */
+static double selftest_slowdown(const char *bench)
+{
+	const char *on = getenv("CONTEND_SELFTEST"),
+		   *v = getenv("CONTEND_SLOWDOWN");
+	const char *colon = v ? strrchr(v, ':') : NULL;
+	char glob[128];
+	double pct;
+	if (!on || strcmp(on, "1") || !colon || colon == v ||
+	    (size_t)(colon - v) >= sizeof(glob))
+		return 0;
+	snprintf(glob, sizeof(glob), "%.*s", (int)(colon - v), v);
+	pct = atof(colon + 1);
+	return fnmatch(glob, bench, 0) == 0 && pct > 0 && pct < 1000 ? pct / 100
+								     : 0;
+}
+
 /* The case's memory and setup; NULL when out of memory (r says so). */
 static struct case_run *new_case(const struct measure_params *mp,
 				 const int *cpus, struct record *r)
@@ -584,6 +613,7 @@ static struct case_run *new_case(const struct measure_params *mp,
 	cr->mp = mp;
 	cr->nthreads = r->threads;
 	cr->floor = (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
+	cr->slowdown = selftest_slowdown(r->b->name);
 	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
 	set_phase(mp, PHASE_SETUP, 0);
 	if (r->b->setup &&

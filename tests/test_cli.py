@@ -645,6 +645,183 @@ class Quick(unittest.TestCase):
             self.assertEqual(bad, [])
 
 
+class Interference(unittest.TestCase):
+    """What else ran on a case's CPUs is measured, recorded and marked."""
+
+    def test_a_spinner_on_the_case_cpu_is_detected_and_recorded(self):
+        noise = subprocess.Popen([CONTEND, "noise", "--cpus", "0", "--duty",
+                                  "1", "--for", "20"])
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "r.json")
+                r = run("run", "--filter", "empty/loop", "--threads", "1",
+                        "--placement", "cpus:0", "--time", "50ms",
+                        "--repeat", "4", "--no-rerun", "--out", out,
+                        "--no-progress")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out) as f:
+                    doc = json.load(f)
+        finally:
+            noise.kill()
+            noise.wait()
+        rec = doc["results"][0]
+        intf = rec["interference"]
+        # the spinner shares CPU 0 with the case's one thread: the
+        # scheduler gives each about half
+        self.assertTrue(intf["disturbed"], intf)
+        self.assertGreater(intf["max"], 0.2, intf)
+        self.assertEqual(len(intf["samples"]), 4)
+        self.assertIn("#", r.stdout)
+        self.assertIn("DISTURBED", r.stdout)
+        q = doc["run"]["interference"]
+        self.assertEqual((q["cases"], q["disturbed"], q["rerun"]), (1, 1, 0))
+        self.assertFalse(q["rerun_enabled"])
+
+    def test_disturbed_cases_are_rerun_and_controls_recorded(self):
+        noise = subprocess.Popen([CONTEND, "noise", "--cpus", "0", "--duty",
+                                  "1", "--for", "1.5"])
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "r.json")
+                r = run("run", "--filter", "empty/loop", "--threads", "1",
+                        "--placement", "cpus:0", "--time", "0.3",
+                        "--repeat", "3", "--out", out, "--no-progress")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out) as f:
+                    doc = json.load(f)
+        finally:
+            noise.kill()
+            noise.wait()
+        self.assertIn("re-running 1", r.stderr)
+        self.assertTrue(doc["results"][0].get("rerun"))
+        controls = doc["run"]["controls"]
+        self.assertGreaterEqual(len(controls), 2)  # the start and the end
+        for c in controls:
+            self.assertGreater(c["ref_ns"], 0)
+            self.assertEqual(len(c["ref_samples"]), 5)
+
+    def test_noise_bad_usage(self):
+        for args, value in [(["noise"], "--cpus"),
+                            (["noise", "--cpus", "x"], "x"),
+                            (["noise", "--cpus", "0", "--duty", "2"], "2"),
+                            (["noise", "--cpus", "0", "--for", "-1"], "-1")]:
+            r = run(*args)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1)
+            self.assertIn(value, r.stderr)
+
+
+def git(*args, cwd):
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+class AB(unittest.TestCase):
+    """contend ab: two builds interleaved, verdicts and bad sides."""
+    FAST = ["--filter", "empty/loop", "--threads", "1", "--rounds", "8",
+            "--time", "5ms", "--no-progress"]
+
+    def slower(self, d, pct):
+        """A HEAD that is this build with empty/loop pct% slower (the
+        runner's test-only CONTEND_SLOWDOWN), as a wrapper script."""
+        path = os.path.join(d, "slower")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\nCONTEND_SELFTEST=1 "
+                    f"CONTEND_SLOWDOWN='empty/loop:{pct}' "
+                    f"exec '{CONTEND}' \"$@\"\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_identical_builds_exit_0(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "ab.json")
+            r = run("ab", *self.FAST, "--format", "table,markdown", "--out",
+                    out, CONTEND, CONTEND)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(out) as f:
+                doc = json.load(f)
+        self.assertEqual(doc["schema"], "contend.ab/1")
+        self.assertEqual(doc["run"]["correction"], "holm")
+        case = doc["cases"][0]
+        self.assertEqual(case["benchmark"], "empty/loop")
+        self.assertNotEqual(case["verdict"], "regression")
+        self.assertEqual(len(case["base_ns_per_op"]), case["rounds"])
+        self.assertIn("### contend ab", r.stdout)  # the markdown
+
+    def test_a_slower_head_exits_1_and_names_the_case(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = run("ab", *self.FAST, "--format", "json", CONTEND,
+                    self.slower(d, 30))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        case = json.loads(r.stdout)["cases"][0]
+        self.assertEqual((case["benchmark"], case["verdict"]),
+                         ("empty/loop", "regression"), case)
+        self.assertGreater(case["ratio"], 1.15)
+        self.assertLess(case["p_holm"], 0.05)
+
+    def test_bad_usage_exits_2_in_one_line(self):
+        for args, value in [([], "BASE and HEAD"),
+                            ([CONTEND], "BASE and HEAD"),
+                            ([CONTEND, CONTEND, "x"], "'x'"),
+                            (["--rounds", "3", CONTEND, CONTEND], "3"),
+                            (["--format", "csv", CONTEND, CONTEND], "csv"),
+                            (["no-such-revision-xyz", CONTEND],
+                             "no-such-revision-xyz"),
+                            (["--filter", "nosuch/bench", CONTEND, CONTEND],
+                             "nosuch")]:
+            r = run("ab", "--no-progress", *args)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            lines = [x for x in r.stderr.strip().splitlines()
+                     if "warning:" not in x]
+            self.assertEqual(len(lines), 1, (args, r.stderr))
+            self.assertIn(value, lines[0])
+            self.assertEqual(r.stdout, "")
+
+    def clone(self, d):
+        """A scratch clone of this repository, or skip outside one."""
+        top = git("rev-parse", "--show-toplevel",
+                  cwd=os.path.dirname(os.path.abspath(__file__)))
+        if top.returncode != 0:
+            self.skipTest("not a git checkout")
+        src = os.path.join(d, "repo")
+        if git("clone", "-q", "--shared", top.stdout.strip(), src,
+               cwd=d).returncode != 0:
+            self.skipTest("cannot clone this checkout")
+        git("config", "user.email", "t@example.org", cwd=src)
+        git("config", "user.name", "test", cwd=src)
+        return src
+
+    def leftovers(self, src):
+        wt = git("worktree", "list", "--porcelain", cwd=src).stdout
+        ab = os.path.join(src, ".git", "contend-ab")
+        return (wt.count("worktree "),
+                os.listdir(ab) if os.path.isdir(ab) else [])
+
+    def test_a_dirty_head_or_a_broken_revision_is_refused_cleanly(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = self.clone(d)
+            with open(os.path.join(src, "README.md"), "a") as f:
+                f.write("uncommitted\n")
+            r = subprocess.run([CONTEND, "ab", "--no-progress", "HEAD",
+                                CONTEND], cwd=src, capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("uncommitted", r.stderr)
+            git("checkout", "-q", "README.md", cwd=src)
+            with open(os.path.join(src, "runners", "main.c"), "a") as f:
+                f.write("this does not compile\n")
+            git("commit", "-qam", "broken", cwd=src)
+            r = subprocess.run([CONTEND, "ab", "--no-progress", "HEAD",
+                                CONTEND], cwd=src, capture_output=True,
+                               text=True, timeout=600)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            lines = [x for x in r.stderr.strip().splitlines()
+                     if not x.startswith("contend ab: building")]
+            self.assertEqual(len(lines), 1, r.stderr)
+            self.assertIn("does not build", lines[0])
+            self.assertEqual(self.leftovers(src), (1, []))
+
+
 if __name__ == "__main__":
     CONTEND = os.path.abspath(sys.argv.pop(1))
     GO_BENCH = os.path.join(os.path.dirname(CONTEND), "bench",

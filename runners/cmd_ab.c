@@ -1,0 +1,585 @@
+/* contend ab BASE HEAD: did HEAD make it slower? Both builds run as
+ * `contend serve` processes; for each case both hold it open and take
+ * turns sample by sample (ab.h). */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ab.h"
+#include "ab_build.h"
+#include "cli.h"
+#include "options.h"
+#include "report.h"
+#include "stats.h"
+#include "topology.h"
+
+static const char ab_usage[] =
+	"usage: contend ab [OPTIONS] BASE HEAD\n"
+	"\n"
+	"Did HEAD make it slower than BASE? Each side is a contend binary\n"
+	"(build/contend) or a git revision of this repository (main, HEAD~1,\n"
+	"a tag: built once in a worktree of its own, kept by commit in the\n"
+	"git directory's contend-ab/). Every selected case runs on both, "
+	"their\n"
+	"samples in turn (base head, head base, ...) on the same CPUs with "
+	"the\n"
+	"same iteration count, so that the machine's drift and other tasks\n"
+	"fall on both; a round in which another task took a case's CPU is\n"
+	"redone. Per case: head/base with a 95% interval from the paired\n"
+	"rounds (Hodges-Lehmann, Wilcoxon signed-rank), p corrected by Holm\n"
+	"over all cases; per family a geometric mean.\n"
+	"\n"
+	"  --filter, --threads, --placement, --quick, --full, --with-go,\n"
+	"  --oversubscribe       select cases as for contend run (default:\n"
+	"                        what contend run selects)\n"
+	"  --rounds N            paired rounds per case (default 30; Go rows\n"
+	"                        a third of them, at least 8)\n"
+	"  --time S              each sample, per side (default: the mode's\n"
+	"                        time x samples / rounds: 20 ms with --quick)\n"
+	"  --threshold PCT       smallest change that counts (default 5)\n"
+	"  --format LIST         table, markdown (a pull-request comment),\n"
+	"                        json (stdout; default table)\n"
+	"  --out FILE|none       also write the json there (default none)\n"
+	"  --timeout S           one request to a side (default 120)\n"
+	"  --no-progress         no progress line on stderr\n"
+	"\n"
+	"Example: contend ab main build/contend   (make ab BASE=main)\n"
+	"Exit 0 no significant regression, 1 a regression beyond the "
+	"threshold\n"
+	"(or a case that runs on BASE fails on HEAD), 2 bad usage or a side\n"
+	"that cannot be built or started, 130 interrupted (what was measured\n"
+	"is printed).\n";
+
+enum {
+	AB_FILTER = 300,
+	AB_THREADS,
+	AB_PLACEMENT,
+	AB_QUICK,
+	AB_FULL,
+	AB_WITHGO,
+	AB_OVERSUB,
+	AB_ROUNDS,
+	AB_TIME,
+	AB_THRESHOLD,
+	AB_FORMAT,
+	AB_OUT,
+	AB_TIMEOUT,
+	AB_NOPROGRESS,
+	AB_HELP,
+};
+
+struct ab_opts {
+	const char *fwd[16]; /* serve's case options */
+	int nfwd;
+	enum run_mode mode;
+	int with_go, rounds, progress, time_set;
+	double time_s, threshold, timeout_s;
+	unsigned formats;
+	const char *out;
+	char time_arg[32];
+};
+
+static volatile sig_atomic_t ab_stop;
+
+static void on_ab_stop(int sig)
+{
+	ab_stop = sig;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int forward(struct ab_opts *o, const char *opt, const char *arg)
+{
+	if (o->nfwd + 2 >= (int)(sizeof(o->fwd) / sizeof(o->fwd[0])))
+		return -1;
+	o->fwd[o->nfwd++] = opt;
+	if (arg)
+		o->fwd[o->nfwd++] = arg;
+	return 0;
+}
+
+static int parse_number(const char *arg, const char *what, double min,
+			double *out, struct err *e)
+{
+	char *end;
+	*out = strtod(arg, &end);
+	if (end == arg || *end || !(*out >= min) || isinf(*out))
+		return err_set(e, "%s '%s': a number >= %g", what, arg, min);
+	return 0;
+}
+
+static int parse_ab_formats(const char *arg, unsigned *out, struct err *e)
+{
+	if (parse_formats(arg, out, e) != 0)
+		return -1;
+	if (*out & (FMT_CSV | FMT_GOBENCH))
+		return err_set(e,
+			       "--format '%s': contend ab writes table, "
+			       "markdown or json",
+			       arg);
+	return 0;
+}
+
+static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
+{
+	static const char *const names[] = {
+		[AB_FILTER - AB_FILTER] = "--filter",
+		[AB_THREADS - AB_FILTER] = "--threads",
+		[AB_PLACEMENT - AB_FILTER] = "--placement",
+	};
+	switch (c) {
+	case AB_FILTER:
+	case AB_THREADS:
+	case AB_PLACEMENT:
+		return forward(o, names[c - AB_FILTER], arg);
+	case AB_QUICK:
+		o->mode = MODE_QUICK;
+		return forward(o, "--quick", NULL);
+	case AB_FULL:
+		o->mode = MODE_FULL;
+		return forward(o, "--full", NULL);
+	case AB_WITHGO:
+		o->with_go = 1;
+		return forward(o, "--with-go", NULL);
+	case AB_OVERSUB:
+		return forward(o, "--oversubscribe", NULL);
+	case AB_ROUNDS:
+		if (parse_positive_int(arg, "--rounds", &o->rounds, e) != 0)
+			return -1;
+		return o->rounds >= 6 ? 0
+				      : err_set(e,
+						"--rounds %s: at least 6 (a "
+						"95%% interval needs them)",
+						arg);
+	case AB_TIME:
+		o->time_set = 1;
+		return parse_seconds(arg, "--time", &o->time_s, e);
+	case AB_THRESHOLD:
+		return parse_number(arg, "--threshold", 0, &o->threshold, e);
+	case AB_FORMAT:
+		return parse_ab_formats(arg, &o->formats, e);
+	case AB_OUT:
+		o->out = arg;
+		return *arg ? 0 : err_set(e, "empty --out (a file or none)");
+	case AB_TIMEOUT:
+		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
+	default: /* AB_NOPROGRESS */
+		o->progress = 0;
+		return 0;
+	}
+}
+
+/* 0 parsed (BASE and HEAD at argv[*first]), 1 --help, or EXIT_USAGE. */
+static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
+{
+	static const struct option longopts[] = {
+		{"filter", required_argument, NULL, AB_FILTER},
+		{"threads", required_argument, NULL, AB_THREADS},
+		{"placement", required_argument, NULL, AB_PLACEMENT},
+		{"quick", no_argument, NULL, AB_QUICK},
+		{"full", no_argument, NULL, AB_FULL},
+		{"with-go", no_argument, NULL, AB_WITHGO},
+		{"oversubscribe", no_argument, NULL, AB_OVERSUB},
+		{"rounds", required_argument, NULL, AB_ROUNDS},
+		{"time", required_argument, NULL, AB_TIME},
+		{"threshold", required_argument, NULL, AB_THRESHOLD},
+		{"format", required_argument, NULL, AB_FORMAT},
+		{"out", required_argument, NULL, AB_OUT},
+		{"timeout", required_argument, NULL, AB_TIMEOUT},
+		{"no-progress", no_argument, NULL, AB_NOPROGRESS},
+		{"help", no_argument, NULL, AB_HELP},
+		{NULL, 0, NULL, 0}};
+	struct err e = {""};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'h' || c == AB_HELP) {
+			fputs(ab_usage, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':')
+			return bad_option("ab", c, argv);
+		if (parse_opt(o, c, optarg, &e) != 0)
+			return usage_error(&e);
+	}
+	if (argc - optind != 2) {
+		err_set(&e,
+			argc - optind < 2
+				? "ab: needs BASE and HEAD (a contend binary "
+				  "or "
+				  "a git revision each; see contend ab --help)"
+				: "ab: unexpected argument '%s'",
+			argc - optind > 2 ? argv[optind + 2] : "");
+		return usage_error(&e);
+	}
+	*first = optind;
+	return 0;
+}
+
+/* The sample time: the mode's time x samples spread over the rounds, so
+ * that each side spends what one `contend run` case spends sampling. */
+static void pick_time(struct ab_opts *o, int npus)
+{
+	struct options ro;
+	memset(&ro, 0, sizeof(ro));
+	ro.mode = o->mode;
+	if (!o->time_set) {
+		struct err e;
+		options_resolve(&ro, npus, &e);
+		o->time_s = ro.time_s * ro.repeat / o->rounds;
+	}
+	snprintf(o->time_arg, sizeof(o->time_arg), "%.6gs", o->time_s);
+	forward(o, "--time", o->time_arg);
+	forward(o, "--no-progress", NULL);
+}
+
+/* ---- one case on both sides ---- */
+
+struct reply {
+	char line[600];
+	enum ab_reply rc;
+};
+
+static int ask(struct ab_run *run, int side, const char *req, struct reply *r,
+	       double timeout_s)
+{
+	r->rc = ab_side_ask(&run->side[side], req, r->line, sizeof(r->line),
+			    timeout_s);
+	return r->rc;
+}
+
+static void set_failed(struct ab_result *res, int side, const char *why)
+{
+	res->status = AB_FAILED;
+	snprintf(res->reason, sizeof(res->reason), "%s: %.280s",
+		 side ? "head" : "base", why);
+}
+
+/* "ok CPUS", "skip WHY", "fail WHY" (or the side died): 0 when open. */
+static int open_side(struct ab_run *run, int side, long idx,
+		     struct ab_result *res, double timeout_s)
+{
+	struct reply r;
+	char req[64];
+	snprintf(req, sizeof(req), "open %ld", idx);
+	if (ask(run, side, req, &r, timeout_s) != AB_REPLY_OK) {
+		set_failed(res, side, r.line);
+	} else if (!strncmp(r.line, "ok", 2)) {
+		return 0;
+	} else if (!strncmp(r.line, "skip ", 5)) {
+		res->status = AB_SKIPPED;
+		snprintf(res->reason, sizeof(res->reason), "%s%.280s",
+			 side ? "head: " : "", r.line + 5);
+	} else {
+		set_failed(res, side,
+			   strncmp(r.line, "fail ", 5) ? r.line : r.line + 5);
+	}
+	return -1;
+}
+
+struct sample_reply {
+	double ns, wait, floor;
+	int disturbed;
+};
+
+static int sample_side(struct ab_run *run, int side, unsigned long long iters,
+		       struct ab_result *res, struct sample_reply *out,
+		       double timeout_s)
+{
+	struct reply r;
+	char req[64];
+	snprintf(req, sizeof(req), "sample %llu", iters);
+	if (ask(run, side, req, &r, timeout_s) != AB_REPLY_OK ||
+	    sscanf(r.line, "sample %lf %lf %lf %d", &out->ns, &out->wait,
+		   &out->floor, &out->disturbed) != 4 ||
+	    !(out->ns > 0)) {
+		set_failed(res, side,
+			   strncmp(r.line, "fail ", 5) ? r.line : r.line + 5);
+		return -1;
+	}
+	return 0;
+}
+
+/* The rounds, base and head in turn: ABBA over the rounds kept. A round in
+ * which either sample was disturbed is redone, up to as many extra rounds
+ * as were asked for. */
+static int rounds(struct ab_run *run, struct ab_result *res, int want,
+		  double timeout_s)
+{
+	struct sample_reply s[2];
+	for (int attempt = 0;
+	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
+		int first = res->rounds % 2;
+		if (sample_side(run, first, res->iters, res, &s[first],
+				timeout_s) ||
+		    sample_side(run, !first, res->iters, res, &s[!first],
+				timeout_s))
+			return -1;
+		if (s[0].disturbed || s[1].disturbed) {
+			res->disturbed++;
+			continue;
+		}
+		res->base[res->rounds] = s[0].ns;
+		res->head[res->rounds++] = s[1].ns;
+	}
+	return 0;
+}
+
+static double median_of(const double *v, int n)
+{
+	struct summary s;
+	if (n <= 0)
+		return NAN;
+	stats_summarize(v, (size_t)n, &s);
+	return s.median;
+}
+
+static void measure_pair(struct ab_run *run, struct ab_result *res,
+			 const long idx[2], double timeout_s)
+{
+	int want = res->id.go ? run->go_rounds : run->rounds;
+	struct sample_reply warm;
+	struct reply r;
+	res->base = calloc((size_t)want, sizeof(double));
+	res->head = calloc((size_t)want, sizeof(double));
+	if (!res->base || !res->head) {
+		set_failed(res, 0, "out of memory");
+		return;
+	}
+	if (open_side(run, 0, idx[0], res, timeout_s) ||
+	    open_side(run, 1, idx[1], res, timeout_s))
+		return;
+	/* one iteration count for both: base's calibration */
+	if (ask(run, 0, "calibrate", &r, timeout_s) != AB_REPLY_OK ||
+	    sscanf(r.line, "iters %llu", &res->iters) != 1) {
+		set_failed(res, 0, r.line);
+		return;
+	}
+	if (sample_side(run, 0, res->iters, res, &warm, timeout_s) ||
+	    sample_side(run, 1, res->iters, res, &warm, timeout_s) ||
+	    rounds(run, res, want, timeout_s))
+		return;
+	res->base_ns = median_of(res->base, res->rounds);
+	res->head_ns = median_of(res->head, res->rounds);
+	if (res->rounds)
+		stats_paired_ratio(res->base, res->head, (size_t)res->rounds,
+				   &res->pr);
+}
+
+static void run_pair(struct ab_run *run, struct ab_result *res,
+		     const long idx[2], double timeout_s)
+{
+	struct reply r;
+	double t0 = mono_s();
+	if (idx[1] < 0) {
+		res->status = AB_SKIPPED;
+		snprintf(res->reason, sizeof(res->reason), "only in base");
+	} else if (idx[0] < 0) {
+		res->status = AB_SKIPPED;
+		snprintf(res->reason, sizeof(res->reason), "only in head");
+	} else {
+		measure_pair(run, res, idx, timeout_s);
+		for (int side = 0; side < 2; side++)
+			ask(run, side, "close", &r, timeout_s);
+	}
+	res->seconds = mono_s() - t0;
+}
+
+/* Base's cases in its order, then those only head has. */
+static int plan_cases(struct ab_run *run, long (**idx)[2])
+{
+	const struct ab_side *b = &run->side[0], *h = &run->side[1];
+	size_t n = 0;
+	*idx = calloc(b->ncases + h->ncases + 1, sizeof(**idx));
+	run->res = calloc(b->ncases + h->ncases + 1, sizeof(*run->res));
+	if (!*idx || !run->res)
+		return -1;
+	for (size_t i = 0; i < b->ncases; i++) {
+		run->res[n].id = b->cases[i];
+		(*idx)[n][0] = (long)i;
+		(*idx)[n++][1] = ab_side_find(h, &b->cases[i]);
+	}
+	for (size_t i = 0; i < h->ncases; i++)
+		if (ab_side_find(b, &h->cases[i]) < 0) {
+			run->res[n].id = h->cases[i];
+			(*idx)[n][0] = -1;
+			(*idx)[n++][1] = (long)i;
+		}
+	run->n = n;
+	return 0;
+}
+
+static void progress(const struct ab_opts *o, const struct ab_run *run,
+		     size_t i, double start)
+{
+	const struct ab_case_id *c = &run->res[i].id;
+	double el = mono_s() - start;
+	double eta = i ? el / (double)i * (double)(run->n - i) : 0;
+	if (!o->progress)
+		return;
+	fprintf(stderr,
+		"\r\033[K[%zu/%zu] %s %s %s %dT %s  %d:%02d elapsed, ETA "
+		"%d:%02d",
+		i + 1, run->n, c->bench, c->impl, c->params, c->threads,
+		c->placement, (int)el / 60, (int)el % 60, (int)eta / 60,
+		(int)eta % 60);
+	fflush(stderr);
+}
+
+static void measure_all(const struct ab_opts *o, struct ab_run *run,
+			long (*idx)[2])
+{
+	double start = mono_s();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_ab_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	iso_now(run->started, sizeof(run->started));
+	for (size_t i = 0; i < run->n; i++) {
+		if (ab_stop) {
+			run->interrupted = 1;
+			run->n = i; /* the case under way is abandoned */
+			break;
+		}
+		progress(o, run, i, start);
+		run_pair(run, &run->res[i], idx[i], o->timeout_s);
+	}
+	if (ab_stop && !run->interrupted) {
+		run->interrupted = 1;
+		run->n = run->n ? run->n - 1 : 0;
+	}
+	if (o->progress)
+		fprintf(stderr, "\r\033[K");
+	iso_now(run->finished, sizeof(run->finished));
+	run->seconds = mono_s() - start;
+}
+
+/* ---- the command ---- */
+
+static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
+		       struct err *e)
+{
+	static const char *const labels[] = {"base", "head"};
+	for (int k = 0; k < 2; k++) {
+		struct ab_side *sd = &run->side[k];
+		sd->label = labels[k];
+		snprintf(sd->spec, sizeof(sd->spec), "%s", argv[k]);
+		sd->argv = (char **)o->fwd;
+		if (ab_resolve(argv[k], labels[k], o->with_go, sd->bin,
+			       sizeof(sd->bin), sd->git, sizeof(sd->git),
+			       e) != 0)
+			return -1;
+	}
+	for (int k = 0; k < 2; k++)
+		if (ab_side_start(&run->side[k], e) != 0)
+			return -1;
+	return 0;
+}
+
+static int emit(const struct ab_opts *o, const struct ab_run *run)
+{
+	json_t *doc = ab_json(run);
+	struct err e = {""};
+	int rc = 0;
+	if (o->formats & FMT_TABLE)
+		ab_print(stdout, run, 0);
+	if (o->formats & FMT_MARKDOWN)
+		ab_print(stdout, run, 1);
+	if (doc && (o->formats & FMT_JSON)) {
+		json_dumpf(doc, stdout,
+			   JSON_INDENT(1) | JSON_REAL_PRECISION(9));
+		printf("\n");
+	}
+	fflush(stdout);
+	if (doc && o->out && strcmp(o->out, "none")) {
+		if (report_write_file(doc, o->out, &e) != 0) {
+			fprintf(stderr, "contend ab: %s\n", e.msg);
+			rc = -1;
+		} else {
+			fprintf(stderr, "ab results: %s\n", o->out);
+		}
+	}
+	json_decref(doc);
+	return rc;
+}
+
+static int verdict_status(const struct ab_run *run)
+{
+	if (ab_stop)
+		return 128 + ab_stop;
+	for (size_t i = 0; i < run->n; i++)
+		if (run->res[i].verdict == AB_REGRESSION)
+			return EXIT_CASE_FAILED;
+	return EXIT_OK;
+}
+
+static void free_run(struct ab_run *run, long (*idx)[2])
+{
+	for (int k = 0; k < 2; k++)
+		ab_side_stop(&run->side[k]);
+	for (size_t i = 0; run->res && i < run->n; i++) {
+		free(run->res[i].base);
+		free(run->res[i].head);
+	}
+	free(run->res);
+	free(idx);
+}
+
+int cmd_ab(int argc, char **argv)
+{
+	struct ab_opts o = {.rounds = 30,
+			    .threshold = 5,
+			    .timeout_s = 120,
+			    .formats = FMT_TABLE,
+			    .progress = isatty(STDERR_FILENO)};
+	struct ab_run run;
+	struct topo topo;
+	struct err e = {""};
+	long(*idx)[2] = NULL;
+	int rc, first = 0;
+	memset(&run, 0, sizeof(run));
+	rc = parse_ab_args(&o, argc, argv, &first);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (topo_load(&topo, NULL, &e) != 0)
+		return usage_error(&e);
+	machine_read(&run.machine, &topo);
+	pick_time(&o, topo_npus(&topo));
+	run.rounds = o.rounds;
+	run.go_rounds = o.rounds / 3 > 8 ? o.rounds / 3 : 8;
+	run.sample_s = o.time_s;
+	run.threshold_pct = o.threshold;
+	run.alpha = 0.05;
+	if (start_sides(&o, &run, argv + first, &e) != 0 ||
+	    plan_cases(&run, &idx) != 0) {
+		free_run(&run, idx);
+		topo_free(&topo);
+		return usage_error(&e);
+	}
+	machine_print_warnings(stderr, &run.machine);
+	measure_all(&o, &run, idx);
+	ab_judge(&run);
+	rc = emit(&o, &run) != 0 ? EXIT_CASE_FAILED : verdict_status(&run);
+	free_run(&run, idx);
+	topo_free(&topo);
+	return rc;
+}
