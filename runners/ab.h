@@ -42,6 +42,7 @@ struct ab_run {
 	struct ab_result *res;
 	size_t n;
 	int rounds, go_rounds;
+	int reopen; /* fresh instances every this many rounds */
 	double sample_s, threshold_pct, alpha;
 	char started[32], finished[32];
 	double seconds;

@@ -37,10 +37,12 @@ static const char ab_usage[] =
 	"  --filter, --threads, --placement, --quick, --full, --with-go,\n"
 	"  --oversubscribe       select cases as for contend run (default:\n"
 	"                        what contend run selects)\n"
-	"  --rounds N            paired rounds per case (default 30; Go rows\n"
-	"                        a third of them, at least 8)\n"
+	"  --rounds N            paired rounds per case (default 20)\n"
+	"  --reopen N            open the case afresh on both sides every N\n"
+	"                        rounds (default 1): one instance of a case\n"
+	"                        can be a few %% off another all its life\n"
 	"  --time S              each sample, per side (default: the mode's\n"
-	"                        time x samples / rounds: 20 ms with --quick)\n"
+	"                        time x samples / rounds: 30 ms with --quick)\n"
 	"  --threshold PCT       smallest change that counts (default 5)\n"
 	"  --format LIST         table, markdown (a pull-request comment),\n"
 	"                        json (stdout; default table)\n"
@@ -64,6 +66,7 @@ enum {
 	AB_WITHGO,
 	AB_OVERSUB,
 	AB_ROUNDS,
+	AB_REOPEN,
 	AB_TIME,
 	AB_THRESHOLD,
 	AB_FORMAT,
@@ -77,7 +80,7 @@ struct ab_opts {
 	const char *fwd[16]; /* serve's case options */
 	int nfwd;
 	enum run_mode mode;
-	int with_go, rounds, progress, time_set;
+	int with_go, rounds, reopen, progress, time_set;
 	double time_s, threshold, timeout_s;
 	unsigned formats;
 	const char *out;
@@ -169,6 +172,8 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 						"--rounds %s: at least 6 (a "
 						"95%% interval needs them)",
 						arg);
+	case AB_REOPEN:
+		return parse_positive_int(arg, "--reopen", &o->reopen, e);
 	case AB_TIME:
 		o->time_set = 1;
 		return parse_seconds(arg, "--time", &o->time_s, e);
@@ -199,6 +204,7 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 		{"with-go", no_argument, NULL, AB_WITHGO},
 		{"oversubscribe", no_argument, NULL, AB_OVERSUB},
 		{"rounds", required_argument, NULL, AB_ROUNDS},
+		{"reopen", required_argument, NULL, AB_REOPEN},
 		{"time", required_argument, NULL, AB_TIME},
 		{"threshold", required_argument, NULL, AB_THRESHOLD},
 		{"format", required_argument, NULL, AB_FORMAT},
@@ -318,21 +324,60 @@ static int sample_side(struct ab_run *run, int side, unsigned long long iters,
 	return 0;
 }
 
-/* The rounds, base and head in turn: ABBA over the rounds kept. A round in
- * which either sample was disturbed is redone, up to as many extra rounds
- * as were asked for. */
-static int rounds(struct ab_run *run, struct ab_result *res, int want,
-		  double timeout_s)
+/* One side opens the case afresh (new setup, threads, memory) and warms
+ * it with an eighth of a sample: an instance of a case can run a few percent
+ * faster or slower than another for all its life (where its memory
+ * landed), in one build as in the other, so the rounds are spread over
+ * instances rather than all taken on one. Just before that side's sample,
+ * so that each sample follows its own warm-up, whichever side goes first. */
+static int fresh_instance(struct ab_run *run, struct ab_result *res, int side,
+			  long idx, double timeout_s)
 {
-	struct sample_reply s[2];
-	for (int attempt = 0;
-	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
-		int first = res->rounds % 2;
-		if (sample_side(run, first, res->iters, res, &s[first],
-				timeout_s) ||
-		    sample_side(run, !first, res->iters, res, &s[!first],
+	struct sample_reply warm;
+	struct reply r;
+	unsigned long long w = res->iters / 8 ? res->iters / 8 : 1;
+	return ask(run, side, "close", &r, timeout_s) != AB_REPLY_OK ||
+			       open_side(run, side, idx, res, timeout_s) ||
+			       sample_side(run, side, w, res, &warm, timeout_s)
+		       ? -1
+		       : 0;
+}
+
+/* One round: each side (first, then the other) on a fresh instance when
+ * due, then its sample. */
+static int one_round(struct ab_run *run, struct ab_result *res,
+		     const long idx[2], int first, int reopen,
+		     struct sample_reply s[2], double timeout_s)
+{
+	for (int k = 0; k < 2; k++) {
+		int side = k ? !first : first;
+		if ((reopen &&
+		     fresh_instance(run, res, side, idx[side], timeout_s)) ||
+		    sample_side(run, side, res->iters, res, &s[side],
 				timeout_s))
 			return -1;
+	}
+	return 0;
+}
+
+/* The rounds, base and head in turn: ABBA over the rounds kept, on fresh
+ * instances every run->reopen rounds. A round in which either sample was
+ * disturbed is redone, up to as many extra rounds as were asked for. */
+static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
+		  int want, double timeout_s)
+{
+	struct sample_reply s[2];
+	int last_open = 0;
+	for (int attempt = 0;
+	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
+		int reopen = attempt > 0 &&
+			     (res->rounds > last_open || run->reopen == 1) &&
+			     res->rounds % run->reopen == 0;
+		if (one_round(run, res, idx, res->rounds % 2, reopen, s,
+			      timeout_s))
+			return -1;
+		if (reopen)
+			last_open = res->rounds;
 		if (s[0].disturbed || s[1].disturbed) {
 			res->disturbed++;
 			continue;
@@ -375,7 +420,7 @@ static void measure_pair(struct ab_run *run, struct ab_result *res,
 	}
 	if (sample_side(run, 0, res->iters, res, &warm, timeout_s) ||
 	    sample_side(run, 1, res->iters, res, &warm, timeout_s) ||
-	    rounds(run, res, want, timeout_s))
+	    rounds(run, res, idx, want, timeout_s))
 		return;
 	res->base_ns = median_of(res->base, res->rounds);
 	res->head_ns = median_of(res->head, res->rounds);
@@ -546,7 +591,8 @@ static void free_run(struct ab_run *run, long (*idx)[2])
 
 int cmd_ab(int argc, char **argv)
 {
-	struct ab_opts o = {.rounds = 30,
+	struct ab_opts o = {.rounds = 20,
+			    .reopen = 1,
 			    .threshold = 5,
 			    .timeout_s = 120,
 			    .formats = FMT_TABLE,
@@ -565,7 +611,8 @@ int cmd_ab(int argc, char **argv)
 	machine_read(&run.machine, &topo);
 	pick_time(&o, topo_npus(&topo));
 	run.rounds = o.rounds;
-	run.go_rounds = o.rounds / 3 > 8 ? o.rounds / 3 : 8;
+	run.reopen = o.reopen;
+	run.go_rounds = o.rounds;
 	run.sample_s = o.time_s;
 	run.threshold_pct = o.threshold;
 	run.alpha = 0.05;

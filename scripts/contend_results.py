@@ -5,7 +5,8 @@ A result file is schema contend.result/1 (results/README.md). load() checks
 what the scripts rely on and raises BadInput with one line naming the file
 and the problem; the scripts print that line and exit 2.
 
-Statistics, written here as benchstat does:
+Statistics, written here as benchstat does (and, for compare_runs(), as
+`contend ab` does on the C side):
 - median_ci(): the distribution-free confidence interval of the median from
   order statistics, [x(k), x(n-1-k)] with the largest k whose coverage
   1 - 2 P(Binomial(n, 1/2) <= k) is still >= 95% (the same rank the harness
@@ -16,6 +17,13 @@ Statistics, written here as benchstat does:
   normal approximation with the tie correction of the variance and a
   continuity correction (e.g. Hollander, Wolfe & Chicken, "Nonparametric
   Statistical Methods", 3rd ed., section 4.1).
+- holm(): Holm's step-down adjustment of the cases' p-values (family-wise
+  error rate); benjamini_hochberg() beside it for reference.
+- run_shift(): the shift most cases share, the median of the per-case log
+  ratios with its order-statistic interval; judge_controls(): did the
+  machine change under the run (empty/loop, c2c/pingpong, run.controls)?
+- compare_runs(): regress's verdict, and history's per step, from all of
+  these and the records' interference.
 """
 import fnmatch
 import io
@@ -110,11 +118,107 @@ def load(path):
                                  f"one of {', '.join(STATUSES)}")
         if r["status"] == "ok":
             ns = _require(path, r, "ns_per_op", dict, where)
-            if not isinstance(ns.get("median"), (int, float)):
+            if ns.get("median") is None:
                 raise BadInput(path, f"{where}: status ok without "
                                      "ns_per_op.median")
+            _number(path, ns["median"], f"{where}.ns_per_op.median")
+            ci = ns.get("ci95")
+            if ci is not None:
+                _numbers(path, ci, f"{where}.ns_per_op.ci95")
+                if len(ci) != 2:
+                    raise BadInput(path, f"{where}.ns_per_op.ci95 has "
+                                         f"{len(ci)} values, not 2")
+            if r.get("samples_ns_per_op") is not None:
+                _numbers(path, r["samples_ns_per_op"],
+                         f"{where}.samples_ns_per_op")
+        _check_interference(path, r.get("interference"),
+                            f"{where}.interference")
+    _check_run_extras(path, run)
     doc["_path"] = path
     return doc
+
+
+def _kind(value):
+    return "null" if value is None else type(value).__name__
+
+
+def _number(path, value, where, none_ok=False):
+    """value, a finite number >= 0 (a time or a share): NaN, Inf, a
+    negative figure or a string would turn every statistic built on it into
+    nonsense, so they are bad input, not data."""
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadInput(path, f"{where} is {_kind(value)}, not a number")
+    if not math.isfinite(value):
+        raise BadInput(path, f"{where} is {value}, not a finite number")
+    if value < 0:
+        raise BadInput(path, f"{where} is negative ({value})")
+    return value
+
+
+def _numbers(path, values, where, none_ok=False):
+    if not isinstance(values, list):
+        raise BadInput(path, f"{where} is {_kind(values)}, not a list")
+    for i, v in enumerate(values):
+        _number(path, v, f"{where}[{i}]", none_ok)
+
+
+def _optional(path, obj, where, numbers=(), counts=(), ints=(), lists=(),
+              bools=(), gappy=()):
+    """Checks the named fields of obj that are present and not null:
+    counts are integers >= 0, ints any integer (after_case is -1 before the
+    first case), gappy lists may hold null (a sample not measured)."""
+    for key in numbers:
+        _number(path, obj.get(key), f"{where}.{key}", none_ok=True)
+    for key in counts + ints:
+        v = obj.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)
+                              or (key in counts and v < 0)):
+            raise BadInput(path, f"{where}.{key} is {v!r}, not a count")
+    for key in lists + gappy:
+        if obj.get(key) is not None:
+            _numbers(path, obj[key], f"{where}.{key}", key in gappy)
+    for key in bools:
+        v = obj.get(key)
+        if v is not None and not isinstance(v, bool):
+            raise BadInput(path, f"{where}.{key} is {_kind(v)}, not "
+                                 "true or false")
+
+
+def _check_interference(path, inter, where):
+    """A record's interference (absent in older files: unknown)."""
+    if inter is None:
+        return
+    if not isinstance(inter, dict):
+        raise BadInput(path, f"{where} is {_kind(inter)}, not an object")
+    _optional(path, inter, where,
+              numbers=("others", "wait", "steal", "psi_some", "max"),
+              counts=("disturbed_samples",), gappy=("samples",),
+              bools=("disturbed",))
+
+
+def _check_run_extras(path, run):
+    """run.interference and run.controls (both absent in older files)."""
+    inter = run.get("interference")
+    if inter is not None:
+        if not isinstance(inter, dict):
+            raise BadInput(path, "run.interference is "
+                                 f"{_kind(inter)}, not an object")
+        _optional(path, inter, "run.interference", numbers=("max",),
+                  counts=("cases", "disturbed", "rerun"))
+    controls = run.get("controls")
+    if controls is None:
+        return
+    if not isinstance(controls, list):
+        raise BadInput(path, f"run.controls is {_kind(controls)}, not a "
+                             "list")
+    for i, c in enumerate(controls):
+        where = f"run.controls[{i}]"
+        if not isinstance(c, dict):
+            raise BadInput(path, f"{where} is {_kind(c)}, not an object")
+        _optional(path, c, where, numbers=("t_s", "ref_ns", "c2c_ns"),
+                  ints=("after_case",), lists=("ref_samples",))
 
 
 def expand(paths):
@@ -396,6 +500,451 @@ def fmt_delta(c):
     if c["verdict"] in ("~",):
         return "~"
     return f"{c['delta']:+.2f}%"
+
+
+def holm(pvalues):
+    """Holm's step-down adjusted p-values (Holm 1979), in the order given;
+    None (a case not tested) stays None and is not counted. Rejecting where
+    the adjusted p < ALPHA holds the family-wise error rate, the chance of
+    even one false regression among all cases, at ALPHA: with 287 cases
+    tested at 0.05 each, some 14 would be flagged by chance alone. The
+    same correction as `contend ab` on the C side."""
+    idx = sorted((i for i, p in enumerate(pvalues) if p is not None),
+                 key=lambda i: pvalues[i])
+    m = len(idx)
+    out = [None] * len(pvalues)
+    running = 0.0
+    for rank, i in enumerate(idx):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+def benjamini_hochberg(pvalues):
+    """Benjamini-Hochberg step-up adjusted p-values (the false discovery
+    rate), in the order given; None stays None. Kept beside holm() for
+    reference: regress uses Holm, as `contend ab` does."""
+    idx = sorted((i for i, p in enumerate(pvalues) if p is not None),
+                 key=lambda i: pvalues[i])
+    m = len(idx)
+    out = [None] * len(pvalues)
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = idx[rank - 1]
+        running = min(running, pvalues[i] * m / rank)
+        out[i] = running
+    return out
+
+
+def fmt_p(p):
+    """'0.035', '1.1e-05': small p-values keep their size."""
+    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+
+
+def pct(log_ratio):
+    """A log ratio as a change in percent."""
+    return (math.exp(log_ratio) - 1) * 100
+
+
+def run_shift(ratios):
+    """The shift most cases share: the median over cases of
+    log(median current / median baseline), with the order-statistic 95%
+    interval of that median (median_ci). A host that drifted between two
+    runs (a VM: 5-12% slower everywhere) moves every case together; judged
+    case by case, that is hundreds of "regressions" with tight intervals.
+    Significant when the interval excludes 0; None figures below 6 cases."""
+    logs = [math.log(r) for r in ratios if r > 0]
+    m, lo, hi = median_ci(logs)
+    return {"n": len(logs), "log": m, "lo": lo, "hi": hi,
+            "significant": lo is not None and (lo > 0 or hi < 0)}
+
+
+def shift_text(shift):
+    """'+8.1% [6.9, 9.4] over 250 cases'."""
+    if shift["log"] is None or shift["lo"] is None:
+        return f"not estimated ({shift['n']} case(s), fewer than 6)"
+    return (f"{pct(shift['log']):+.1f}% [{pct(shift['lo']):.1f}, "
+            f"{pct(shift['hi']):.1f}] over {shift['n']} cases")
+
+
+# ---- interference ----------------------------------------------------------
+
+INTERFERENCE_KINDS = (("others", "others took"),
+                      ("steal", "steal (the hypervisor) took"),
+                      ("wait", "waiting for a CPU took"))
+
+
+def disturbed(r):
+    """True where the harness saw another process, the hypervisor or the
+    run queue take a share of the case's CPU time; a record without
+    'interference' (older files) is unknown, not disturbed."""
+    inter = r.get("interference")
+    return isinstance(inter, dict) and inter.get("disturbed") is True
+
+
+def disturbance_text(r):
+    """'others took up to 31% of its CPU time (2 of 6 samples)': the kind
+    with the largest share over the case, the worst sample's share."""
+    inter = r.get("interference") or {}
+    _, who = max(INTERFERENCE_KINDS, key=lambda kw: inter.get(kw[0]) or 0)
+    worst = inter.get("max")
+    if worst is None:
+        worst = max(inter.get(k) or 0 for k, _ in INTERFERENCE_KINDS)
+    text = f"{who} up to {worst * 100:.0f}% of its CPU time"
+    n, total = inter.get("disturbed_samples"), len(inter.get("samples")
+                                                   or [])
+    if n is not None and total:
+        text += f" ({n} of {total} samples)"
+    return text
+
+
+def side_interference_text(docs, cases, label):
+    """'current: 2 of 287 cases disturbed (1 rerun), worst 31%' or None
+    where the files say nothing of interference."""
+    known = [r for r in cases.values() if isinstance(r.get("interference"),
+                                                     dict)]
+    runs = [get(d, "run.interference") for d in docs]
+    runs = [x for x in runs if isinstance(x, dict)]
+    if not known and not runs:
+        return None
+    bad = [r for r in cases.values() if r.get("_disturbed")]
+    worst = [r["interference"].get("max") for r in known]
+    worst += [x.get("max") for x in runs]
+    worst = max((w for w in worst if w is not None), default=None)
+    text = f"{label}: {len(bad)} of {len(cases)} case(s) disturbed"
+    rerun = sum(x.get("rerun") or 0 for x in runs)
+    if rerun:
+        text += f" ({rerun} rerun)"
+    if worst is not None:
+        text += ("; the most any sample lost to interference: "
+                 f"{worst * 100:.0f}% of its CPU time")
+    return text
+
+
+def pool(docs):
+    """{case key: record} over the runs of one side, '_samples' holding the
+    samples of its ok records together. Disturbed records are left out
+    where the case has clean ones; where all are disturbed, '_disturbed'
+    lists them (the case is then never judged a regression)."""
+    recs = {}
+    for d in docs:
+        for r in d["results"]:
+            recs.setdefault(case_key(r), []).append(r)
+    out = {}
+    for k, rs in recs.items():
+        ok = [r for r in rs if r["status"] == "ok"]
+        if not ok:
+            out[k] = dict(rs[-1], _samples=[], _disturbed=[])
+            continue
+        clean = [r for r in ok if not disturbed(r)]
+        use = clean or ok
+        out[k] = dict(use[0], _samples=[x for r in use for x in samples(r)],
+                      _disturbed=[] if clean else use)
+    return out
+
+
+# ---- controls --------------------------------------------------------------
+
+CONTROL_BENCHMARKS = ("empty/loop", "c2c/pingpong")
+
+
+def is_control(key):
+    """The harness's own loop and the cache-line round trip measure the
+    machine, not the code under test."""
+    return key[0] in CONTROL_BENCHMARKS
+
+
+def control_name(key):
+    bench, _, params, threads, placement = key
+    impl = "" if key[1] in ("line", "none") else key[1]
+    p = " ".join(f"{k}={v}" for k, v in params)
+    if bench == "c2c/pingpong":
+        return " ".join(x for x in ("c2c floor", impl, placement, p) if x)
+    return " ".join(x for x in ("empty loop", impl, p,
+                                f"threads={threads}") if x)
+
+
+def probe_values(docs, field, per_probe):
+    """The run.controls probes' figures over docs: one per probe
+    (per_probe, field 'ref_ns' or 'c2c_ns'), or every 'ref_samples'
+    value."""
+    out = []
+    for d in docs:
+        for c in get(d, "run.controls") or []:
+            if per_probe and c.get(field) is not None:
+                out.append(c[field])
+            elif not per_probe:
+                out += c.get(field) or []
+    return [x for x in out if x > 0]  # 0: a probe that could not run
+
+
+def control_series(base_docs, base, cur_docs, cur):
+    """[(key, name, unit, baseline values, current values)] for every
+    control both sides have: control records (their samples) and the
+    probes spread through the sweep (one value per probe, so the sweep's
+    own drift is their noise; the reference loop's samples where there are
+    too few probes for the test)."""
+    out = []
+    for k in sorted(set(base) & set(cur), key=case_sort_key):
+        b, c = base[k], cur[k]
+        if is_control(k) and b["_samples"] and c["_samples"]:
+            unit = "ns" if k[0] == "c2c/pingpong" else "%"
+            out.append((k, control_name(k), unit, b["_samples"],
+                        c["_samples"]))
+    for field, name, unit in (("ref_ns", "ref loop", "%"),
+                              ("c2c_ns", "c2c floor (probes)", "ns")):
+        b = probe_values(base_docs, field, True)
+        c = probe_values(cur_docs, field, True)
+        if field == "ref_ns" and min_p(len(b), len(c)) >= ALPHA:
+            bs = probe_values(base_docs, "ref_samples", False)
+            cs = probe_values(cur_docs, "ref_samples", False)
+            if bs and cs:
+                b, c = bs, cs
+        if b and c:
+            out.append((None, name, unit, b, c))
+    return out
+
+
+def _moved(base, cur, scale):
+    """(p, apart): the U test of base against cur / scale, and whether
+    their medians' 95% intervals are disjoint (beyond the control's own
+    noise; without an interval, the test alone)."""
+    cur = [x / scale for x in cur]
+    p = mann_whitney_u(base, cur) if min_p(len(base), len(cur)) < ALPHA \
+        else None
+    _, lb, hb = median_ci(base)
+    _, lc, hc = median_ci(cur)
+    apart = lb is None or lc is None or hc < lb or lc > hb
+    return p, apart
+
+
+def judge_controls(series, scale):
+    """Each control: did it move beyond its own noise as measured
+    ('raw_moved') and also once the run-wide shift (scale) is taken out
+    ('moved': the machine changed)? Both, because a drifting host moves
+    the cases and the controls together (raw_moved alone: the shift is the
+    machine's), while a global change of the code moves the cases and not
+    the controls (moved against the shift alone: nothing changed in the
+    machine). Holm over the controls, so that checking several does not
+    itself cry wolf."""
+    out = []
+    for key, name, unit, b, c in series:
+        mb, mc = median(b), median(c)
+        p, apart = _moved(b, c, scale)
+        p_raw, apart_raw = _moved(b, c, 1.0)
+        out.append({"key": key, "name": name, "unit": unit, "base": mb,
+                    "cur": mc, "departure": ((mc / scale - mb) / mb * 100 if mb
+                                  else None),
+                    "p": p, "apart": apart, "p_raw": p_raw,
+                    "apart_raw": apart_raw})
+    for field, apart, flag in (("p", "apart", "moved"),
+                               ("p_raw", "apart_raw", "raw_moved")):
+        adj = holm([c[field] for c in out])
+        for c, a in zip(out, adj):
+            c[flag] = a is not None and a < ALPHA and c[apart]
+            c[field + "_holm"] = a
+    for c in out:
+        c["moved"] = c["moved"] and c["raw_moved"]
+    return out
+
+
+def control_text(c, scale=1.0, percent=False):
+    """'c2c floor same-l3 141 → 180 ns' or 'ref loop +8%' (percent: every
+    control so), and how far beyond the run-wide shift, when one was taken
+    out."""
+    if c["unit"] == "ns" and not percent:
+        text = f"{c['name']} {fmt_ns(c['base'])} → {fmt_ns(c['cur'])} ns"
+    elif c["base"]:
+        text = f"{c['name']} {(c['cur'] - c['base']) / c['base'] * 100:+.0f}%"
+    else:
+        text = f"{c['name']} {fmt_ns(c['base'])} → {fmt_ns(c['cur'])}"
+    if scale != 1.0 and c["departure"] is not None:
+        text += f" ({c['departure']:+.0f}% beyond the shift)"
+    return text
+
+
+# ---- comparing two runs ----------------------------------------------------
+
+FLAGGED = ("regression", "improvement")
+
+
+def _test_case(bs, cs, scale):
+    """Medians, CIs, delta and departure from the shift of one ok case, and
+    the raw U test p of baseline against current / scale (None with too
+    few samples to ever reach ALPHA)."""
+    mb, lb, hb = median_ci(bs)
+    mc, lc, hc = median_ci(cs)
+    scaled = [x / scale for x in cs]
+    ms = median(scaled)
+    out = {"base": (mb, lb, hb, len(bs)), "cur": (mc, lc, hc, len(cs)),
+           "delta": (mc - mb) / mb * 100 if mb else None,
+           "departure": (ms - mb) / mb * 100 if mb else None,
+           "p": None, "p_holm": None, "verdict": "~", "reason": ""}
+    if min_p(len(bs), len(cs)) >= ALPHA:
+        out["reason"] = "too few samples"
+    else:
+        out["p"] = mann_whitney_u(bs, scaled)
+    return out
+
+
+def _inconclusive_reason(b, c, moved):
+    """Why a flagged case cannot be called one: a disturbed side (named,
+    with its figure) or the machine changing under it; None when it can."""
+    sides = [f"{label} disturbed: {disturbance_text(r['_disturbed'][-1])}"
+             for label, r in (("baseline", b), ("current", c))
+             if r.get("_disturbed")]
+    if sides:
+        return "; ".join(sides)
+    if moved:
+        more = f", +{len(moved) - 1} more" if len(moved) > 1 else ""
+        return f"machine changed: {control_text(moved[0])}{more}"
+    return None
+
+
+def compare_runs(base_docs, base, cur_docs, cur, threshold_pct, globs=(),
+                 same_machine=True):
+    """regress's (and history's per-step) verdict on two sides, each the
+    docs and their pool(). In order: the run-wide shift over every ok case
+    both sides have (controls and disturbed records left out), taken out
+    of the current samples only when significant; the controls judged
+    against it; per case the U test of baseline against current / shift,
+    Holm-adjusted over the cases shown (controls apart), and the departure
+    from the shift against the threshold. A flagged case with a disturbed
+    side, or while a control moved, is 'inconclusive'; a case that ran and
+    now fails or times out is a regression whatever the machine did.
+    Between different machines (same_machine False: regress
+    --cross-machine) a shift and moved controls are what was asked for:
+    reported, they make nothing inconclusive.
+
+    Returns {'rows': [{'key', 'kind' ('only', 'status', 'ok'), 'base',
+    'cur', 'test' (for ok), 'verdict', 'reason'}], 'shift', 'scale',
+    'controls', 'moved', 'tests' (Holm's m), 'holm_floor' (the smallest
+    adjusted p the sample counts allow), 'shift_inconclusive'}."""
+    keys = sorted(set(base) | set(cur), key=case_sort_key)
+    both_ok = [k for k in keys if k in base and k in cur
+               and base[k]["status"] == cur[k]["status"] == "ok"]
+    ratios = []
+    for k in both_ok:
+        b, c = base[k], cur[k]
+        if is_control(k) or b["_disturbed"] or c["_disturbed"]:
+            continue
+        mb, mc = median(b["_samples"]), median(c["_samples"])
+        if mb and mc:
+            ratios.append(mc / mb)
+    shift = run_shift(ratios)
+    scale = math.exp(shift["log"]) if shift["significant"] else 1.0
+    controls = judge_controls(control_series(base_docs, base, cur_docs, cur),
+                              scale)
+    moved = [c for c in controls if c["moved"]]
+    by_key = {c["key"]: c for c in controls if c["key"]}
+
+    rows = []
+    for k in keys:
+        if not matches(k[0], globs):
+            continue
+        b, c = base.get(k), cur.get(k)
+        row = {"key": k, "base": b, "cur": c, "verdict": "", "reason": ""}
+        rows.append(row)
+        if b is None or c is None:
+            row["kind"] = "only"
+        elif b["status"] != "ok" or c["status"] != "ok":
+            row["kind"] = "status"
+            if b["status"] == "ok" and c["status"] in ("failed", "timeout"):
+                row["verdict"] = "regression"
+        else:
+            row["kind"] = "ok"
+            row["test"] = _test_case(b["_samples"], c["_samples"], scale)
+    tested = [r for r in rows if r["kind"] == "ok"
+              and not is_control(r["key"]) and r["test"]["p"] is not None]
+    for r, a in zip(tested, holm([r["test"]["p"] for r in tested])):
+        r["test"]["p_holm"] = a
+    for r in rows:
+        if r["kind"] == "ok":
+            _verdict(r, threshold_pct, moved if same_machine else [],
+                     by_key)
+    floor = None
+    if tested:
+        floor = min(1.0, len(tested) * min(
+            min_p(r["test"]["base"][3], r["test"]["cur"][3])
+            for r in tested))
+    return {"rows": rows, "shift": shift, "scale": scale,
+            "controls": controls, "moved": moved, "tests": len(tested),
+            "holm_floor": floor, "same_machine": same_machine,
+            "shift_inconclusive": same_machine and shift["significant"]
+            and pct(shift["log"]) > threshold_pct}
+
+
+def _verdict(row, threshold_pct, moved, controls):
+    t = row["test"]
+    if is_control(row["key"]):
+        c = controls.get(row["key"])
+        row["verdict"] = "control moved" if c and c["moved"] else "control"
+        if c:
+            t["p_holm"] = c["p_holm"]
+        return
+    if t["p"] is None:
+        row["verdict"], row["reason"] = "~", t["reason"]
+        return
+    if t["p_holm"] >= ALPHA or t["departure"] is None:
+        row["verdict"], row["reason"] = "~", "not significant"
+        return
+    if t["departure"] > threshold_pct:
+        verdict = "regression"
+    elif t["departure"] < -threshold_pct:
+        verdict = "improvement"
+    else:
+        row["verdict"] = "within threshold"
+        return
+    why = _inconclusive_reason(row["base"], row["cur"], moved)
+    if why:
+        row["verdict"], row["reason"] = "inconclusive", why
+    else:
+        row["verdict"] = verdict
+
+
+def comparison_notes(cmp, threshold_pct):
+    """The lines said once per comparison: the shift, the controls, and
+    when Holm leaves the cases no power."""
+    notes = []
+    shift, scale = cmp["shift"], cmp["scale"]
+    if shift["significant"]:
+        what = ("the whole machine or a global change; `contend ab` tells "
+                "which" if cmp["same_machine"] else "different machines")
+        text = (f"run-wide shift: {shift_text(shift)} — {what}. Cases are "
+                "judged by how far they depart from it")
+        with_it = [c for c in cmp["controls"]
+                   if c["raw_moved"] and not c["moved"]]
+        if with_it:
+            text += ("; controls moved with it (" + ", ".join(
+                control_text(c, percent=True) for c in with_it)
+                + "): the machine, most likely")
+        if cmp["shift_inconclusive"]:
+            text += (f"; beyond {threshold_pct:g}%, it leaves the run "
+                     "inconclusive")
+        notes.append(text)
+    elif shift["lo"] is None:
+        notes.append(f"run-wide shift: {shift_text(shift)}: cases judged "
+                     "as measured")
+    else:
+        notes.append(f"run-wide shift: {shift_text(shift)}, not significant"
+                     ": cases judged as measured")
+    if cmp["moved"]:
+        notes.append(("machine changed: " if cmp["same_machine"] else
+                      "controls moved (different machines): ") + ", ".join(
+            control_text(c, scale) for c in cmp["moved"]))
+    elif cmp["controls"]:
+        notes.append(f"controls steady: {len(cmp['controls'])} checked ("
+                     + ", ".join(c["name"] for c in cmp["controls"]) + ")")
+    else:
+        notes.append("controls: none in both files (no empty/loop, "
+                     "c2c/pingpong or run.controls)")
+    if cmp["holm_floor"] is not None and cmp["holm_floor"] >= ALPHA:
+        notes.append(f"Holm over {cmp['tests']} case(s): with these sample "
+                     "counts the smallest adjusted p is "
+                     f"{cmp['holm_floor']:.2g}, so no case can be "
+                     "significant; pool more runs per side (directories), "
+                     "take more samples (--repeat) or fewer cases (--filter)")
+    return notes
 
 
 # ---- grouping ------------------------------------------------------------

@@ -101,25 +101,29 @@ def record(case, ns, rng, n, noise):
 
 
 def make_doc(machine, commit, started, seed, n=10, noise=0.01,
-             regress=None, extra=()):
+             regress=None, extra=(), cases=CASES, factor=None, run=None):
+    """factor(case): a multiplier of the case's ns (a shift, a moved
+    control); run: fields added to run (interference, controls)."""
     rng = random.Random(seed)
     results = []
-    for case in CASES:
+    for case in cases:
         ns = case[5]
         if regress and (case[0], case[1], case[3]) == REGRESSED:
             ns *= regress
         if machine is MACHINE_B:
             ns *= 1.5
+        if factor:
+            ns *= factor(case)
         results.append(record(case, ns, rng, n, noise))
     results += [copy.deepcopy(r) for r in extra]
     return {"schema": "contend.result/1",
             "suite": {"version": "0.1.0", "git": commit},
             "machine": copy.deepcopy(machine),
-            "run": {"started": started, "finished": started, "argv":
-                    ["contend", "run"], "options": {"mode": "quick"},
-                    "counters": {"available": ["context-switches"],
-                                 "unavailable": {"cycles": "no PMU"}},
-                    "interrupted": False},
+            "run": dict({"started": started, "finished": started, "argv":
+                         ["contend", "run"], "options": {"mode": "quick"},
+                         "counters": {"available": ["context-switches"],
+                                      "unavailable": {"cycles": "no PMU"}},
+                         "interrupted": False}, **(run or {})),
             "results": results}
 
 
@@ -267,6 +271,333 @@ def test_regress_refuses_other_machines(data):
     r = script("regress", "--cross-machine", data["old"], data["b"])
     assert r.returncode in (0, 1)
     assert "different machines" in r.stdout
+
+
+# ---- regress on a shared machine: shift, controls, interference, Holm -----
+
+def test_holm_and_benjamini_hochberg_hand_computed():
+    p = [0.01, 0.04, 0.03, 0.005]
+    # Holm: sorted 0.005*4, 0.01*3, 0.03*2, 0.04*1 -> running max
+    assert cr.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    # BH: sorted 0.005*4/1, 0.01*4/2, 0.03*4/3, 0.04*4/4 -> running min
+    # from the top
+    assert cr.benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04,
+                                                      0.02])
+    # untested cases (None) stay None and are not counted in m
+    assert cr.holm([None, 0.01, 0.04]) == pytest.approx([None, 0.02, 0.04])
+    assert cr.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+    assert cr.holm([]) == [] and cr.benjamini_hochberg([]) == []
+
+
+def test_run_shift_known_answers():
+    rng = random.Random(5)
+    shift = cr.run_shift([1.08 * (1 + rng.gauss(0, 0.005))
+                          for _ in range(250)])
+    assert shift["significant"] and shift["n"] == 250
+    assert cr.pct(shift["log"]) == pytest.approx(8.0, abs=0.2)
+    assert cr.pct(shift["lo"]) < cr.pct(shift["log"]) < cr.pct(shift["hi"])
+    assert cr.shift_text(shift).endswith("over 250 cases")
+    # symmetric noise around no change
+    shift = cr.run_shift([1 + rng.gauss(0, 0.05) for _ in range(101)])
+    assert not shift["significant"]
+    # too few cases for an interval: never significant
+    assert not cr.run_shift([1.5, 1.5, 1.5])["significant"]
+
+
+EMPTY_LOOP = [("empty/loop", "none", {}, t, "compact", 0.28, None)
+              for t in (1, 2)]
+SHARED = CASES + EMPTY_LOOP  # with the harness's own loop: every control
+
+
+def probes(rng, ref=120.0, c2c=141.0, k=8):
+    """run.controls: k probes through the sweep."""
+    return [{"t_s": 20.0 * i, "after_case": 3 * i,
+             "ref_ns": round(ref * (1 + rng.gauss(0, 0.004)), 4),
+             "ref_samples": [round(ref * (1 + rng.gauss(0, 0.004)), 4)
+                             for _ in range(5)],
+             "c2c_ns": round(c2c * (1 + rng.gauss(0, 0.01)), 3)}
+            for i in range(k)]
+
+
+def clean(doc):
+    """The new fields as a current contend writes them, nothing disturbed."""
+    for r in doc["results"]:
+        n = len(r.get("samples_ns_per_op") or [])
+        r["interference"] = {"others": 0.002, "wait": 0.001, "steal": 0.0,
+                             "psi_some": None, "max": 0.01,
+                             "disturbed_samples": 0, "disturbed": False,
+                             "samples": [0.0] * n}
+    doc["run"]["interference"] = {"cases": len(doc["results"]),
+                                  "disturbed": 0, "rerun": 0, "max": 0.01}
+    return doc
+
+
+def shared_pair(tmp_path, factor=None, base_probes=None, cur_probes=None,
+                regress=None):
+    rng = random.Random(99)
+    base = clean(make_doc(MACHINE_A, "aaaaaaa", "2026-02-01T00:00:00Z", 21,
+                          cases=SHARED,
+                          run={"controls": base_probes or probes(rng)}))
+    cur = clean(make_doc(MACHINE_A, "aaaaaaa", "2026-02-01T01:00:00Z", 22,
+                         cases=SHARED, factor=factor, regress=regress,
+                         run={"controls": cur_probes or probes(rng)}))
+    return base, cur
+
+
+def flagged_lines(out, word="REGRESSION"):
+    return [ln for ln in out.splitlines() if word in ln]
+
+
+def test_regress_reports_a_run_wide_shift_once_and_flags_only_the_outlier(
+        tmp_path):
+    # every case 8% slower (the host drifted), the controls with it; one
+    # case 30% slower in all
+    rng = random.Random(3)
+    ticket = ("mutex/lock", "ticket", 2)
+    base, cur = shared_pair(
+        tmp_path, factor=lambda c: 1.30 if (c[0], c[1], c[3]) == ticket
+        else 1.08, base_probes=probes(rng), cur_probes=probes(rng, 129.6,
+                                                               152.3))
+    b = write(tmp_path / "b.json", base)
+    c = write(tmp_path / "c.json", cur)
+    r = script("regress", b, c)
+    assert r.returncode == 1, r.stdout + r.stderr
+    shift = [ln for ln in r.stdout.splitlines() if "run-wide shift" in ln]
+    assert len(shift) == 1, r.stdout
+    m = re.search(r"run-wide shift: \+(\d+\.\d)% \[(\d+\.\d), (\d+\.\d)\] "
+                  r"over (\d+) cases", shift[0])
+    assert m, shift[0]
+    assert 7.0 < float(m[1]) < 9.0 and float(m[2]) < float(m[3])
+    assert int(m[4]) == 17  # the ok cases both have, controls left out
+    assert "`contend ab` tells which" in shift[0]
+    # the controls moved with the shift: the machine, not a change
+    assert "controls moved with it" in shift[0] and "ref loop +8%" in \
+        shift[0]
+    assert "machine changed" not in r.stdout
+    flagged = flagged_lines(r.stdout)
+    assert len(flagged) == 1 and flagged[0].startswith(
+        "mutex/lock ticket threads=2 "), r.stdout
+    # its departure from the shift: 1.30 / 1.08 = +20%
+    assert re.search(r"\+3\d\.\d\d%\s+\+(19|20|21)\.\d\d%", flagged[0]), \
+        flagged[0]
+    assert "1 regression(s) beyond 5% of the shift" in r.stdout
+    assert "Holm" in r.stdout
+    # judged case by case, as before, all 17 would have been regressions
+    raw = [cr.compare_samples(cr.samples(x), cr.samples(y), 5)["verdict"]
+           for x, y in zip(base["results"], cur["results"])
+           if x["benchmark"] not in cr.CONTROL_BENCHMARKS]
+    assert raw.count("regression") == 17
+
+
+def test_regress_pure_shift_beyond_threshold_is_inconclusive(tmp_path):
+    base, cur = shared_pair(tmp_path, factor=lambda c: 1.08)
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "REGRESSION" not in r.stdout
+    assert "0 regression(s)" in r.stdout
+    assert "leaves the run inconclusive" in r.stdout
+    # a global change of the code: the cases moved, the controls did not;
+    # that is no machine change (still inconclusive: `contend ab` tells)
+    base, cur = shared_pair(tmp_path, factor=lambda c: 1.0
+                            if cr.is_control(c) else 1.08)
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 3, r.stdout
+    assert "machine changed" not in r.stdout
+    assert "controls steady: 6 checked" in r.stdout
+    assert "controls moved with it" not in r.stdout
+    # a shift within the threshold is reported and passes
+    base, cur = shared_pair(tmp_path, factor=lambda c: 1.03)
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 0, r.stdout
+    assert "run-wide shift: +3." in r.stdout
+
+
+def test_regress_disturbed_and_slower_is_inconclusive(tmp_path):
+    base, cur = shared_pair(tmp_path, regress=1.30)
+    for rec in cur["results"]:
+        if (rec["benchmark"], rec["impl"], rec["threads"]) == REGRESSED:
+            rec["interference"] = {
+                "others": 0.12, "wait": 0.002, "steal": 0.0,
+                "psi_some": 0.03, "max": 0.31, "disturbed_samples": 2,
+                "disturbed": True,
+                "samples": [0.0, 0.31, 0.0, 0.0, 0.22, 0, 0, 0, 0, 0]}
+    cur["run"]["interference"].update(disturbed=1, rerun=1, max=0.31)
+    b = write(tmp_path / "b.json", base)
+    c = write(tmp_path / "c.json", cur)
+    r = script("regress", b, c)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "REGRESSION" not in r.stdout
+    row = next(ln for ln in r.stdout.splitlines()
+               if ln.startswith("mutex/lock ticket threads=2 "))
+    assert "inconclusive (current disturbed: others took up to 31% of its " \
+           "CPU time (2 of 10 samples))" in row, row
+    assert "current: 1 of 21 case(s) disturbed (1 rerun)" in r.stdout
+    assert "0 regression(s)" in r.stdout and "1 inconclusive" in r.stdout
+    assert "exit 3" in r.stdout
+    # markdown lists it
+    r = script("regress", "--format", "markdown", b, c)
+    assert r.returncode == 3
+    assert "**Inconclusive:**" in r.stdout
+    assert "- `mutex/lock ticket threads=2 compact`" in r.stdout
+    # the baseline side is named as well
+    r = script("regress", c, b)
+    assert r.returncode == 3, r.stdout
+    assert "inconclusive (baseline disturbed: others took up to 31%" in \
+        r.stdout
+    # and a case that now fails is a regression, disturbed or not
+    for rec in cur["results"]:
+        if rec["benchmark"] == "atomic/load" and rec["impl"] == "c11":
+            rec.update(status="failed", reason="SIGSEGV")
+    r = script("regress", b, write(tmp_path / "f.json", cur))
+    assert r.returncode == 1, r.stdout
+
+
+def test_regress_pooled_sides_drop_disturbed_records(tmp_path):
+    """A disturbed record is left out where the side has a clean one."""
+    base, cur = shared_pair(tmp_path)
+    slow = make_doc(MACHINE_A, "aaaaaaa", "2026-02-01T02:00:00Z", 23,
+                    cases=SHARED, regress=1.30)
+    clean(slow)
+    for rec in slow["results"]:
+        rec["interference"]["disturbed"] = True
+        rec["interference"]["max"] = 0.4
+    d = tmp_path / "cur"
+    write(d / "1.json", cur)
+    write(d / "2.json", slow)
+    r = script("regress", write(tmp_path / "b.json", base), d)
+    assert r.returncode == 0, r.stdout
+    assert "current: 0 of 21 case(s) disturbed" in r.stdout
+
+
+def test_regress_controls_moved_is_inconclusive(tmp_path):
+    # the c2c floor 141 -> 180 ns and the reference loop +15%, nothing else
+    # moved but the injected regression: the machine changed under it
+    rng = random.Random(4)
+
+    def factor(c):
+        return 1.28 if c[0] in ("c2c/pingpong", "empty/loop") else 1.0
+    base, cur = shared_pair(tmp_path, factor=factor, regress=1.20,
+                            base_probes=probes(rng),
+                            cur_probes=probes(rng, 138.0, 180.0))
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "REGRESSION" not in r.stdout
+    note = [ln for ln in r.stdout.splitlines()
+            if ln.startswith("note: machine changed: ")]
+    assert len(note) == 1, r.stdout
+    assert re.search(r"c2c floor \(probes\) 14\d\.\d → 1[78]\d\.\d ns",
+                     note[0]), note[0]
+    assert re.search(r"c2c floor smt-sibling [34]\d\.\d\d → 5\d\.\d\d ns",
+                     note[0]), note[0]
+    assert "ref loop +15%" in note[0]
+    assert "empty loop threads=1 +28%" in note[0]
+    assert "not significant: cases judged as measured" in r.stdout
+    row = next(ln for ln in r.stdout.splitlines()
+               if ln.startswith("mutex/lock ticket threads=2 "))
+    assert "inconclusive (machine changed: " in row, row
+    assert "control MOVED" in r.stdout
+    # nothing would have been flagged: the machine changed, yet exit 0
+    base, cur = shared_pair(tmp_path, factor=factor,
+                            cur_probes=probes(rng, 138.0, 180.0))
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 0, r.stdout
+    assert "note: machine changed: " in r.stdout
+
+
+def test_regress_old_files_say_what_they_lack(data):
+    r = script("regress", data["old"], data["noise"])
+    assert r.returncode == 0
+    assert "run-wide shift: " in r.stdout and "not significant" in r.stdout
+    assert "controls steady: " in r.stdout  # the c2c/pingpong records
+    assert "disturbed" not in r.stdout  # unknown, not disturbed
+
+
+def test_regress_holm_without_power_says_so(tmp_path):
+    # 5 + 5 samples: the smallest p is 2/252; over 17 cases Holm can never
+    # reach 0.05, and the injected +20% is not called a regression
+    base = make_doc(MACHINE_A, "aaaaaaa", "2026-01-01T00:00:00Z", 1, n=5)
+    cur = make_doc(MACHINE_A, "bbbbbbb", "2026-01-02T00:00:00Z", 2, n=5,
+                   regress=1.20)
+    r = script("regress", write(tmp_path / "b.json", base),
+               write(tmp_path / "c.json", cur))
+    assert r.returncode == 0, r.stdout
+    assert "Holm over 17 case(s): with these sample counts the smallest " \
+           "adjusted p is 0.13, so no case can be significant" in r.stdout
+    # the injected case is completely separated: p = 2/252 alone, 17 times
+    # that after Holm
+    row = next(ln for ln in r.stdout.splitlines()
+               if ln.startswith("mutex/lock ticket threads=2 "))
+    assert "p=0.008 holm=0.135 n=5+5" in row, row
+
+
+def test_regress_help_documents_exit_statuses():
+    r = script("regress", "--help")
+    assert r.returncode == 0
+    text = " ".join(r.stdout.split())
+    for s in ("0 no regression", "1 a regression", "2 bad input",
+              "3 no regression, but some cases inconclusive", "Holm"):
+        assert s in text, s
+    r = script("regress", "--threshold", "nan", "a", "b")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1].endswith(
+        "--threshold nan: must be a number >= 0")
+
+
+@pytest.mark.parametrize("name", ["regress", "history", "compare"])
+def test_bad_values_one_line_exit_2(name, data, tmp_path):
+    good = json.load(open(data["old"]))
+
+    def bad(edit, problem):
+        doc = copy.deepcopy(good)
+        edit(doc)
+        return doc, problem
+    def rec(doc):
+        return doc["results"][0]
+    cases = {
+        "nan-median": bad(lambda d: rec(d)["ns_per_op"].update(
+            median=float("nan")), "ns_per_op.median is nan"),
+        "inf-sample": bad(lambda d: rec(d)["samples_ns_per_op"].__setitem__(
+            2, float("inf")), "samples_ns_per_op[2] is inf"),
+        "negative-sample": bad(lambda d: rec(d)["samples_ns_per_op"]
+                               .__setitem__(0, -1.5), "negative"),
+        "string-sample": bad(lambda d: rec(d)["samples_ns_per_op"]
+                             .__setitem__(1, "12"), "is str, not a number"),
+        "bool-median": bad(lambda d: rec(d)["ns_per_op"].update(median=True),
+                           "median is bool"),
+        "samples-object": bad(lambda d: rec(d).update(samples_ns_per_op={}),
+                              "not a list"),
+        "interference-list": bad(lambda d: rec(d).update(interference=[1]),
+                                 "interference is list"),
+        "interference-nan": bad(lambda d: rec(d).update(
+            interference={"max": float("nan"), "disturbed": True}),
+            "interference.max is nan"),
+        "disturbed-string": bad(lambda d: rec(d).update(
+            interference={"disturbed": "yes"}), "not true or false"),
+        "controls-object": bad(lambda d: d["run"].update(controls={}),
+                               "run.controls is dict"),
+        "control-negative": bad(lambda d: d["run"].update(
+            controls=[{"t_s": 1, "ref_ns": -3, "c2c_ns": None}]),
+            "run.controls[0].ref_ns is negative"),
+        "run-interference": bad(lambda d: d["run"].update(
+            interference={"cases": "many"}), "not a count"),
+    }
+    for fname, (doc, problem) in cases.items():
+        path = tmp_path / (fname + ".json")
+        with open(path, "w") as f:
+            json.dump(doc, f)  # NaN and Infinity as Python writes them
+        args = ([data["old"], path] if name != "compare"
+                else ["--out", tmp_path / "rep", data["old"], path])
+        r = script(name, *args)
+        assert r.returncode == 2, (fname, r.stdout, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1, (fname, r.stderr)
+        assert str(path) in lines[0] and problem in lines[0], lines[0]
+        assert "Traceback" not in r.stderr and r.stdout == ""
 
 
 # ---- bad input, all three scripts ------------------------------------------
@@ -478,3 +809,48 @@ def test_history_by_commit_needs_known_commits(data):
     r = script("history", "--order", "commit", data["old"], data["new"])
     assert r.returncode == 2
     assert str(data["old"]) in r.stderr and "not a commit" in r.stderr
+
+
+def test_history_uses_regress_statistics_per_step(tmp_path):
+    """#1 -> #2 every case 8% slower (a shift, no change point); #2 -> #3
+    the ticket case 30% slower but disturbed (inconclusive, ?); #3 -> #4 the
+    controls moved, nothing else (said under the table)."""
+    ticket = ("mutex/lock", "ticket", 2)
+    rng = random.Random(8)
+
+    def run(i, factor, ref=120.0, c2c=141.0):
+        return clean(make_doc(MACHINE_A, f"{i}{i}{i}{i}{i}{i}{i}",
+                              f"2026-03-0{i}T00:00:00Z", 30 + i,
+                              cases=SHARED, factor=factor,
+                              run={"controls": probes(rng, ref, c2c)}))
+    docs = [run(1, None),
+            run(2, lambda c: 1.08, 129.6),
+            run(3, lambda c: 1.08 * (1.3 if (c[0], c[1], c[3]) == ticket
+                                     else 1.0), 129.6),
+            run(4, lambda c: 1.08 * (1.3 if (c[0], c[1], c[3]) == ticket
+                                     else 1.28 if cr.is_control(c)
+                                     else 1.0), 129.6 * 1.25, 180.0)]
+    for rec in docs[2]["results"]:
+        if (rec["benchmark"], rec["impl"], rec["threads"]) == ticket:
+            rec["interference"].update(disturbed=True, max=0.31, steal=0.2,
+                                       disturbed_samples=3)
+    paths = [write(tmp_path / f"{i}.json", d) for i, d in enumerate(docs)]
+    out = tmp_path / "hist"
+    r = script("history", "--out", out, *paths)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    row = next(ln for ln in lines
+               if ln.startswith("mutex/lock ticket threads=2 "))
+    assert row.count("?") == 1 and "▲" not in row and "▼" not in row, row
+    table = r.stdout.split("\n\n")[0]
+    assert "▲" not in table and "▼" not in table
+    step = {ln.split(":")[0]: ln for ln in lines if ln.startswith("#")
+            and "→" in ln.split(":")[0]}
+    assert "run-wide shift +8." in step["#1 → #2"], step
+    assert "1 disturbed record(s)" in step["#2 → #3"], step
+    assert "machine changed: " in step["#3 → #4"], step
+    assert "ref loop +25%" in step["#3 → #4"], step
+    assert "(0 change point(s), 1 inconclusive)" in r.stdout
+    assert "Holm" in r.stdout
+    md = open(out / "history.md").read()
+    assert "machine changed" in md and "grey ◆" in md
