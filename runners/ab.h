@@ -25,6 +25,7 @@ struct ab_result {
 	struct ab_case_id id;
 	enum ab_status status;
 	char reason[300];
+	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
 	int rounds;		 /* undisturbed rounds in base[], head[] */
 	int disturbed;		 /* rounds redone as a sample was disturbed */

@@ -3,6 +3,7 @@
 #include "ab_build.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +23,15 @@ static int run_cmd(char *const argv[], const char *dir, char *out, size_t len,
 	pid_t pid;
 	if (out)
 		out[0] = '\0';
-	if (pipe(fd) != 0)
+	/* close-on-exec: a build tool's daemon (a compiler cache) must not
+	 * hold our pipe open and hang the read below */
+	if (pipe2(fd, O_CLOEXEC) != 0)
 		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		int err = open(log ? log : "/dev/null",
-			       O_WRONLY | O_CREAT | O_APPEND, 0644);
+			       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		dup2(fd[1], STDOUT_FILENO);
 		if (err >= 0)
 			dup2(err, STDERR_FILENO);
@@ -131,7 +134,8 @@ static int dirty_head(const char *sha)
 }
 
 /* The worktree, then meson and ninja for contend (and the Go test binary
- * when asked); the two binaries copied into cache. */
+ * when asked); the two binaries copied into cache (a staging directory the
+ * caller renames into place, so a half-copied binary is never found). */
 static int build_revision(const char *sha, const char *work, const char *cache,
 			  int with_go, const char *log)
 {
@@ -149,10 +153,18 @@ static int build_revision(const char *sha, const char *work, const char *cache,
 		return -1;
 	rc = run_cmd(setup_argv, NULL, NULL, 0, log) != 0 ||
 	     run_cmd(ninja_argv, NULL, NULL, 0, log) != 0;
-	if (!rc && with_go)
-		run_cmd(go_argv, NULL, NULL, 0, log); /* Go rows are optional */
+	if (!rc && with_go) {
+		/* Go rows are optional: a marker says they were tried */
+		char marker[4096];
+		FILE *m;
+		run_cmd(go_argv, NULL, NULL, 0, log);
+		snprintf(marker, sizeof(marker), "%.3800s/go-tried", cache);
+		if (mkdir(cache, 0755) == 0 && (m = fopen(marker, "w")))
+			fclose(m);
+	}
 	snprintf(dst, sizeof(dst), "%.3800s/bench", cache);
-	if (!rc && (mkdir(cache, 0755) != 0 || mkdir(dst, 0755) != 0))
+	if (!rc && ((mkdir(cache, 0755) != 0 && errno != EEXIST) ||
+		    mkdir(dst, 0755) != 0))
 		rc = 1;
 	snprintf(src, sizeof(src), "%.3800s/contend", bdir);
 	snprintf(dst, sizeof(dst), "%.3800s/contend", cache);
@@ -186,14 +198,63 @@ static int cached(const char *cache, int with_go)
 	if (access(p, X_OK) != 0)
 		return 0;
 	snprintf(p, sizeof(p), "%.3800s/bench/contend-go.test", cache);
-	return !with_go || access(p, X_OK) == 0;
+	if (!with_go || access(p, X_OK) == 0)
+		return 1;
+	snprintf(p, sizeof(p), "%.3800s/go-tried", cache);
+	return access(p, F_OK) == 0; /* tried: this revision has no Go rows */
+}
+
+/* Stops the build on SIGINT or SIGTERM; the children see the terminal's
+ * Ctrl-C themselves, and the cleanup below runs either way. */
+static volatile sig_atomic_t build_stop;
+
+static void on_build_stop(int sig)
+{
+	build_stop = sig;
+}
+
+/* The revision built into a staging directory and renamed to cache; 0, or
+ * -1 with why filled. Nothing of the attempt is left but the cache. */
+static int build_into(const char *root, const char *sha, const char *cache,
+		      int with_go, char *why, size_t len)
+{
+	char work[4096], log[4096], stage[4096];
+	struct sigaction sa, old_int, old_term;
+	int rc;
+	snprintf(work, sizeof(work), "%.3800s/build-%.12s-%ld", root, sha,
+		 (long)getpid());
+	snprintf(log, sizeof(log), "%.3800s.log", work);
+	snprintf(stage, sizeof(stage), "%.3800s.stage", work);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_build_stop;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = mkdir(work, 0755) != 0 ||
+	     build_revision(sha, work, stage, with_go, log) != 0 || build_stop;
+	if (rc)
+		last_line(log, why, len);
+	if (build_stop)
+		snprintf(why, len, "interrupted by a signal");
+	/* another run may have published the same commit meanwhile */
+	if (!rc && rename(stage, cache) != 0 && errno != EEXIST &&
+	    errno != ENOTEMPTY) {
+		snprintf(why, len, "cannot publish %.300s: %s", cache,
+			 strerror(errno));
+		rc = 1;
+	}
+	remove_worktree(work);
+	rm_rf(stage);
+	unlink(log);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc ? -1 : 0;
 }
 
 int ab_resolve(const char *spec, const char *label, int with_go, char *bin,
 	       size_t binlen, char *git, size_t gitlen, struct err *e)
 {
 	char top[4096], gitdir[4096], sha[64], root[4096], cache[4096],
-		work[4096], log[4096], why[512];
+		why[512];
 	git[0] = '\0';
 	if (is_binary(spec)) {
 		if (!realpath(spec, bin))
@@ -215,25 +276,14 @@ int ab_resolve(const char *spec, const char *label, int with_go, char *bin,
 	snprintf(bin, binlen, "%.3800s/contend", cache);
 	if (cached(cache, with_go))
 		return 0;
-	rm_rf(cache); /* a partial copy, or one without the Go rows */
+	rm_rf(cache); /* one without the Go rows, now wanted */
 	if (mkdir(root, 0755) != 0 && errno != EEXIST)
 		return err_set(e, "cannot create %s: %s", root,
 			       strerror(errno));
-	snprintf(work, sizeof(work), "%.3800s/build-%.12s-%ld", root, sha,
-		 (long)getpid());
-	snprintf(log, sizeof(log), "%.3800s.log", work);
 	fprintf(stderr, "contend ab: building %s %.12s (%s) ...\n", label, sha,
 		spec);
-	if (mkdir(work, 0755) != 0 ||
-	    build_revision(sha, work, cache, with_go, log) != 0) {
-		last_line(log, why, sizeof(why));
-		remove_worktree(work);
-		rm_rf(cache);
-		unlink(log);
+	if (build_into(root, sha, cache, with_go, why, sizeof(why)) != 0)
 		return err_set(e, "%s '%s' (%.12s) does not build: %s", label,
 			       spec, sha, why);
-	}
-	remove_worktree(work);
-	unlink(log);
 	return 0;
 }

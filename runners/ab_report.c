@@ -26,9 +26,28 @@ static int min_rounds(const struct ab_run *run, const struct ab_result *r)
 	return want / 2 > 6 ? want / 2 : 6;
 }
 
-static int judged(const struct ab_run *run, const struct ab_result *r)
+static int enough_rounds(const struct ab_run *run, const struct ab_result *r)
 {
 	return r->status == AB_OK && r->rounds >= min_rounds(run, r);
+}
+
+/* The cases with enough rounds for Holm over m of them to be able to
+ * reject at all: the smallest p of n rounds is 2^(1-n), which Holm's
+ * first step multiplies by m. A case that could not reach significance
+ * whatever it measured is inconclusive, not "same". */
+static size_t holm_family(const struct ab_run *run)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < run->n; i++)
+		m += enough_rounds(run, &run->res[i]);
+	return m;
+}
+
+static int judged(const struct ab_run *run, const struct ab_result *r)
+{
+	return enough_rounds(run, r) &&
+	       ldexp(1.0, 1 - r->rounds) * (double)holm_family(run) <
+		       run->alpha;
 }
 
 void ab_judge(struct ab_run *run)
@@ -52,7 +71,10 @@ void ab_judge(struct ab_run *run)
 					     ? AB_INCONCLUSIVE
 					     : AB_REGRESSION;
 		} else if (r->status == AB_SKIPPED) {
-			r->verdict = AB_SAME;
+			/* skipped on both, or on one side only */
+			r->verdict = strncmp(r->reason, "head: ", 6)
+					     ? AB_SAME
+					     : AB_INCONCLUSIVE;
 		} else if (!judged(run, r)) {
 			r->verdict = AB_INCONCLUSIVE;
 		} else {

@@ -44,6 +44,10 @@ static int spawn(struct ab_side *sd, struct err *e)
 	fflush(NULL);
 	sd->pid = fork();
 	if (sd->pid == 0) {
+		/* its own process group: a terminal's Ctrl-C is ab's to
+		 * handle, and a kill reaches the Go benchmark it may run */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		execv(sd->bin, argv);
@@ -157,9 +161,23 @@ static void kill_side(struct ab_side *sd, int *status)
 		return;
 	close(sd->to);
 	close(sd->from);
+	kill(-sd->pid, SIGKILL);
 	kill(sd->pid, SIGKILL);
 	waitpid(sd->pid, status, 0);
 	sd->pid = 0;
+}
+
+/* Waits up to s seconds for the side to exit by itself; 0 when it did. */
+static int reap_within(struct ab_side *sd, double s, int *status)
+{
+	double end = mono_s() + s;
+	while (waitpid(sd->pid, status, WNOHANG) == 0) {
+		struct timespec d = {0, 10000000};
+		if (mono_s() > end)
+			return -1;
+		nanosleep(&d, NULL);
+	}
+	return 0;
 }
 
 int ab_side_start(struct ab_side *sd, struct err *e)
@@ -211,11 +229,16 @@ enum ab_reply ab_side_ask(struct ab_side *sd, const char *req, char *out,
 		/* it exited or crashed: reap it to learn how */
 		close(sd->to);
 		close(sd->from);
-		waitpid(sd->pid, &status, 0);
+		if (reap_within(sd, 5, &status) != 0) {
+			kill(-sd->pid, SIGKILL);
+			kill(sd->pid, SIGKILL);
+			waitpid(sd->pid, &status, 0);
+		}
 		sd->pid = 0;
 		describe(status, out, len, "the case's process died");
 	}
-	if (ab_side_start(sd, &e) != 0)
+	/* a run being stopped does not start it again */
+	if ((sd->stop && *sd->stop) || ab_side_start(sd, &e) != 0)
 		sd->pid = 0;
 	return rc == -2 ? AB_REPLY_TIMEOUT : AB_REPLY_DIED;
 }
@@ -223,13 +246,26 @@ enum ab_reply ab_side_ask(struct ab_side *sd, const char *req, char *out,
 void ab_side_stop(struct ab_side *sd)
 {
 	int status;
+	/* quit, and a few seconds for the teardown: a case that hangs in
+	 * its teardown is killed, not waited for */
 	if (sd->pid > 0 && write(sd->to, "quit\n", 5) == 5) {
 		close(sd->to);
 		close(sd->from);
+		if (reap_within(sd, 5, &status) == 0)
+			sd->pid = 0;
+		else
+			sd->to = sd->from = -1;
+	}
+	if (sd->pid > 0) {
+		if (sd->to >= 0) {
+			close(sd->to);
+			close(sd->from);
+		}
+		kill(-sd->pid, SIGKILL);
+		kill(sd->pid, SIGKILL);
 		waitpid(sd->pid, &status, 0);
 		sd->pid = 0;
 	}
-	kill_side(sd, &status);
 	free(sd->cases);
 	sd->cases = NULL;
 }

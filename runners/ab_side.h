@@ -4,6 +4,7 @@
 #ifndef CONTEND_AB_SIDE_H
 #define CONTEND_AB_SIDE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,6 +27,7 @@ struct ab_side {
 	size_t have;
 	struct ab_case_id *cases;
 	size_t ncases;
+	const volatile sig_atomic_t *stop; /* set: stopping, no restarts */
 };
 
 enum ab_reply { AB_REPLY_OK = 0, AB_REPLY_DIED = -1, AB_REPLY_TIMEOUT = -2 };

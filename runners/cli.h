@@ -5,7 +5,13 @@
 
 #include "err.h"
 
-enum { EXIT_OK = 0, EXIT_CASE_FAILED = 1, EXIT_USAGE = 2 };
+/* EXIT_INCONCLUSIVE: contend ab could judge no case */
+enum {
+	EXIT_OK = 0,
+	EXIT_CASE_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_INCONCLUSIVE = 3
+};
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -54,8 +54,9 @@ static const char ab_usage[] =
 	"Exit 0 no significant regression, 1 a regression beyond the "
 	"threshold\n"
 	"(or a case that runs on BASE fails on HEAD), 2 bad usage or a side\n"
-	"that cannot be built or started, 130 interrupted (what was measured\n"
-	"is printed).\n";
+	"that cannot be built or started, 3 no case could be judged (every\n"
+	"one inconclusive: the machine too disturbed), 130 interrupted (what\n"
+	"was measured is printed, the case under way left out).\n";
 
 enum {
 	AB_FILTER = 300,
@@ -279,7 +280,9 @@ static void set_failed(struct ab_result *res, int side, const char *why)
 		 side ? "head" : "base", why);
 }
 
-/* "ok CPUS", "skip WHY", "fail WHY" (or the side died): 0 when open. */
+/* "ok CPUS", "skip WHY", "fail WHY" (or the side died): 0 when open. Both
+ * sides must plan the same CPUs (a head that changed the planner would
+ * otherwise be measured elsewhere than its base). */
 static int open_side(struct ab_run *run, int side, long idx,
 		     struct ab_result *res, double timeout_s)
 {
@@ -289,7 +292,17 @@ static int open_side(struct ab_run *run, int side, long idx,
 	if (ask(run, side, req, &r, timeout_s) != AB_REPLY_OK) {
 		set_failed(res, side, r.line);
 	} else if (!strncmp(r.line, "ok", 2)) {
-		return 0;
+		if (side == 0) {
+			snprintf(res->cpus, sizeof(res->cpus), "%.120s",
+				 r.line + 2);
+			return 0;
+		}
+		if (!strcmp(res->cpus, r.line + 2))
+			return 0;
+		res->status = AB_FAILED;
+		snprintf(res->reason, sizeof(res->reason),
+			 "base and head plan different CPUs (%.60s vs %.60s)",
+			 res->cpus, r.line + 2);
 	} else if (!strncmp(r.line, "skip ", 5)) {
 		res->status = AB_SKIPPED;
 		snprintf(res->reason, sizeof(res->reason), "%s%.280s",
@@ -500,17 +513,19 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 	sigaction(SIGTERM, &sa, NULL);
 	iso_now(run->started, sizeof(run->started));
 	for (size_t i = 0; i < run->n; i++) {
-		if (ab_stop) {
-			run->interrupted = 1;
-			run->n = i; /* the case under way is abandoned */
-			break;
-		}
 		progress(o, run, i, start);
 		run_pair(run, &run->res[i], idx[i], o->timeout_s);
-	}
-	if (ab_stop && !run->interrupted) {
-		run->interrupted = 1;
-		run->n = run->n ? run->n - 1 : 0;
+		if (ab_stop) {
+			/* the case under way was cut short: it is dropped,
+			 * never judged on a part of its rounds */
+			struct ab_result *cut = &run->res[i];
+			free(cut->base);
+			free(cut->head);
+			cut->base = cut->head = NULL;
+			run->interrupted = 1;
+			run->n = i;
+			break;
+		}
 	}
 	if (o->progress)
 		fprintf(stderr, "\r\033[K");
@@ -529,6 +544,7 @@ static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
 		sd->label = labels[k];
 		snprintf(sd->spec, sizeof(sd->spec), "%s", argv[k]);
 		sd->argv = (char **)o->fwd;
+		sd->stop = &ab_stop;
 		if (ab_resolve(argv[k], labels[k], o->with_go, sd->bin,
 			       sizeof(sd->bin), sd->git, sizeof(sd->git),
 			       e) != 0)
@@ -571,10 +587,15 @@ static int verdict_status(const struct ab_run *run)
 {
 	if (ab_stop)
 		return 128 + ab_stop;
+	int judged = 0;
 	for (size_t i = 0; i < run->n; i++)
 		if (run->res[i].verdict == AB_REGRESSION)
 			return EXIT_CASE_FAILED;
-	return EXIT_OK;
+	for (size_t i = 0; i < run->n; i++)
+		judged |= run->res[i].status == AB_OK &&
+			  run->res[i].verdict != AB_INCONCLUSIVE;
+	/* nothing could be judged: too noisy a machine is not a pass */
+	return judged || !run->n ? EXIT_OK : EXIT_INCONCLUSIVE;
 }
 
 static void free_run(struct ab_run *run, long (*idx)[2])

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,37 +91,72 @@ static void on_noise_stop(int sig)
 	noise_stop = sig;
 }
 
+static void kill_all(const pid_t *pids, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (pids[j] > 0)
+			kill(pids[j], SIGKILL);
+}
+
+/* Reaps the spinners; on a stop signal, or when one fails (its CPU cannot
+ * be pinned), the others are killed. */
+static int reap_all(pid_t *pids, int n)
+{
+	int left = n, failed = 0;
+	while (left > 0) {
+		int status = 0;
+		pid_t p = waitpid(-1, &status, 0);
+		if (p < 0 && errno == EINTR) {
+			if (noise_stop)
+				kill_all(pids, n);
+			continue;
+		}
+		if (p < 0)
+			break;
+		for (int j = 0; j < n; j++)
+			if (pids[j] == p) {
+				pids[j] = 0;
+				left--;
+			}
+		if (!noise_stop &&
+		    (!WIFEXITED(status) || WEXITSTATUS(status))) {
+			failed = 1;
+			kill_all(pids, n);
+		}
+	}
+	return failed;
+}
+
 static int spawn_and_wait(const int *cpus, int n, double duty, double period,
 			  double for_s)
 {
 	double until = for_s > 0 ? mono_s() + for_s : 0;
 	pid_t *pids = calloc((size_t)n, sizeof(pid_t));
 	struct sigaction sa;
-	int failed = 0, status;
+	int failed = 0;
 	if (!pids)
 		return EXIT_CASE_FAILED;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_noise_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !failed; i++) {
 		pids[i] = fork();
-		if (pids[i] == 0)
+		if (pids[i] == 0) {
+			/* the spinner dies with its parent, and by default
+			 * on SIGINT and SIGTERM */
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
 			spinner(cpus[i], duty, period, until);
-	}
-	for (int i = 0; i < n; i++) {
-		if (pids[i] < 0) {
-			failed = 1;
-			continue;
 		}
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			if (noise_stop)
-				for (int j = 0; j < n; j++)
-					if (pids[j] > 0)
-						kill(pids[j], SIGKILL);
-		if (!noise_stop && (!WIFEXITED(status) || WEXITSTATUS(status)))
-			failed = 1;
+		failed = pids[i] < 0;
 	}
+	if (failed)
+		kill_all(pids, n);
+	failed |= reap_all(pids, n);
 	free(pids);
 	return failed ? EXIT_CASE_FAILED : EXIT_OK;
 }

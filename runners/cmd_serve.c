@@ -14,8 +14,9 @@
  *                         | fail REASON
  *   <- close           -> closed FIELD=VALUE ...
  *   <- quit (or end of input)
- * Bad options: the one-line error goes to stdout instead of the list (and
- * exit 2), so that the asking side can say it once.
+ * Bad options: the one-line error comes instead of the list (and exit 2),
+ * so that the asking side can say it once. Only the protocol writes to
+ * the original stdout.
  * A crash or hang costs the process; the asking side restarts it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static const char serve_usage[] =
 #define SERVE_PROTOCOL 1
 
 struct served {
+	FILE *out; /* the protocol: the original stdout; fd 1 is stderr */
 	struct run_state *s;
 	struct run_case *cases;
 	size_t n;
@@ -49,15 +51,16 @@ struct served {
 
 static void list_cases(const struct served *sv)
 {
-	printf("contend-serve %d %zu\n", SERVE_PROTOCOL, sv->n);
+	fprintf(sv->out, "contend-serve %d %zu\n", SERVE_PROTOCOL, sv->n);
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct run_case *c = &sv->cases[i];
-		printf("case %zu\t%s\t%s\t%s\t%d\t%s\t%d\n", i, c->b->name,
-		       c->b->impl, c->b->params[0] ? c->b->params : "-",
-		       c->threads, c->place->name, c->go);
+		fprintf(sv->out, "case %zu\t%s\t%s\t%s\t%d\t%s\t%d\n", i,
+			c->b->name, c->b->impl,
+			c->b->params[0] ? c->b->params : "-", c->threads,
+			c->place->name, c->go);
 	}
-	printf("ready\n");
-	fflush(stdout);
+	fprintf(sv->out, "ready\n");
+	fflush(sv->out);
 }
 
 static void close_case(struct served *sv)
@@ -70,14 +73,16 @@ static void close_case(struct served *sv)
 	free(sv->cpus);
 	sv->cpus = NULL;
 	sv->open = -1;
+	memset(&sv->r, 0, sizeof(sv->r));
 }
 
-static void reply_fields(const struct record *r)
+static void reply_fields(const struct served *sv, const struct record *r)
 {
-	printf("closed");
+	fprintf(sv->out, "closed");
 	for (int i = 0; i < r->nfields; i++)
-		printf(" %s=%.9g", r->fields[i].name, r->fields[i].value);
-	printf("\n");
+		fprintf(sv->out, " %s=%.9g", r->fields[i].name,
+			r->fields[i].value);
+	fprintf(sv->out, "\n");
 }
 
 static void open_case(struct served *sv, long i)
@@ -86,7 +91,7 @@ static void open_case(struct served *sv, long i)
 	char reason[256] = "";
 	close_case(sv);
 	if (i < 0 || (size_t)i >= sv->n) {
-		printf("fail no case %ld\n", i);
+		fprintf(sv->out, "fail no case %ld\n", i);
 		return;
 	}
 	c = &sv->cases[i];
@@ -95,27 +100,28 @@ static void open_case(struct served *sv, long i)
 	sv->r.threads = c->threads;
 	sv->cpus = malloc(sizeof(int) * (size_t)c->threads);
 	if (!sv->cpus) {
-		printf("fail out of memory\n");
+		fprintf(sv->out, "fail out of memory\n");
 		return;
 	}
 	if (c->threads < c->b->min_threads) {
-		printf("skip needs at least %d threads\n", c->b->min_threads);
+		fprintf(sv->out, "skip needs at least %d threads\n",
+			c->b->min_threads);
 	} else if (placement_plan(&sv->s->topo, c->place, c->threads,
 				  sv->s->opt.oversubscribe, sv->cpus, reason,
 				  sizeof(reason)) != 0) {
-		printf("skip %s\n", reason);
+		fprintf(sv->out, "skip %s\n", reason);
 	} else if (c->go && !sv->s->go.available) {
-		printf("skip Go rows: %s\n", sv->s->go.reason);
+		fprintf(sv->out, "skip Go rows: %s\n", sv->s->go.reason);
 	} else if (!c->go &&
 		   !(sv->cs = measure_open(&sv->mp, sv->cpus, &sv->r))) {
-		printf("fail %s\n", sv->r.reason);
+		fprintf(sv->out, "fail %s\n", sv->r.reason);
 		record_free(&sv->r);
 	} else {
 		sv->open = i;
-		printf("ok");
+		fprintf(sv->out, "ok");
 		for (int t = 0; t < c->threads; t++)
-			printf("%c%d", t ? ',' : ' ', sv->cpus[t]);
-		printf("\n");
+			fprintf(sv->out, "%c%d", t ? ',' : ' ', sv->cpus[t]);
+		fprintf(sv->out, "\n");
 		return;
 	}
 	free(sv->cpus);
@@ -135,10 +141,11 @@ static void go_sample(struct served *sv)
 	r.threads = c->threads;
 	goref_run(&sv->s->go, &gp, &sv->s->topo, sv->cpus, &r, &never);
 	if (r.status != REC_OK || r.nsamples < 1)
-		printf("fail %s\n", r.reason[0] ? r.reason : "no sample");
+		fprintf(sv->out, "fail %s\n",
+			r.reason[0] ? r.reason : "no sample");
 	else
-		printf("sample %.9g nan %.9g 0\n", r.samples[0],
-		       r.c2c_floor_ns);
+		fprintf(sv->out, "sample %.9g nan %.9g 0\n", r.samples[0],
+			r.c2c_floor_ns);
 	record_free(&r);
 }
 
@@ -146,14 +153,14 @@ static void sample_case(struct served *sv, unsigned long long iters)
 {
 	struct session_sample s;
 	if (sv->open < 0) {
-		printf("fail no open case\n");
+		fprintf(sv->out, "fail no open case\n");
 	} else if (sv->cases[sv->open].go) {
 		go_sample(sv);
 	} else if (iters < 1 || measure_sample(sv->cs, iters, &s) != 0) {
-		printf("fail benchmark counted no ops\n");
+		fprintf(sv->out, "fail benchmark counted no ops\n");
 	} else {
-		printf("sample %.9g %.9g %.9g %d\n", s.ns_per_op, s.wait,
-		       s.floor_ns, s.disturbed);
+		fprintf(sv->out, "sample %.9g %.9g %.9g %d\n", s.ns_per_op,
+			s.wait, s.floor_ns, s.disturbed);
 	}
 }
 
@@ -165,27 +172,28 @@ static int handle(struct served *sv, const char *line)
 		open_case(sv, i);
 	} else if (!strncmp(line, "calibrate", 9)) {
 		if (sv->open < 0)
-			printf("fail no open case\n");
+			fprintf(sv->out, "fail no open case\n");
 		else
-			printf("iters %llu\n",
-			       sv->cases[sv->open].go
-				       ? 0ull
-				       : (unsigned long long)measure_calibrate(
-						 sv->cs));
-	} else if (sscanf(line, "sample %llu", &n) == 1) {
+			fprintf(sv->out, "iters %llu\n",
+				sv->cases[sv->open].go
+					? 0ull
+					: (unsigned long long)measure_calibrate(
+						  sv->cs));
+	} else if (sscanf(line, "sample %llu", &n) == 1 && line[7] != '-' &&
+		   n <= 1000000000ull) {
 		sample_case(sv, n);
 	} else if (!strncmp(line, "close", 5)) {
 		if (sv->open >= 0 && sv->cs)
 			measure_close(sv->cs, &sv->r);
 		sv->cs = NULL;
-		reply_fields(&sv->r);
+		reply_fields(sv, &sv->r);
 		close_case(sv);
 	} else if (!strncmp(line, "quit", 4)) {
 		return 1;
 	} else {
-		printf("fail unknown request\n");
+		fprintf(sv->out, "fail unknown request\n");
 	}
-	fflush(stdout);
+	fflush(sv->out);
 	return 0;
 }
 
@@ -203,22 +211,33 @@ int cmd_serve(int argc, char **argv)
 {
 	struct served sv = {.open = -1};
 	struct err e = {""};
-	int rc;
+	int rc, saved;
 	if (!(sv.s = calloc(1, sizeof(*sv.s))))
 		return EXIT_CASE_FAILED;
 	options_init(&sv.s->opt, argc, argv);
-	/* errors of the options to stdout, the asking side's only reader */
+	/* the protocol keeps the real stdout to itself; anything else that
+	 * writes to fd 1 (a library, a benchmark, the Go listing) lands on
+	 * stderr instead of between two replies */
+	if (!(sv.out = fdopen(dup(STDOUT_FILENO), "w")) ||
+	    dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		free(sv.s);
+		return EXIT_CASE_FAILED;
+	}
+	/* option errors go to the protocol, the asking side's only reader */
 	fflush(stderr);
-	int saved = dup(STDERR_FILENO);
-	dup2(STDOUT_FILENO, STDERR_FILENO);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(sv.out), STDERR_FILENO);
 	rc = run_parse_args(&sv.s->opt, argc, argv, "serve", serve_usage);
-	if (rc == 0 && !(sv.cases = run_select_cases(sv.s, &sv.n, &e)))
-		rc = usage_error(&e);
 	fflush(stderr);
 	if (saved >= 0) {
 		dup2(saved, STDERR_FILENO);
 		close(saved);
 	}
+	if (rc == 0 && !(sv.cases = run_select_cases(sv.s, &sv.n, &e))) {
+		fprintf(sv.out, "contend: %s\n", e.msg);
+		rc = EXIT_USAGE;
+	}
+	fflush(sv.out);
 	if (rc == 0) {
 		/* no counters: a sample is timed, and its interference read */
 		static const int none[CTR_COUNT];
@@ -233,5 +252,6 @@ int cmd_serve(int argc, char **argv)
 	free(sv.cases);
 	run_state_free(sv.s);
 	free(sv.s);
+	fclose(sv.out);
 	return rc == 1 ? EXIT_OK : rc;
 }

@@ -60,21 +60,18 @@ static int read_proc_stat(const unsigned char *want, struct intf_snap *s)
 	return found;
 }
 
-static int read_thread_sched(pid_t tid, uint64_t *run, uint64_t *wait)
+int intf_thread_now(uint64_t *run, uint64_t *wait, uint64_t *t)
 {
-	char path[64];
 	unsigned long long r, w;
-	FILE *f;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
 	int ok;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
-	if (!(f = fopen(path, "r")))
+	*t = mono_ns();
+	if (!f)
 		return 0;
 	ok = fscanf(f, "%llu %llu", &r, &w) == 2;
 	fclose(f);
-	if (ok) {
-		*run += r;
-		*wait += w;
-	}
+	*run = ok ? r : 0;
+	*wait = ok ? w : 0;
 	return ok;
 }
 
@@ -98,8 +95,7 @@ static int read_psi(uint64_t *total_us)
 	return ok;
 }
 
-void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus,
-		    const pid_t *tids, int nthreads)
+void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus)
 {
 	unsigned char want[MAX_CPU_ID];
 	int any = 0;
@@ -109,10 +105,6 @@ void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus,
 		if (cpus[i] >= 0 && cpus[i] < MAX_CPU_ID)
 			any = want[cpus[i]] = 1;
 	s->have_stat = read_proc_stat(any ? want : NULL, s);
-	s->have_sched = nthreads > 0;
-	for (int i = 0; i < nthreads; i++)
-		s->have_sched &=
-			read_thread_sched(tids[i], &s->run_ns, &s->wait_ns);
 	s->have_psi = read_psi(&s->psi_us);
 	s->t_ns = mono_ns();
 }
@@ -123,25 +115,23 @@ static uint64_t delta(uint64_t a, uint64_t b)
 }
 
 double intf_acc_add(struct intf_acc *acc, const struct intf_snap *a,
-		    const struct intf_snap *b)
+		    const struct intf_snap *b, const struct intf_threads *th)
 {
-	uint64_t wall = delta(a->t_ns, b->t_ns);
-	uint64_t wait = delta(a->wait_ns, b->wait_ns);
 	int first = acc->wall_ns == 0;
 	acc->have_stat =
 		(first || acc->have_stat) && a->have_stat && b->have_stat;
-	acc->have_sched =
-		(first || acc->have_sched) && a->have_sched && b->have_sched;
+	acc->have_sched = (first || acc->have_sched) && th->ok;
 	acc->have_psi = (first || acc->have_psi) && a->have_psi && b->have_psi;
-	acc->wall_ns += wall;
+	acc->wall_ns += delta(a->t_ns, b->t_ns);
 	acc->busy_ns += delta(a->busy_ns, b->busy_ns);
 	acc->steal_ns += delta(a->steal_ns, b->steal_ns);
-	acc->run_ns += delta(a->run_ns, b->run_ns);
-	acc->wait_ns += wait;
+	acc->run_ns += th->run_ns;
+	acc->wait_ns += th->wait_ns;
+	acc->span_ns += th->span_ns;
 	acc->psi_us += delta(a->psi_us, b->psi_us);
-	if (!a->have_sched || !b->have_sched || !wall || acc->nthreads <= 0)
+	if (!th->ok || !th->span_ns)
 		return NAN;
-	return (double)wait / ((double)wall * acc->nthreads);
+	return (double)th->wait_ns / (double)th->span_ns;
 }
 
 static double share(uint64_t part, uint64_t wall, int n)
@@ -158,9 +148,10 @@ void intf_summarize(const struct intf_acc *acc, const double *sample_wait,
 	if (!acc->wall_ns)
 		return;
 	out->valid = 1;
-	if (acc->have_stat) {
+	if (acc->have_stat && acc->have_sched) {
 		/* the case's threads ran only on its CPUs (bound), or the
-		 * CPUs are every CPU (unbound) */
+		 * CPUs are every CPU (unbound); without their own run time
+		 * the busy time cannot be split */
 		busy_others = acc->busy_ns > acc->run_ns
 				      ? (double)(acc->busy_ns - acc->run_ns)
 				      : 0;
@@ -171,8 +162,8 @@ void intf_summarize(const struct intf_acc *acc, const double *sample_wait,
 		out->disturbed = out->others > DISTURB_OTHERS ||
 				 out->steal > DISTURB_STEAL;
 	}
-	if (acc->have_sched)
-		out->wait = share(acc->wait_ns, acc->wall_ns, acc->nthreads);
+	if (acc->have_sched && acc->span_ns)
+		out->wait = (double)acc->wait_ns / (double)acc->span_ns;
 	if (acc->have_psi)
 		out->psi_some =
 			(double)acc->psi_us * 1e3 / (double)acc->wall_ns;

@@ -19,13 +19,21 @@
 #define DISTURB_STEAL  0.05
 #define DISTURB_OTHERS 0.10
 
-/* Counters at one moment over a set of CPUs and threads. */
+/* Counters at one moment over a set of CPUs. */
 struct intf_snap {
 	uint64_t t_ns;
 	uint64_t busy_ns, steal_ns; /* summed over the CPUs (ticks as ns) */
-	uint64_t run_ns, wait_ns;   /* summed over the threads (schedstat) */
 	uint64_t psi_us;	    /* /proc/pressure/cpu some total */
-	int have_stat, have_sched, have_psi;
+	int have_stat, have_psi;
+};
+
+/* The case's threads over one sample, each read by the thread itself just
+ * before the start barrier and just after its timed part (so a late wake
+ * before the sample is not counted): summed run and run-queue wait, and
+ * the summed spans between the two reads. */
+struct intf_threads {
+	uint64_t run_ns, wait_ns, span_ns;
+	int ok; /* every thread could read its schedstat */
 };
 
 /* A case's sums over its samples. */
@@ -33,6 +41,7 @@ struct intf_acc {
 	uint64_t wall_ns;	    /* summed over samples */
 	uint64_t busy_ns, steal_ns; /* over the case's CPUs */
 	uint64_t run_ns, wait_ns;   /* over the case's threads */
+	uint64_t span_ns;	    /* their spans (intf_threads) */
 	uint64_t psi_us;
 	int ncpus, nthreads;
 	int have_stat, have_sched, have_psi;
@@ -48,15 +57,16 @@ struct interference {
 	int disturbed;
 };
 
-/* Reads the counters for cpus[0..ncpus) (ncpus 0: every CPU) and the
- * threads tids[0..nthreads) of this process. Never fails: what cannot be
- * read is marked absent. */
-void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus,
-		    const pid_t *tids, int nthreads);
-/* Adds the interval a..b to acc; returns that interval's wait share
- * (NaN without schedstat). */
+/* Reads the counters for cpus[0..ncpus) (ncpus 0: every CPU). Never
+ * fails: what cannot be read is marked absent. */
+void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus);
+/* The calling thread's run and wait so far (ns) and the time; 0 when its
+ * schedstat cannot be read. */
+int intf_thread_now(uint64_t *run, uint64_t *wait, uint64_t *t);
+/* Adds the interval a..b and the threads' figures to acc; returns the
+ * threads' wait share (NaN without schedstat). */
 double intf_acc_add(struct intf_acc *acc, const struct intf_snap *a,
-		    const struct intf_snap *b);
+		    const struct intf_snap *b, const struct intf_threads *th);
 /* The record's figures from acc; use_wait 0 when the case's own threads
  * compete for its CPUs (more threads than CPUs, or unbound), so that their
  * wait is their own doing and not a sign of others. */

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <math.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -61,8 +62,11 @@ struct case_run {
 struct worker {
 	_Alignas(64) struct case_run *cr;
 	pthread_t th;
-	int cpu;   /* planned, -1 unbound */
-	pid_t tid; /* for its schedstat (interference.c) */
+	int cpu; /* planned, -1 unbound */
+	/* its schedstat just before the start barrier and after its timed
+	 * part: run, wait, time (interference.h) */
+	uint64_t s0[3], s1[3];
+	int sched_ok;
 	int bound; /* read back */
 	struct bench_thread bt;
 	struct counter_thread ct;
@@ -201,6 +205,7 @@ static void run_sample(struct worker *w, uint32_t gen)
 {
 	struct case_run *cr = w->cr;
 	const struct counter_plan *cp = cr->mp->counters;
+	w->sched_ok = intf_thread_now(&w->s0[0], &w->s0[1], &w->s0[2]);
 	counters_thread_start(cp, &w->ct);
 	alloc_count_begin();
 	spin_barrier(&cr->arrived, gen * (uint32_t)cr->nthreads);
@@ -216,6 +221,7 @@ static void run_sample(struct worker *w, uint32_t gen)
 	w->alloc = alloc_count_end();
 	memset(w->ctr, 0, sizeof(w->ctr));
 	counters_thread_stop(cp, &w->ct, w->ctr);
+	w->sched_ok &= intf_thread_now(&w->s1[0], &w->s1[1], &w->s1[2]);
 	if (cr->floor)
 		floor_burst(w);
 }
@@ -227,7 +233,6 @@ static void *worker_main(void *arg)
 	struct err e = {""};
 	uint32_t gen = 0;
 	int ok;
-	w->tid = gettid();
 	ok = bind_self(w, &e) == 0 &&
 	     counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
 	     (!cr->b->thread_init ||
@@ -264,7 +269,11 @@ static int wait_done(struct case_run *cr, int n, uint64_t deadline)
 			return 1;
 		ts.tv_sec = 0;
 		ts.tv_nsec = 100000000; /* recheck the deadline every 100 ms */
-		futex(&cr->done, FUTEX_WAIT_PRIVATE, v, &ts);
+		/* without a deadline, no wake-ups of our own on the case's
+		 * CPUs (they would count as others' time), unless fewer
+		 * than all threads started: then nobody wakes us */
+		futex(&cr->done, FUTEX_WAIT_PRIVATE, v,
+		      deadline || n < cr->nthreads ? &ts : NULL);
 	}
 	return 0;
 }
@@ -397,7 +406,6 @@ static void floor_summarize(struct record *r, const double *floor_ns)
  * then every CPU counts) and threads, for the interference readings. */
 struct intf_scope {
 	int *cpus;
-	pid_t *tids;
 	int ncpus, nthreads;
 	int own_wait_is_others; /* one bound thread per CPU */
 };
@@ -408,12 +416,10 @@ static int scope_init(const struct case_run *cr, struct intf_scope *sc)
 	sc->nthreads = cr->nthreads;
 	sc->ncpus = 0;
 	sc->cpus = malloc(sizeof(int) * (size_t)cr->nthreads);
-	sc->tids = malloc(sizeof(pid_t) * (size_t)cr->nthreads);
-	if (!sc->cpus || !sc->tids)
+	if (!sc->cpus)
 		return -1;
 	for (int i = 0; i < cr->nthreads; i++) {
 		int c = cr->w[i].cpu, dup = 0;
-		sc->tids[i] = cr->w[i].tid;
 		unbound |= c < 0;
 		for (int j = 0; j < sc->ncpus; j++)
 			dup |= sc->cpus[j] == c;
@@ -429,7 +435,6 @@ static int scope_init(const struct case_run *cr, struct intf_scope *sc)
 static void scope_free(struct intf_scope *sc)
 {
 	free(sc->cpus);
-	free(sc->tids);
 }
 
 static int sample_with_intf(struct case_run *cr, const struct intf_scope *sc,
@@ -439,10 +444,18 @@ static int sample_with_intf(struct case_run *cr, const struct intf_scope *sc,
 	struct intf_snap a, b;
 	int rc;
 	acc->nthreads = sc->nthreads;
-	intf_snap_take(&a, sc->cpus, sc->ncpus, sc->tids, sc->nthreads);
+	struct intf_threads th = {0, 0, 0, 1};
+	intf_snap_take(&a, sc->cpus, sc->ncpus);
 	rc = start_sample(cr, iters, deadline);
-	intf_snap_take(&b, sc->cpus, sc->ncpus, sc->tids, sc->nthreads);
-	*wait = intf_acc_add(acc, &a, &b);
+	intf_snap_take(&b, sc->cpus, sc->ncpus);
+	for (int i = 0; !rc && i < cr->nthreads; i++) {
+		const struct worker *w = &cr->w[i];
+		th.ok &= w->sched_ok;
+		th.run_ns += w->s1[0] - w->s0[0];
+		th.wait_ns += w->s1[1] - w->s0[1];
+		th.span_ns += w->s1[2] - w->s0[2];
+	}
+	*wait = rc ? NAN : intf_acc_add(acc, &a, &b, &th);
 	return rc;
 }
 
@@ -593,7 +606,10 @@ static double selftest_slowdown(const char *bench)
 static struct case_run *new_case(const struct measure_params *mp,
 				 const int *cpus, struct record *r)
 {
-	struct case_run *cr = calloc(1, sizeof(*cr));
+	/* its atomics are aligned to cache lines: so must it be */
+	struct case_run *cr = aligned_alloc(64, sizeof(*cr));
+	if (cr)
+		memset(cr, 0, sizeof(*cr));
 	struct err e = {""};
 	r->status = REC_OK;
 	r->cpus = malloc(sizeof(int) * (size_t)r->threads);

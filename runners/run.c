@@ -369,16 +369,18 @@ static void maybe_probe(struct report *rp, double start, long after, int force)
 /* A case disturbed by other tasks is measured once more at the end (at
  * most a fifth of the cases, so a machine busy all along costs a fifth
  * more time, not double); the less disturbed of the two records stays. */
-static void rerun_disturbed(struct run_state *s, const struct run_case *cases,
-			    struct report *rp, const struct measure_params *mp,
-			    double start)
+/* 1 when a re-run timed out with threads still running (the run stops
+ * there, as in the main loop), else 0. */
+static int rerun_disturbed(struct run_state *s, const struct run_case *cases,
+			   struct report *rp, const struct measure_params *mp,
+			   double start)
 {
 	size_t budget = (rp->n + 4) / 5, todo = 0, done = 0;
 	for (size_t i = 0; i < rp->n; i++)
 		todo += rp->recs[i].status == REC_OK &&
 			rp->recs[i].intf.disturbed;
 	if (s->opt.no_rerun || !todo)
-		return;
+		return 0;
 	if (s->opt.progress)
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr,
@@ -391,10 +393,20 @@ static void rerun_disturbed(struct run_state *s, const struct run_case *cases,
 			continue;
 		done++;
 		progress(&s->opt, i, rp->n, &cases[i], start);
-		if (run_one(mp, &s->opt, &cases[i], s->task_headroom,
-			    s->task_limit, &s->go, &fresh) != 0) {
+		int r = run_one(mp, &s->opt, &cases[i], s->task_headroom,
+				s->task_limit, &s->go, &fresh);
+		if (r != 0) { /* interrupted, or threads left running */
 			record_free(&fresh);
-			break;
+			rp->interrupted = 1;
+			return r == 1;
+		}
+		if (fresh.status == REC_TIMEOUT || fresh.status == REC_FAILED) {
+			/* the same case failed on its second run: that is
+			 * news, not noise */
+			record_free(old);
+			*old = fresh;
+			old->rerun = 1;
+			continue;
 		}
 		if (fresh.status == REC_OK &&
 		    (!fresh.intf.disturbed || fresh.intf.max < old->intf.max)) {
@@ -405,6 +417,7 @@ static void rerun_disturbed(struct run_state *s, const struct run_case *cases,
 		}
 		old->rerun = 1;
 	}
+	return 0;
 }
 
 static int execute(struct run_state *s, const struct run_case *cases, size_t n,
@@ -441,8 +454,12 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 		failed |= rp->recs[rp->n - 1].status == REC_FAILED ||
 			  rp->recs[rp->n - 1].status == REC_TIMEOUT;
 	}
-	if (!stop_signal && !rp->interrupted)
-		rerun_disturbed(s, cases, rp, &mp, start);
+	if (!stop_signal && !rp->interrupted &&
+	    rerun_disturbed(s, cases, rp, &mp, start))
+		failed = 1;
+	for (size_t i = 0; i < rp->n; i++)
+		failed |= rp->recs[i].status == REC_FAILED ||
+			  rp->recs[i].status == REC_TIMEOUT;
 	if (!stop_signal && rp->n)
 		maybe_probe(rp, start, (long)rp->n - 1, 1);
 	if (s->opt.progress)
