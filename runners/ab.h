@@ -7,6 +7,7 @@
 #define CONTEND_AB_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ab_side.h"
@@ -27,9 +28,9 @@ struct ab_result {
 	char reason[300];
 	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
-	int rounds;		 /* undisturbed rounds in base[], head[] */
-	int disturbed;		 /* rounds redone as a sample was disturbed */
-	double *base, *head;	 /* ns/op per round */
+	int rounds;	     /* undisturbed rounds in base[], head[] */
+	int disturbed;	     /* samples taken again: another task held a CPU */
+	double *base, *head; /* ns/op per round */
 	double base_ns, head_ns; /* medians over the rounds */
 	struct paired pr;	 /* head/base */
 	double p_adj;		 /* Holm */
@@ -43,7 +44,8 @@ struct ab_run {
 	struct ab_result *res;
 	size_t n;
 	int rounds, go_rounds;
-	int reopen; /* fresh instances every this many rounds */
+	int reopen;   /* fresh instances every this many rounds */
+	uint64_t rng; /* pauses before a disturbed sample is taken again */
 	double sample_s, threshold_pct, alpha;
 	char started[32], finished[32];
 	double seconds;

@@ -118,8 +118,8 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 			 r->reason);
 	else if (r->verdict == AB_INCONCLUSIVE)
 		snprintf(buf, len,
-			 "inconclusive (disturbed: %d rounds redone, %d of %d "
-			 "clean)",
+			 "inconclusive (disturbed: %d samples redone, %d of %d "
+			 "rounds clean)",
 			 r->disturbed, r->rounds, min_rounds(run, r));
 	else if (r->verdict == AB_REGRESSION)
 		snprintf(buf, len, "REGRESSION");
@@ -299,7 +299,7 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 	json_object_set_new(
 		o, "rounds_wanted",
 		json_integer(r->id.go ? run->go_rounds : run->rounds));
-	json_object_set_new(o, "disturbed_rounds", json_integer(r->disturbed));
+	json_object_set_new(o, "redone_samples", json_integer(r->disturbed));
 	json_object_set_new(o, "base_ns_per_op",
 			    rounds_json(r->base, r->rounds));
 	json_object_set_new(o, "head_ns_per_op",

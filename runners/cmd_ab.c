@@ -2,6 +2,7 @@
  * `contend serve` processes; for each case both hold it open and take
  * turns sample by sample (ab.h). */
 #include <getopt.h>
+#include <stdint.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -356,45 +357,68 @@ static int fresh_instance(struct ab_run *run, struct ab_result *res, int side,
 		       : 0;
 }
 
+/* A sample taken again while another task held the case's CPU: after a
+ * pause of up to two samples (a disturbance tends to last: waiting lets it
+ * pass rather than sampling into it again), as long as the case's budget
+ * of redone samples lasts. The rule is the same for both sides, so what
+ * it keeps is not biased towards either. */
+static int clean_sample(struct ab_run *run, struct ab_result *res, int side,
+			struct sample_reply *s, int *budget, double timeout_s)
+{
+	for (;;) {
+		if (sample_side(run, side, res->iters, res, s, timeout_s))
+			return -1;
+		if (!s->disturbed || *budget <= 0 || ab_stop)
+			return 0;
+		--*budget;
+		res->disturbed++;
+		run->rng = run->rng * 6364136223846793005ull + 1;
+		struct timespec d;
+		double pause = run->sample_s * 2 * (double)(run->rng >> 40) /
+			       (double)(1ull << 24);
+		d.tv_sec = (time_t)pause;
+		d.tv_nsec = (long)((pause - (double)d.tv_sec) * 1e9);
+		nanosleep(&d, NULL);
+	}
+}
+
 /* One round: each side (first, then the other) on a fresh instance when
- * due, then its sample. */
+ * due, then its sample, taken again while disturbed. */
 static int one_round(struct ab_run *run, struct ab_result *res,
 		     const long idx[2], int first, int reopen,
-		     struct sample_reply s[2], double timeout_s)
+		     struct sample_reply s[2], int *budget, double timeout_s)
 {
 	for (int k = 0; k < 2; k++) {
 		int side = k ? !first : first;
 		if ((reopen &&
 		     fresh_instance(run, res, side, idx[side], timeout_s)) ||
-		    sample_side(run, side, res->iters, res, &s[side],
-				timeout_s))
+		    clean_sample(run, res, side, &s[side], budget, timeout_s))
 			return -1;
 	}
 	return 0;
 }
 
 /* The rounds, base and head in turn: ABBA over the rounds kept, on fresh
- * instances every run->reopen rounds. A round in which either sample was
- * disturbed is redone, up to as many extra rounds as were asked for. */
+ * instances every run->reopen rounds. A disturbed sample is taken again
+ * (clean_sample), up to twice as many extra samples as the rounds ask
+ * for; a round still disturbed is left out. */
 static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		  int want, double timeout_s)
 {
 	struct sample_reply s[2];
-	int last_open = 0;
+	int last_open = 0, budget = 4 * want;
 	for (int attempt = 0;
 	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
 		int reopen = attempt > 0 &&
 			     (res->rounds > last_open || run->reopen == 1) &&
 			     res->rounds % run->reopen == 0;
 		if (one_round(run, res, idx, res->rounds % 2, reopen, s,
-			      timeout_s))
+			      &budget, timeout_s))
 			return -1;
 		if (reopen)
 			last_open = res->rounds;
-		if (s[0].disturbed || s[1].disturbed) {
-			res->disturbed++;
+		if (s[0].disturbed || s[1].disturbed)
 			continue;
-		}
 		res->base[res->rounds] = s[0].ns;
 		res->head[res->rounds++] = s[1].ns;
 	}
@@ -633,6 +657,7 @@ int cmd_ab(int argc, char **argv)
 	pick_time(&o, topo_npus(&topo));
 	run.rounds = o.rounds;
 	run.reopen = o.reopen;
+	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull | 1;
 	run.go_rounds = o.rounds;
 	run.sample_s = o.time_s;
 	run.threshold_pct = o.threshold;

@@ -20,7 +20,9 @@
  * A crash or hang costs the process; the asking side restarts it. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -47,6 +49,7 @@ struct served {
 	struct case_session *cs;
 	struct record r;
 	int *cpus;
+	uint64_t rng; /* layout jitter seeds, one per instance */
 };
 
 static void list_cases(const struct served *sv)
@@ -85,6 +88,15 @@ static void reply_fields(const struct served *sv, const struct record *r)
 	fprintf(sv->out, "\n");
 }
 
+/* Each instance its own layout (measure.c, layout_jitter). */
+static void next_seed(struct served *sv)
+{
+	sv->rng ^= sv->rng << 13;
+	sv->rng ^= sv->rng >> 7;
+	sv->rng ^= sv->rng << 17;
+	sv->mp.jitter_seed = (unsigned)(sv->rng >> 32) | 1u;
+}
+
 static void open_case(struct served *sv, long i)
 {
 	const struct run_case *c;
@@ -113,7 +125,8 @@ static void open_case(struct served *sv, long i)
 	} else if (c->go && !sv->s->go.available) {
 		fprintf(sv->out, "skip Go rows: %s\n", sv->s->go.reason);
 	} else if (!c->go &&
-		   !(sv->cs = measure_open(&sv->mp, sv->cpus, &sv->r))) {
+		   (next_seed(sv),
+		    !(sv->cs = measure_open(&sv->mp, sv->cpus, &sv->r)))) {
 		fprintf(sv->out, "fail %s\n", sv->r.reason);
 		record_free(&sv->r);
 	} else {
@@ -242,6 +255,9 @@ int cmd_serve(int argc, char **argv)
 		/* no counters: a sample is timed, and its interference read */
 		static const int none[CTR_COUNT];
 		counters_probe(&sv.s->counters, none);
+		sv.rng = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^
+			 (uint64_t)getpid() << 17 ^ (uint64_t)clock();
+		sv.rng |= 1;
 		sv.mp = (struct measure_params){.time_s = sv.s->opt.time_s,
 						.repeat = 1,
 						.topo = &sv.s->topo,

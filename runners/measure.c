@@ -15,9 +15,11 @@
  */
 #include "measure.h"
 
+#include <alloca.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -50,6 +52,8 @@ struct case_run {
 	int floor;	 /* a hand-off pair: time the c2c floor per sample */
 	int started;	 /* worker threads running */
 	double slowdown; /* selftest_slowdown: 0.05 spins 5% more per sample */
+	void *heap_pad;	 /* layout_jitter */
+	size_t stack_pad;
 	int setup_failed;
 	double floor_ns; /* the last sample's floor, by worker 0 */
 	_Alignas(64) _Atomic uint64_t floor_line;
@@ -226,9 +230,20 @@ static void run_sample(struct worker *w, uint32_t gen)
 		floor_burst(w);
 }
 
+static void *worker_loop(struct worker *w);
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	/* layout_jitter's stack shift: every frame below lands lower */
+	volatile char *pad = w->cr->stack_pad ? alloca(w->cr->stack_pad) : NULL;
+	if (pad)
+		pad[0] = 0;
+	return worker_loop(w);
+}
+
+static void *worker_loop(struct worker *w)
+{
 	struct case_run *cr = w->cr;
 	struct err e = {""};
 	uint32_t gen = 0;
@@ -602,6 +617,28 @@ static double selftest_slowdown(const char *bench)
 								     : 0;
 }
 
+/* A random layout per instance (contend ab): a process keeps its heap and
+ * stack addresses from one instance of a case to the next, and where a
+ * lock's line falls (cache sets, 4 KiB aliasing with another hot line)
+ * can make one process run a case 10-20% off another running the same
+ * binary, round after round. A pad of up to 1 MiB (pages, then lines)
+ * allocated before the setup moves the workload's memory, and 0-4 KiB of
+ * stack moves the workers' frames; the heap is trimmed when an instance
+ * ends, so the next one gets fresh pages from the kernel (which physical
+ * page a line is on decides its cache sets and, on many CPUs, which L3
+ * slice or home agent serves it). Such offsets then fall at random on
+ * both builds (as
+ * Curtsinger and Berger's Stabilizer argues, ASPLOS 2013). */
+static void layout_jitter(struct case_run *cr, unsigned seed)
+{
+	size_t heap = 4096 * (size_t)(seed % 256) +
+		      64 * (size_t)(1 + (seed >> 8) % 64);
+	cr->stack_pad = 64 * (size_t)((seed >> 14) % 64);
+	cr->heap_pad = malloc(heap);
+	if (cr->heap_pad)
+		memset(cr->heap_pad, 0, heap); /* the heap really grows */
+}
+
 /* The case's memory and setup; NULL when out of memory (r says so). */
 static struct case_run *new_case(const struct measure_params *mp,
 				 const int *cpus, struct record *r)
@@ -630,6 +667,8 @@ static struct case_run *new_case(const struct measure_params *mp,
 	cr->nthreads = r->threads;
 	cr->floor = (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
 	cr->slowdown = selftest_slowdown(r->b->name);
+	if (mp->jitter_seed)
+		layout_jitter(cr, mp->jitter_seed);
 	memset(cr->w, 0, sizeof(struct worker) * (size_t)r->threads);
 	set_phase(mp, PHASE_SETUP, 0);
 	if (r->b->setup &&
@@ -651,6 +690,10 @@ static void end_case(struct case_run *cr, struct record *r)
 	if (!cr->setup_failed && cr->b->teardown)
 		cr->b->teardown(cr->shared);
 	set_phase(cr->mp, PHASE_DONE, 0);
+	if (cr->heap_pad) {
+		free(cr->heap_pad);
+		malloc_trim(0);
+	}
 	free(cr->w);
 	free(cr);
 }

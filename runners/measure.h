@@ -39,6 +39,9 @@ struct measure_params {
 	const struct topo *topo;
 	const struct counter_plan *counters;
 	struct case_progress *progress; /* NULL: not tracked */
+	/* not 0: shift the case's heap and its threads' stacks by an amount
+	 * drawn from it (layout_jitter in measure.c) */
+	unsigned jitter_seed;
 };
 
 /* Runs r->b with r->threads threads on cpus[] (-1: unbound) and fills r.
