@@ -29,6 +29,7 @@ struct ab_result {
 	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
 	int rounds;	     /* undisturbed rounds in base[], head[] */
+	int extended;	     /* twice the rounds: its p counts double */
 	int disturbed;	     /* samples taken again: another task held a CPU */
 	double *base, *head; /* ns/op per round */
 	double base_ns, head_ns; /* medians over the rounds */

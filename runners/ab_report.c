@@ -59,7 +59,9 @@ void ab_judge(struct ab_run *run)
 		return;
 	for (size_t i = 0; i < run->n; i++)
 		if (judged(run, &run->res[i]))
-			p[m++] = run->res[i].pr.p;
+			p[m++] =
+				fmin(1, run->res[i].pr.p *
+						(run->res[i].extended ? 2 : 1));
 	stats_holm(p, m, p);
 	m = 0;
 	for (size_t i = 0; i < run->n; i++) {
@@ -296,6 +298,7 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 	json_object_set_new(o, "iterations",
 			    json_integer((json_int_t)r->iters));
 	json_object_set_new(o, "rounds", json_integer(r->rounds));
+	json_object_set_new(o, "extended", json_boolean(r->extended));
 	json_object_set_new(
 		o, "rounds_wanted",
 		json_integer(r->id.go ? run->go_rounds : run->rounds));

@@ -773,7 +773,11 @@ int measure_sample(struct case_session *cs, uint64_t iters,
 		return -1;
 	out->ns_per_op = s.ns / (double)s.ops;
 	out->floor_ns = cs->cr->floor ? cs->cr->floor_ns : 0;
-	out->disturbed = cs->sc.own_wait_is_others && out->wait > DISTURB_WAIT;
+	/* the wait says nothing of others where the threads wait for each
+	 * other (more threads than CPUs, or unbound) */
+	if (!cs->sc.own_wait_is_others)
+		out->wait = NAN;
+	out->disturbed = out->wait > DISTURB_WAIT;
 	return 0;
 }
 

@@ -58,7 +58,8 @@ struct case_session;
 
 struct session_sample {
 	double ns_per_op;
-	double wait;	 /* the threads' run-queue wait share; NaN unknown */
+	double wait;	 /* the threads' run-queue wait share; NaN unknown or
+			  * meaningless (more threads than CPUs, or unbound) */
 	double floor_ns; /* hand-off pairs: the round trip after it; else 0 */
 	int disturbed;	 /* wait says other tasks took the case's CPUs */
 };

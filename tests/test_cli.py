@@ -737,6 +737,8 @@ class AB(unittest.TestCase):
             out = os.path.join(d, "ab.json")
             r = run("ab", *self.FAST, "--format", "table,markdown", "--out",
                     out, CONTEND, CONTEND)
+            if r.returncode == 3:  # every round disturbed: nothing judged
+                self.skipTest("the machine was too busy to judge a case")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             with open(out) as f:
                 doc = json.load(f)
@@ -752,6 +754,8 @@ class AB(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             r = run("ab", *self.FAST, "--format", "json", CONTEND,
                     self.slower(d, 30))
+        if r.returncode == 3:
+            self.skipTest("the machine was too busy to judge a case")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         case = json.loads(r.stdout)["cases"][0]
         self.assertEqual((case["benchmark"], case["verdict"]),
