@@ -127,7 +127,7 @@ static int dirty_head(const char *sha)
 	char *st_argv[] = {"git", "status", "--porcelain",
 			   "--untracked-files=no", NULL};
 	if (run_cmd(head_argv, NULL, head, sizeof(head), NULL) != 0 ||
-	    strcmp(head, sha))
+	    strcmp(head, sha) != 0)
 		return 0;
 	return run_cmd(st_argv, NULL, status, sizeof(status), NULL) == 0 &&
 	       status[0];

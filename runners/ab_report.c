@@ -148,7 +148,7 @@ static int families(const struct ab_run *run, struct family *f, int max)
 			continue;
 		snprintf(name, sizeof(name), "%.*s",
 			 (int)strcspn(r->id.bench, "/"), r->id.bench);
-		for (k = 0; k < nf && strcmp(f[k].name, name); k++)
+		for (k = 0; k < nf && strcmp(f[k].name, name) != 0; k++)
 			;
 		if (k == nf) {
 			if (nf == max)

@@ -103,7 +103,7 @@ static int read_line(struct ab_side *sd, char *out, size_t len,
 static void field(char *dst, size_t len, char **save)
 {
 	const char *t = strtok_r(NULL, "\t", save);
-	snprintf(dst, len, "%s", t && strcmp(t, "-") ? t : "");
+	snprintf(dst, len, "%s", t && strcmp(t, "-") != 0 ? t : "");
 }
 
 static int parse_case(const char *line, struct ab_case_id *c)
@@ -111,7 +111,7 @@ static int parse_case(const char *line, struct ab_case_id *c)
 	char buf[1024], *save = NULL, *t;
 	snprintf(buf, sizeof(buf), "%s", line);
 	t = strtok_r(buf, "\t", &save); /* "case I" */
-	if (!t || strncmp(t, "case ", 5))
+	if (!t || strncmp(t, "case ", 5) != 0)
 		return -1;
 	field(c->bench, sizeof(c->bench), &save);
 	field(c->impl, sizeof(c->impl), &save);
@@ -149,7 +149,8 @@ static int read_list(struct ab_side *sd, struct err *e)
 		    parse_case(line, &sd->cases[i]) != 0)
 			return err_set(e, "%s: bad case list from %s",
 				       sd->label, sd->bin);
-	if (read_line(sd, line, sizeof(line), 30) != 0 || strcmp(line, "ready"))
+	if (read_line(sd, line, sizeof(line), 30) != 0 ||
+	    strcmp(line, "ready") != 0)
 		return err_set(e, "%s: bad case list from %s", sd->label,
 			       sd->bin);
 	return 0;

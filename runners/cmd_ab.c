@@ -629,7 +629,7 @@ static int emit(const struct ab_opts *o, const struct ab_run *run)
 		printf("\n");
 	}
 	fflush(stdout);
-	if (doc && o->out && strcmp(o->out, "none")) {
+	if (doc && o->out && strcmp(o->out, "none") != 0) {
 		if (report_write_file(doc, o->out, &e) != 0) {
 			fprintf(stderr, "contend ab: %s\n", e.msg);
 			rc = -1;
