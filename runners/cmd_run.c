@@ -206,8 +206,11 @@ struct run_case *run_select_cases(struct run_state *s, size_t *ncases,
 	*ncases = 0;
 	if (run_prepare(s, e) != 0 ||
 	    registry_filter(s->all, s->nall, s->opt.filter, &sel, &nsel, e) !=
-		    0)
+		    0) {
+		free(sel); /* the filter may have made its list before failing
+			    */
 		return NULL;
+	}
 	drop_full_only(&s->opt, sel, &nsel);
 	policies = run_policies(s, &npolicies);
 	pairs = run_pair_classes(s, &npairs);
