@@ -118,6 +118,11 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 			 r->verdict == AB_REGRESSION ? "REGRESSION"
 						     : "inconclusive",
 			 r->reason);
+	else if (r->verdict == AB_INCONCLUSIVE && enough_rounds(run, r))
+		snprintf(buf, len,
+			 "inconclusive (%d rounds cannot reach significance "
+			 "under Holm over %zu cases: take more --rounds)",
+			 r->rounds, holm_family(run));
 	else if (r->verdict == AB_INCONCLUSIVE)
 		snprintf(buf, len,
 			 "inconclusive (disturbed: %d samples redone, %d of %d "
