@@ -29,6 +29,7 @@ struct ab_result {
 	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
 	int rounds;	     /* undisturbed rounds in base[], head[] */
+	int judged;	     /* enough rounds for Holm to reject (ab_judge) */
 	int extended;	     /* twice the rounds: its p counts double */
 	int disturbed;	     /* samples taken again: another task held a CPU */
 	double *base, *head; /* ns/op per round */
@@ -45,8 +46,9 @@ struct ab_run {
 	struct ab_result *res;
 	size_t n;
 	int rounds, go_rounds;
-	int reopen;   /* fresh instances every this many rounds */
-	uint64_t rng; /* pauses before a disturbed sample is taken again */
+	int reopen;	   /* fresh instances every this many rounds */
+	size_t holm_cases; /* cases with enough rounds (ab_judge) */
+	uint64_t rng;	   /* pauses before a disturbed sample is taken again */
 	double sample_s, threshold_pct, alpha;
 	char started[32], finished[32];
 	double seconds;

@@ -43,13 +43,6 @@ static size_t holm_family(const struct ab_run *run)
 	return m;
 }
 
-static int judged(const struct ab_run *run, const struct ab_result *r)
-{
-	return enough_rounds(run, r) &&
-	       ldexp(1.0, 1 - r->rounds) * (double)holm_family(run) <
-		       run->alpha;
-}
-
 void ab_judge(struct ab_run *run)
 {
 	double *p = calloc(run->n + 1, sizeof(double));
@@ -57,8 +50,16 @@ void ab_judge(struct ab_run *run)
 	size_t m = 0;
 	if (!p)
 		return;
+	run->holm_cases = holm_family(run);
+	for (size_t i = 0; i < run->n; i++) {
+		struct ab_result *r = &run->res[i];
+		r->judged =
+			enough_rounds(run, r) &&
+			ldexp(1.0, 1 - r->rounds) * (double)run->holm_cases <
+				run->alpha;
+	}
 	for (size_t i = 0; i < run->n; i++)
-		if (judged(run, &run->res[i]))
+		if (run->res[i].judged)
 			p[m++] =
 				fmin(1, run->res[i].pr.p *
 						(run->res[i].extended ? 2 : 1));
@@ -77,7 +78,7 @@ void ab_judge(struct ab_run *run)
 			r->verdict = strncmp(r->reason, "head: ", 6)
 					     ? AB_SAME
 					     : AB_INCONCLUSIVE;
-		} else if (!judged(run, r)) {
+		} else if (!r->judged) {
 			r->verdict = AB_INCONCLUSIVE;
 		} else {
 			r->p_adj = p[m++];
@@ -122,7 +123,7 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 		snprintf(buf, len,
 			 "inconclusive (%d rounds cannot reach significance "
 			 "under Holm over %zu cases: take more --rounds)",
-			 r->rounds, holm_family(run));
+			 r->rounds, run->holm_cases);
 	else if (r->verdict == AB_INCONCLUSIVE)
 		snprintf(buf, len,
 			 "inconclusive (disturbed: %d samples redone, %d of %d "
@@ -149,7 +150,7 @@ static int families(const struct ab_run *run, struct family *f, int max)
 		const struct ab_result *r = &run->res[i];
 		char name[64];
 		int k;
-		if (!judged(run, r))
+		if (!r->judged)
 			continue;
 		snprintf(name, sizeof(name), "%.*s",
 			 (int)strcspn(r->id.bench, "/"), r->id.bench);
@@ -177,7 +178,7 @@ static void count(const struct ab_run *run, int *reg, int *imp, int *inc,
 		*reg += run->res[i].verdict == AB_REGRESSION;
 		*imp += run->res[i].verdict == AB_IMPROVEMENT;
 		*inc += run->res[i].verdict == AB_INCONCLUSIVE;
-		*judged_n += judged(run, &run->res[i]);
+		*judged_n += run->res[i].judged;
 	}
 }
 

@@ -11,12 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "clock.h"
 
 static int spawn(struct ab_side *sd, struct err *e)
 {
@@ -72,11 +67,11 @@ static int spawn(struct ab_side *sd, struct err *e)
 static int read_line(struct ab_side *sd, char *out, size_t len,
 		     double timeout_s)
 {
-	double deadline = mono_s() + timeout_s;
+	double deadline = clock_mono_s() + timeout_s;
 	for (;;) {
 		char *nl = memchr(sd->buf, '\n', sd->have);
 		struct pollfd p = {sd->from, POLLIN, 0};
-		double left = deadline - mono_s();
+		double left = deadline - clock_mono_s();
 		ssize_t got;
 		if (nl) {
 			size_t l = (size_t)(nl - sd->buf);
@@ -171,10 +166,10 @@ static void kill_side(struct ab_side *sd, int *status)
 /* Waits up to s seconds for the side to exit by itself; 0 when it did. */
 static int reap_within(struct ab_side *sd, double s, int *status)
 {
-	double end = mono_s() + s;
+	double end = clock_mono_s() + s;
 	while (waitpid(sd->pid, status, WNOHANG) == 0) {
 		struct timespec d = {0, 10000000};
-		if (mono_s() > end)
+		if (clock_mono_s() > end)
 			return -1;
 		nanosleep(&d, NULL);
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ab.h"
 #include "ab_build.h"
 #include "cli.h"
@@ -97,21 +98,6 @@ static volatile sig_atomic_t ab_stop;
 static void on_ab_stop(int sig)
 {
 	ab_stop = sig;
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int forward(struct ab_opts *o, const char *opt, const char *arg)
@@ -504,7 +490,7 @@ static void run_pair(struct ab_run *run, struct ab_result *res,
 		     const long idx[2], double timeout_s)
 {
 	struct reply r;
-	double t0 = mono_s();
+	double t0 = clock_mono_s();
 	if (idx[1] < 0) {
 		res->status = AB_SKIPPED;
 		snprintf(res->reason, sizeof(res->reason), "only in base");
@@ -516,7 +502,7 @@ static void run_pair(struct ab_run *run, struct ab_result *res,
 		for (int side = 0; side < 2; side++)
 			ask(run, side, "close", &r, timeout_s);
 	}
-	res->seconds = mono_s() - t0;
+	res->seconds = clock_mono_s() - t0;
 }
 
 /* Base's cases in its order, then those only head has. */
@@ -547,7 +533,7 @@ static void progress(const struct ab_opts *o, const struct ab_run *run,
 		     size_t i, double start)
 {
 	const struct ab_case_id *c = &run->res[i].id;
-	double el = mono_s() - start;
+	double el = clock_mono_s() - start;
 	double eta = i ? el / (double)i * (double)(run->n - i) : 0;
 	if (!o->progress)
 		return;
@@ -563,13 +549,13 @@ static void progress(const struct ab_opts *o, const struct ab_run *run,
 static void measure_all(const struct ab_opts *o, struct ab_run *run,
 			long (*idx)[2])
 {
-	double start = mono_s();
+	double start = clock_mono_s();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_ab_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	iso_now(run->started, sizeof(run->started));
+	clock_utc(run->started, sizeof(run->started), 0);
 	for (size_t i = 0; i < run->n; i++) {
 		progress(o, run, i, start);
 		run_pair(run, &run->res[i], idx[i], o->timeout_s);
@@ -587,8 +573,8 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 	}
 	if (o->progress)
 		fprintf(stderr, "\r\033[K");
-	iso_now(run->finished, sizeof(run->finished));
-	run->seconds = mono_s() - start;
+	clock_utc(run->finished, sizeof(run->finished), 0);
+	run->seconds = clock_mono_s() - start;
 }
 
 /* ---- the command ---- */

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "options.h"
 #include "placement.h"
@@ -36,13 +37,6 @@ static const char noise_usage[] =
 	"Example: contend noise --cpus 1 --duty 0.5 --for 60 &\n"
 	"Exit 0 when its time is up or it was stopped, 2 on bad usage.\n";
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void sleep_s(double s)
 {
 	struct timespec d = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -63,9 +57,10 @@ static _Noreturn void spinner(int cpu, double duty, double period, double until)
 			cpu, strerror(errno));
 		_exit(1);
 	}
-	for (double t = mono_s(); !until || t < until; t = mono_s()) {
+	for (double t = clock_mono_s(); !until || t < until;
+	     t = clock_mono_s()) {
 		double busy_end = t + duty * period;
-		while (mono_s() < busy_end)
+		while (clock_mono_s() < busy_end)
 			spins = spins + 1;
 		if (duty < 1)
 			sleep_s((1 - duty) * period);
@@ -130,7 +125,7 @@ static int reap_all(pid_t *pids, int n)
 static int spawn_and_wait(const int *cpus, int n, double duty, double period,
 			  double for_s)
 {
-	double until = for_s > 0 ? mono_s() + for_s : 0;
+	double until = for_s > 0 ? clock_mono_s() + for_s : 0;
 	pid_t *pids = calloc((size_t)n, sizeof(pid_t));
 	struct sigaction sa;
 	int failed = 0;

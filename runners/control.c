@@ -11,17 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "measure.h"
 #include "stats.h"
 
 #define REF_STEPS (1u << 20) /* about 1-3 ms per sample */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* The chain's result leaves through this volatile store, so the compiler
  * must compute every step. */
@@ -29,13 +23,13 @@ static volatile uint64_t ref_sink;
 
 static double ref_sample(uint64_t seed)
 {
-	uint64_t x = seed | 1, t0 = now_ns();
+	uint64_t x = seed | 1, t0 = clock_mono_ns();
 	for (uint32_t i = 0; i < REF_STEPS; i++) {
 		x = x * 6364136223846793005ull + 1442695040888963407ull;
 		x ^= x >> 29;
 	}
 	ref_sink = x;
-	return (double)(now_ns() - t0) / REF_STEPS;
+	return (double)(clock_mono_ns() - t0) / REF_STEPS;
 }
 
 struct ref_arg {

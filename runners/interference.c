@@ -10,14 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CPU_ID 4096
+#include "clock.h"
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define MAX_CPU_ID 4096
 
 /* Sums busy and steal time over the chosen CPUs' lines of /proc/stat
  * (the "cpu" total line when want is NULL). */
@@ -65,7 +60,7 @@ int intf_thread_now(uint64_t *run, uint64_t *wait, uint64_t *t)
 	unsigned long long r, w;
 	FILE *f = fopen("/proc/thread-self/schedstat", "r");
 	int ok;
-	*t = mono_ns();
+	*t = clock_mono_ns();
 	if (!f)
 		return 0;
 	ok = fscanf(f, "%llu %llu", &r, &w) == 2;
@@ -106,7 +101,7 @@ void intf_snap_take(struct intf_snap *s, const int *cpus, int ncpus)
 			any = want[cpus[i]] = 1;
 	s->have_stat = read_proc_stat(any ? want : NULL, s);
 	s->have_psi = read_psi(&s->psi_us);
-	s->t_ns = mono_ns();
+	s->t_ns = clock_mono_ns();
 }
 
 static uint64_t delta(uint64_t a, uint64_t b)

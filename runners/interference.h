@@ -43,7 +43,7 @@ struct intf_acc {
 	uint64_t run_ns, wait_ns;   /* over the case's threads */
 	uint64_t span_ns;	    /* their spans (intf_threads) */
 	uint64_t psi_us;
-	int ncpus, nthreads;
+	int ncpus;
 	int have_stat, have_sched, have_psi;
 };
 

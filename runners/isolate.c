@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "counters.h"
 
 struct shared_case {
@@ -102,19 +103,12 @@ static void keep_plan(struct record *r, const int *cpus)
 		memcpy(r->cpus, cpus, sizeof(int) * (size_t)r->threads);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Waits for the child; 1 on timeout, 2 when *stop was raised, 0 exited. */
 static int wait_child(pid_t pid, double timeout_s,
 		      const volatile sig_atomic_t *stop, int *status)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	double deadline = timeout_s > 0 ? now_s() + timeout_s : 0;
+	double deadline = timeout_s > 0 ? clock_mono_s() + timeout_s : 0;
 	int r = -1;
 	while (r < 0) {
 		int ms = 200;
@@ -122,12 +116,13 @@ static int wait_child(pid_t pid, double timeout_s,
 			r = 0;
 		else if (*stop)
 			r = 2;
-		else if (deadline && now_s() >= deadline)
+		else if (deadline && clock_mono_s() >= deadline)
 			r = 1;
 		else if (pidfd >= 0) {
 			struct pollfd p = {pidfd, POLLIN, 0};
 			double left =
-				deadline ? (deadline - now_s()) * 1e3 : ms;
+				deadline ? (deadline - clock_mono_s()) * 1e3
+					 : ms;
 			poll(&p, 1, left < ms ? (int)left + 1 : ms);
 		} else {
 			struct timespec d = {0, 5000000}; /* old kernels */

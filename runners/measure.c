@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "alloc.h"
 #include "c2c.h"
 #include "interference.h"
@@ -105,13 +106,6 @@ static void set_phase(const struct measure_params *mp, int phase, int sample)
 		return;
 	atomic_store(&mp->progress->sample, sample);
 	atomic_store(&mp->progress->phase, phase);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static long futex(_Atomic uint32_t *addr, int op, uint32_t val,
@@ -191,10 +185,10 @@ static double c2c_burst(_Atomic uint64_t *line, int tid, uint64_t *seq)
 	uint64_t t0 = 0;
 	for (int i = 0; i < FLOOR_WARM + FLOOR_ROUNDS; i++, *seq += 2) {
 		if (i == FLOOR_WARM && tid == 0)
-			t0 = now_ns();
+			t0 = clock_mono_ns();
 		c2c_round(line, tid, *seq);
 	}
-	return tid == 0 ? (double)(now_ns() - t0) / FLOOR_ROUNDS : 0;
+	return tid == 0 ? (double)(clock_mono_ns() - t0) / FLOOR_ROUNDS : 0;
 }
 
 static void floor_burst(struct worker *w)
@@ -212,13 +206,13 @@ static void run_sample(struct worker *w, uint32_t gen)
 	counters_thread_start(cp, &w->ct);
 	alloc_count_begin();
 	spin_barrier(&cr->arrived, gen * (uint32_t)cr->nthreads);
-	w->t0 = now_ns();
+	w->t0 = clock_mono_ns();
 	w->ops = cr->b->run(cr->shared, &w->bt, cr->iters);
-	w->t1 = now_ns();
+	w->t1 = clock_mono_ns();
 	if (cr->slowdown > 0) { /* a test's slower build (selftest_slowdown) */
 		uint64_t end = w->t0 + (uint64_t)((double)(w->t1 - w->t0) *
 						  (1 + cr->slowdown));
-		while ((w->t1 = now_ns()) < end)
+		while ((w->t1 = clock_mono_ns()) < end)
 			;
 	}
 	w->alloc = alloc_count_end();
@@ -247,11 +241,11 @@ static void *worker_loop(struct worker *w)
 	struct case_run *cr = w->cr;
 	struct err e = {""};
 	uint32_t gen = 0;
-	int ok;
-	ok = bind_self(w, &e) == 0 &&
-	     counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
-	     (!cr->b->thread_init ||
-	      cr->b->thread_init(cr->shared, w->bt.tid, &w->bt.local, &e) == 0);
+	int ok = bind_self(w, &e) == 0 &&
+		 counters_thread_open(cr->mp->counters, &w->ct, &e) == 0 &&
+		 (!cr->b->thread_init ||
+		  cr->b->thread_init(cr->shared, w->bt.tid, &w->bt.local, &e) ==
+			  0);
 	if (!ok) {
 		w->failed = 1;
 		snprintf(w->msg, sizeof(w->msg), "%s", e.msg);
@@ -278,7 +272,7 @@ static int wait_done(struct case_run *cr, int n, uint64_t deadline)
 	uint32_t v;
 	while ((v = atomic_load_explicit(&cr->done, memory_order_acquire)) <
 	       (uint32_t)n) {
-		uint64_t now = now_ns();
+		uint64_t now = clock_mono_ns();
 		struct timespec ts;
 		if (deadline && now >= deadline)
 			return 1;
@@ -421,14 +415,13 @@ static void floor_summarize(struct record *r, const double *floor_ns)
  * then every CPU counts) and threads, for the interference readings. */
 struct intf_scope {
 	int *cpus;
-	int ncpus, nthreads;
+	int ncpus;
 	int own_wait_is_others; /* one bound thread per CPU */
 };
 
 static int scope_init(const struct case_run *cr, struct intf_scope *sc)
 {
 	int unbound = 0;
-	sc->nthreads = cr->nthreads;
 	sc->ncpus = 0;
 	sc->cpus = malloc(sizeof(int) * (size_t)cr->nthreads);
 	if (!sc->cpus)
@@ -458,7 +451,6 @@ static int sample_with_intf(struct case_run *cr, const struct intf_scope *sc,
 {
 	struct intf_snap a, b;
 	int rc;
-	acc->nthreads = sc->nthreads;
 	struct intf_threads th = {0, 0, 0, 1};
 	intf_snap_take(&a, sc->cpus, sc->ncpus);
 	rc = start_sample(cr, iters, deadline);
@@ -710,9 +702,10 @@ static void timed_out_record(const struct measure_params *mp, struct record *r)
 int measure_case(const struct measure_params *mp, const int *cpus,
 		 struct record *r)
 {
-	uint64_t deadline = mp->timeout_s > 0
-				    ? now_ns() + (uint64_t)(mp->timeout_s * 1e9)
-				    : 0;
+	uint64_t deadline =
+		mp->timeout_s > 0
+			? clock_mono_ns() + (uint64_t)(mp->timeout_s * 1e9)
+			: 0;
 	struct case_run *cr = new_case(mp, cpus, r);
 	if (!cr)
 		return 0;

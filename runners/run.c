@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "isolate.h"
 #include "measure.h"
@@ -84,15 +85,6 @@ static struct run_case *add_go_cases(struct run_case *cs, size_t n,
 	return out;
 }
 
-static void iso_now(char *buf, size_t len, int for_file)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, for_file ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ",
-		 &tm);
-}
-
 static int mkdirs(const char *path)
 {
 	char buf[4096];
@@ -128,7 +120,7 @@ static int prepare_out(const struct options *o, const char *machine_id,
 	path[0] = '\0';
 	if (!strcmp(out, "none"))
 		return 0;
-	iso_now(stamp, sizeof(stamp), 1);
+	clock_utc(stamp, sizeof(stamp), 1);
 	if (l > 5 && !strcmp(out + l - 5, ".json")) {
 		const char *slash = strrchr(out, '/');
 		if (snprintf(path, len, "%s", out) >= (int)len)
@@ -162,17 +154,10 @@ static int prepare_out(const struct options *o, const char *machine_id,
 	return 0;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void progress(const struct options *o, size_t i, size_t n,
 		     const struct run_case *c, double start)
 {
-	double el = mono_s() - start;
+	double el = clock_mono_s() - start;
 	double eta = i ? el / (double)i * (double)(n - i) : 0;
 	if (!o->progress)
 		return;
@@ -350,7 +335,7 @@ struct run_case *run_add_go(struct run_state *s, struct run_case *cases,
  * since the last, and at the end (force). */
 static void maybe_probe(struct report *rp, double start, long after, int force)
 {
-	double t = mono_s() - start;
+	double t = clock_mono_s() - start;
 	struct control_probe *p;
 	if (!force && rp->ncontrols &&
 	    t - rp->controls[rp->ncontrols - 1].t_s < CONTROL_EVERY_S)
@@ -431,9 +416,9 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 		.topo = &s->topo,
 		.counters = &s->counters,
 	};
-	double start = mono_s();
+	double start = clock_mono_s();
 	int failed = 0;
-	iso_now(rp->started, sizeof(rp->started), 0);
+	clock_utc(rp->started, sizeof(rp->started), 0);
 	for (size_t i = 0; i < n && !stop_signal; i++) {
 		int r;
 		maybe_probe(rp, start, (long)i - 1, i == 0);
@@ -471,7 +456,7 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 			"cases; writing what was measured\n",
 			sigabbrev_np(stop_signal), rp->n, n);
 	}
-	iso_now(rp->finished, sizeof(rp->finished), 0);
+	clock_utc(rp->finished, sizeof(rp->finished), 0);
 	records_link_go(rp->recs, rp->n);
 	records_link_c2c(rp->recs, rp->n);
 	return failed;

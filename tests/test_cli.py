@@ -648,22 +648,27 @@ class Quick(unittest.TestCase):
 class Interference(unittest.TestCase):
     """What else ran on a case's CPUs is measured, recorded and marked."""
 
-    def test_a_spinner_on_the_case_cpu_is_detected_and_recorded(self):
+    def run_beside_spinner(self, noise_s, *args):
+        """empty/loop on CPU 0 while a spinner holds CPU 0 for noise_s:
+        (the run's result, its results document)."""
         noise = subprocess.Popen([CONTEND, "noise", "--cpus", "0", "--duty",
-                                  "1", "--for", "20"])
+                                  "1", "--for", str(noise_s)])
         try:
             with tempfile.TemporaryDirectory() as d:
                 out = os.path.join(d, "r.json")
                 r = run("run", "--filter", "empty/loop", "--threads", "1",
-                        "--placement", "cpus:0", "--time", "50ms",
-                        "--repeat", "4", "--no-rerun", "--out", out,
+                        "--placement", "cpus:0", *args, "--out", out,
                         "--no-progress")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with open(out) as f:
-                    doc = json.load(f)
+                    return r, json.load(f)
         finally:
             noise.kill()
             noise.wait()
+
+    def test_a_spinner_on_the_case_cpu_is_detected_and_recorded(self):
+        r, doc = self.run_beside_spinner(20, "--time", "50ms", "--repeat",
+                                         "4", "--no-rerun")
         rec = doc["results"][0]
         intf = rec["interference"]
         # the spinner shares CPU 0 with the case's one thread: the
@@ -678,20 +683,7 @@ class Interference(unittest.TestCase):
         self.assertFalse(q["rerun_enabled"])
 
     def test_disturbed_cases_are_rerun_and_controls_recorded(self):
-        noise = subprocess.Popen([CONTEND, "noise", "--cpus", "0", "--duty",
-                                  "1", "--for", "1.5"])
-        try:
-            with tempfile.TemporaryDirectory() as d:
-                out = os.path.join(d, "r.json")
-                r = run("run", "--filter", "empty/loop", "--threads", "1",
-                        "--placement", "cpus:0", "--time", "0.3",
-                        "--repeat", "3", "--out", out, "--no-progress")
-                self.assertEqual(r.returncode, 0, r.stderr)
-                with open(out) as f:
-                    doc = json.load(f)
-        finally:
-            noise.kill()
-            noise.wait()
+        r, doc = self.run_beside_spinner(1.5, "--time", "0.3", "--repeat", "3")
         self.assertIn("re-running 1", r.stderr)
         self.assertTrue(doc["results"][0].get("rerun"))
         controls = doc["run"]["controls"]
