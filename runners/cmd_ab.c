@@ -393,7 +393,7 @@ static int one_round(struct ab_run *run, struct ab_result *res,
 
 /* The rounds, base and head in turn: ABBA over the rounds kept, on fresh
  * instances every run->reopen rounds. A disturbed sample is taken again
- * (clean_sample), up to twice as many extra samples as the rounds ask
+ * (clean_sample), up to four times as many extra samples as the rounds ask
  * for; a round still disturbed is left out. */
 static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		  int want, double timeout_s)
