@@ -1,8 +1,8 @@
 /* contend ab: two builds measured case by case, their samples taking turns
  * (base head, head base, ...) on the same CPUs with the same iteration
  * count, so that drift and interference fall on both; per case the
- * head/base ratio of the paired rounds (stats_paired.h), Holm's correction
- * over every case, and a verdict. */
+ * head/base ratio of the paired rounds (stats_paired.h), a correction for
+ * multiple comparisons over every case, and a verdict. */
 #ifndef CONTEND_AB_H
 #define CONTEND_AB_H
 
@@ -15,6 +15,11 @@
 #include "stats_paired.h"
 
 enum ab_status { AB_OK, AB_SKIPPED, AB_FAILED };
+/* Over all the judged cases: Benjamini-Hochberg bounds the share of false
+ * verdicts among those flagged (the default: a change that touches forty
+ * cases is found in most of them), Holm the chance of any false verdict.
+ * With nothing changed both keep that chance under alpha. */
+enum ab_correction { AB_BH, AB_HOLM };
 enum ab_verdict {
 	AB_SAME,	 /* no significant change beyond the threshold */
 	AB_REGRESSION,	 /* head significantly slower beyond it, or fails */
@@ -33,22 +38,32 @@ struct ab_result {
 	int extended;	     /* twice the rounds: its p counts double */
 	int disturbed;	     /* samples taken again: another task held a CPU */
 	double *base, *head; /* ns/op per round */
+	char *first;	     /* per round: 'b' or 'h' went first; a string */
 	double base_ns, head_ns; /* medians over the rounds */
 	struct paired pr;	 /* head/base */
-	double p_adj;		 /* Holm */
+	double p_adj;		 /* corrected over the judged cases */
 	enum ab_verdict verdict;
 	double seconds; /* wall time the case took */
 };
 
+#define AB_PROCS_MAX 8
+
 struct ab_run {
-	struct ab_side side[2]; /* base, head */
+	/* base, head: each several server processes of its build, one of
+	 * them (cur) holding the open case; [k][0] names the side */
+	struct ab_side side[2][AB_PROCS_MAX];
+	int procs, cur[2];
 	struct machine machine;
 	struct ab_result *res;
 	size_t n;
 	int rounds, go_rounds;
-	int reopen;	   /* fresh instances every this many rounds */
-	size_t holm_cases; /* cases with enough rounds (ab_judge) */
-	uint64_t rng;	   /* pauses before a disturbed sample is taken again */
+	int reopen;	     /* fresh instances every this many rounds */
+	size_t judged_cases; /* cases with enough rounds (ab_judge) */
+	enum ab_correction correction;
+	uint64_t seed; /* of the two streams below (--seed) */
+	uint64_t rng_order, rng_pause, rng_proc; /* who goes first; pause
+						    before a redo; which
+						    process serves */
 	double sample_s, threshold_pct, alpha;
 	char started[32], finished[32];
 	double seconds;
@@ -56,7 +71,8 @@ struct ab_run {
 };
 
 const char *ab_verdict_name(enum ab_verdict v);
-/* Holm over the cases measured, then each verdict. */
+const char *ab_correction_name(enum ab_correction c); /* "bh", "holm" */
+/* The correction over the cases measured, then each verdict. */
 void ab_judge(struct ab_run *run);
 /* table (markdown 0) or markdown (1), and the results document. */
 void ab_print(FILE *f, const struct ab_run *run, int markdown);

@@ -18,6 +18,17 @@ const char *ab_verdict_name(enum ab_verdict v)
 	return names[v];
 }
 
+const char *ab_correction_name(enum ab_correction c)
+{
+	return c == AB_HOLM ? "holm" : "bh";
+}
+
+static const char *correction_text(enum ab_correction c)
+{
+	return c == AB_HOLM ? "Holm (family-wise error"
+			    : "Benjamini-Hochberg (false discovery rate";
+}
+
 /* Fewer undisturbed rounds than this and a case is not judged: half the
  * rounds asked for, and never under the 6 a 95% interval needs. */
 static int min_rounds(const struct ab_run *run, const struct ab_result *r)
@@ -31,11 +42,11 @@ static int enough_rounds(const struct ab_run *run, const struct ab_result *r)
 	return r->status == AB_OK && r->rounds >= min_rounds(run, r);
 }
 
-/* The cases with enough rounds for Holm over m of them to be able to
- * reject at all: the smallest p of n rounds is 2^(1-n), which Holm's
- * first step multiplies by m. A case that could not reach significance
- * whatever it measured is inconclusive, not "same". */
-static size_t holm_family(const struct ab_run *run)
+/* The cases with enough rounds to be flagged on their own among m: the
+ * smallest p of n rounds is 2^(1-n), which the first step of Holm and of
+ * Benjamini-Hochberg alike multiplies by m. A case that could not reach
+ * significance whatever it measured is inconclusive, not "same". */
+static size_t judged_family(const struct ab_run *run)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < run->n; i++)
@@ -50,12 +61,12 @@ void ab_judge(struct ab_run *run)
 	size_t m = 0;
 	if (!p)
 		return;
-	run->holm_cases = holm_family(run);
+	run->judged_cases = judged_family(run);
 	for (size_t i = 0; i < run->n; i++) {
 		struct ab_result *r = &run->res[i];
 		r->judged =
 			enough_rounds(run, r) &&
-			ldexp(1.0, 1 - r->rounds) * (double)run->holm_cases <
+			ldexp(1.0, 1 - r->rounds) * (double)run->judged_cases <
 				run->alpha;
 	}
 	for (size_t i = 0; i < run->n; i++)
@@ -63,7 +74,7 @@ void ab_judge(struct ab_run *run)
 			p[m++] =
 				fmin(1, run->res[i].pr.p *
 						(run->res[i].extended ? 2 : 1));
-	stats_holm(p, m, p);
+	(run->correction == AB_HOLM ? stats_holm : stats_bh)(p, m, p);
 	m = 0;
 	for (size_t i = 0; i < run->n; i++) {
 		struct ab_result *r = &run->res[i];
@@ -122,8 +133,8 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 	else if (r->verdict == AB_INCONCLUSIVE && enough_rounds(run, r))
 		snprintf(buf, len,
 			 "inconclusive (%d rounds cannot reach significance "
-			 "under Holm over %zu cases: take more --rounds)",
-			 r->rounds, run->holm_cases);
+			 "over %zu cases: take more --rounds)",
+			 r->rounds, run->judged_cases);
 	else if (r->verdict == AB_INCONCLUSIVE)
 		snprintf(buf, len,
 			 "inconclusive (disturbed: %d samples redone, %d of %d "
@@ -184,20 +195,21 @@ static void count(const struct ab_run *run, int *reg, int *imp, int *inc,
 
 static void print_header(FILE *f, const struct ab_run *run, int md)
 {
-	const struct ab_side *b = &run->side[0], *h = &run->side[1];
+	const struct ab_side *b = &run->side[0][0], *h = &run->side[1][0];
 	fprintf(f,
 		md ? "### contend ab: `%s` → `%s`\n\n"
 		   : "contend ab: %s -> %s\n",
 		b->spec, h->spec);
 	fprintf(f,
 		"%s%s (%s, %d CPUs); %d rounds (Go rows %d) of %g s per side "
-		"per case, base and head in turn (ABBA) with the same "
+		"per case, base and head in turn (which goes first drawn "
+		"each round, seed %llu) with the same "
 		"iteration count; a round redone when another task took a "
 		"case's CPU\n",
 		md ? "" : "  ", run->machine.id,
 		run->machine.cpu.brand[0] ? run->machine.cpu.brand : "unknown",
 		run->machine.topo.pus, run->rounds, run->go_rounds,
-		run->sample_s);
+		run->sample_s, (unsigned long long)run->seed);
 }
 
 static void print_summary(FILE *f, const struct ab_run *run, int md)
@@ -220,10 +232,10 @@ static void print_summary(FILE *f, const struct ab_run *run, int md)
 		"\n%s%d regression(s) beyond %g%%, %d improvement(s), %d "
 		"inconclusive, %zu case(s) (%d judged); head/base = "
 		"Hodges-Lehmann estimate of the per-round ratios with its "
-		"95%% interval (Wilcoxon signed-rank), p corrected by Holm "
-		"over the %d judged cases (family-wise error %g); %.0f s%s\n",
+		"95%% interval (Wilcoxon signed-rank), p corrected by %s "
+		"%g) over the %d judged cases; %.0f s%s\n",
 		md ? "**" : "", reg, run->threshold_pct, imp, inc, run->n, nj,
-		nj, run->alpha, run->seconds,
+		correction_text(run->correction), run->alpha, nj, run->seconds,
 		run->interrupted ? "; INTERRUPTED: the cases not reached are "
 				   "missing"
 				 : "");
@@ -233,14 +245,17 @@ static void print_summary(FILE *f, const struct ab_run *run, int md)
 
 static void print_rows(FILE *f, const struct ab_run *run, int md, int all)
 {
+	const char *pcol = run->correction == AB_HOLM ? "p (Holm)" : "p (BH)";
 	if (md)
-		fprintf(f, "| case | base ns/op | head ns/op | head/base "
-			   "[95%%] | p (Holm) | verdict |\n|---|---:|---:|---:"
-			   "|---:|---|\n");
+		fprintf(f,
+			"| case | base ns/op | head ns/op | head/base "
+			"[95%%] | %s | verdict |\n|---|---:|---:|---:"
+			"|---:|---|\n",
+			pcol);
 	else
 		fprintf(f, "\n%-58s %11s %11s %26s %9s  %s\n", "case",
-			"base ns/op", "head ns/op", "head/base [95%]",
-			"p (Holm)", "verdict");
+			"base ns/op", "head ns/op", "head/base [95%]", pcol,
+			"verdict");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct ab_result *r = &run->res[i];
 		char label[400], b[32] = "", h[32] = "", ratio[80], p[32] = "",
@@ -313,6 +328,7 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 			    rounds_json(r->base, r->rounds));
 	json_object_set_new(o, "head_ns_per_op",
 			    rounds_json(r->head, r->rounds));
+	json_object_set_new(o, "first", json_string(r->first ? r->first : ""));
 	json_object_set_new(o, "base_median",
 			    num(r->rounds ? r->base_ns : NAN));
 	json_object_set_new(o, "head_median",
@@ -324,7 +340,7 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 			? json_pack("[f, f]", r->pr.ci_lo, r->pr.ci_hi)
 			: json_null());
 	json_object_set_new(o, "p", num(r->rounds ? r->pr.p : NAN));
-	json_object_set_new(o, "p_holm", num(r->p_adj));
+	json_object_set_new(o, "p_adjusted", num(r->p_adj));
 	json_object_set_new(o, "seconds", json_real(r->seconds));
 	return o;
 }
@@ -347,18 +363,20 @@ json_t *ab_json(const struct ab_run *run)
 	return json_pack(
 		"{s:s, s:{s:s, s:s}, s:o, s:{s:s, s:s, s:s}, s:{s:s, s:s, "
 		"s:s}, s:{s:s, s:s, s:f, s:b, s:i, s:i, s:f, s:f, s:s, s:f, "
-		"s:s}, s:o, s:o, s:{s:i, s:i, s:i, s:I, s:i}}",
-		"schema", "contend.ab/1", "suite", "version", CONTEND_VERSION,
+		"s:s, s:I, s:i}, s:o, s:o, s:{s:i, s:i, s:i, s:I, s:i}}",
+		"schema", "contend.ab/2", "suite", "version", CONTEND_VERSION,
 		"git", CONTEND_GIT, "machine", machine_to_json(&run->machine),
-		"base", "spec", run->side[0].spec, "binary", run->side[0].bin,
-		"git", run->side[0].git, "head", "spec", run->side[1].spec,
-		"binary", run->side[1].bin, "git", run->side[1].git, "run",
-		"started", run->started, "finished", run->finished, "seconds",
-		run->seconds, "interrupted", run->interrupted, "rounds",
-		run->rounds, "go_rounds", run->go_rounds, "sample_s",
-		run->sample_s, "threshold_pct", run->threshold_pct,
-		"correction", "holm", "alpha", run->alpha, "order", "ABBA",
-		"cases", cases, "families", fams, "summary", "regressions", reg,
-		"improvements", imp, "inconclusive", inc, "cases",
-		(json_int_t)run->n, "judged", nj);
+		"base", "spec", run->side[0][0].spec, "binary",
+		run->side[0][0].bin, "git", run->side[0][0].git, "head", "spec",
+		run->side[1][0].spec, "binary", run->side[1][0].bin, "git",
+		run->side[1][0].git, "run", "started", run->started, "finished",
+		run->finished, "seconds", run->seconds, "interrupted",
+		run->interrupted, "rounds", run->rounds, "go_rounds",
+		run->go_rounds, "sample_s", run->sample_s, "threshold_pct",
+		run->threshold_pct, "correction",
+		ab_correction_name(run->correction), "alpha", run->alpha,
+		"order", "coin", "seed", (json_int_t)run->seed, "processes",
+		run->procs, "cases", cases, "families", fams, "summary",
+		"regressions", reg, "improvements", imp, "inconclusive", inc,
+		"cases", (json_int_t)run->n, "judged", nj);
 }

@@ -1,6 +1,7 @@
 /* contend ab BASE HEAD: did HEAD make it slower? Both builds run as
  * `contend serve` processes; for each case both hold it open and take
  * turns sample by sample (ab.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <math.h>
@@ -28,13 +29,13 @@ static const char ab_usage[] =
 	"a tag: built once in a worktree of its own, kept by commit in the\n"
 	"git directory's contend-ab/). Every selected case runs on both, "
 	"their\n"
-	"samples in turn (base head, head base, ...) on the same CPUs with "
-	"the\n"
-	"same iteration count, so that the machine's drift and other tasks\n"
-	"fall on both; a round in which another task took a case's CPU is\n"
-	"redone. Per case: head/base with a 95% interval from the paired\n"
-	"rounds (Hodges-Lehmann, Wilcoxon signed-rank), p corrected by Holm\n"
-	"over all cases; per family a geometric mean.\n"
+	"samples in turn (which side goes first drawn anew each round) on\n"
+	"the same CPUs with the same iteration count, so that the machine's\n"
+	"drift and other tasks fall on both alike; a sample in which another\n"
+	"task took a case's CPU is taken again. Per case: head/base with a\n"
+	"95% interval from the paired rounds (Hodges-Lehmann, Wilcoxon\n"
+	"signed-rank), p corrected over all cases (--correction); per family\n"
+	"a geometric mean.\n"
 	"\n"
 	"  --filter, --threads, --placement, --quick, --full, --with-go,\n"
 	"  --oversubscribe       select cases as for contend run (default:\n"
@@ -42,14 +43,27 @@ static const char ab_usage[] =
 	"  --rounds N            paired rounds per case (default 20)\n"
 	"  --reopen N            open the case afresh on both sides every N\n"
 	"                        rounds (default 1): one instance of a case\n"
-	"                        can be a few %% off another all its life\n"
+	"                        can be a few % off another all its life\n"
+	"  --processes N         server processes per side (default 4, at\n"
+	"                        most 8); each fresh instance opens on one\n"
+	"                        drawn at random: one process of a build can\n"
+	"                        be a few % off another too\n"
 	"  --time S              each sample, per side (default: the mode's\n"
 	"                        time x samples / rounds: 30 ms with --quick)\n"
 	"  --threshold PCT       smallest change that counts (default 5)\n"
+	"  --correction bh|holm  over all cases: Benjamini-Hochberg (default:\n"
+	"                        at most 5% of the flagged cases false) or\n"
+	"                        Holm (at most 5% chance of any false flag);\n"
+	"                        with nothing changed, both flag nothing 95%\n"
+	"                        of the time\n"
+	"  --alpha A             that 5%: the error rate the correction\n"
+	"                        holds (default 0.05)\n"
 	"  --format LIST         table, markdown (a pull-request comment),\n"
 	"                        json (stdout; default table)\n"
 	"  --out FILE|none       also write the json there (default none)\n"
 	"  --timeout S           one request to a side (default 120)\n"
+	"  --seed N              draw the same order of sides and pauses\n"
+	"                        again (default: a new one, in the json)\n"
 	"  --no-progress         no progress line on stderr\n"
 	"\n"
 	"Example: contend ab main build/contend   (make ab BASE=main)\n"
@@ -70,11 +84,15 @@ enum {
 	AB_OVERSUB,
 	AB_ROUNDS,
 	AB_REOPEN,
+	AB_PROCS,
 	AB_TIME,
 	AB_THRESHOLD,
+	AB_ALPHA,
 	AB_FORMAT,
 	AB_OUT,
 	AB_TIMEOUT,
+	AB_SEED,
+	AB_CORRECTION,
 	AB_NOPROGRESS,
 	AB_HELP,
 };
@@ -83,8 +101,10 @@ struct ab_opts {
 	const char *fwd[16]; /* serve's case options */
 	int nfwd;
 	enum run_mode mode;
-	int with_go, rounds, reopen, progress, time_set;
-	double time_s, threshold, timeout_s;
+	int with_go, rounds, reopen, procs, progress, time_set, seed_set;
+	uint64_t seed;
+	enum ab_correction correction;
+	double time_s, threshold, timeout_s, alpha;
 	unsigned formats;
 	const char *out;
 	char time_arg[32];
@@ -117,6 +137,17 @@ static int parse_number(const char *arg, const char *what, double min,
 	*out = strtod(arg, &end);
 	if (end == arg || *end || !(*out >= min) || isinf(*out))
 		return err_set(e, "%s '%s': a number >= %g", what, arg, min);
+	return 0;
+}
+
+static int parse_seed(const char *arg, struct ab_opts *o, struct err *e)
+{
+	char *end;
+	errno = 0;
+	o->seed = strtoull(arg, &end, 0);
+	o->seed_set = 1;
+	if (end == arg || *end || errno || *arg == '-')
+		return err_set(e, "--seed '%s': a whole number >= 0", arg);
 	return 0;
 }
 
@@ -165,11 +196,24 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 						arg);
 	case AB_REOPEN:
 		return parse_positive_int(arg, "--reopen", &o->reopen, e);
+	case AB_PROCS:
+		if (parse_positive_int(arg, "--processes", &o->procs, e) != 0)
+			return -1;
+		return o->procs <= AB_PROCS_MAX
+			       ? 0
+			       : err_set(e, "--processes %s: at most %d", arg,
+					 AB_PROCS_MAX);
 	case AB_TIME:
 		o->time_set = 1;
 		return parse_seconds(arg, "--time", &o->time_s, e);
 	case AB_THRESHOLD:
 		return parse_number(arg, "--threshold", 0, &o->threshold, e);
+	case AB_ALPHA:
+		if (parse_number(arg, "--alpha", 0, &o->alpha, e) != 0)
+			return -1;
+		return o->alpha > 0 && o->alpha < 1
+			       ? 0
+			       : err_set(e, "--alpha %s: between 0 and 1", arg);
 	case AB_FORMAT:
 		return parse_ab_formats(arg, &o->formats, e);
 	case AB_OUT:
@@ -177,6 +221,14 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 		return *arg ? 0 : err_set(e, "empty --out (a file or none)");
 	case AB_TIMEOUT:
 		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
+	case AB_SEED:
+		return parse_seed(arg, o, e);
+	case AB_CORRECTION:
+		if (!strcmp(arg, "bh") || !strcmp(arg, "holm")) {
+			o->correction = *arg == 'h' ? AB_HOLM : AB_BH;
+			return 0;
+		}
+		return err_set(e, "--correction '%s': bh or holm", arg);
 	default: /* AB_NOPROGRESS */
 		o->progress = 0;
 		return 0;
@@ -196,11 +248,15 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 		{"oversubscribe", no_argument, NULL, AB_OVERSUB},
 		{"rounds", required_argument, NULL, AB_ROUNDS},
 		{"reopen", required_argument, NULL, AB_REOPEN},
+		{"processes", required_argument, NULL, AB_PROCS},
 		{"time", required_argument, NULL, AB_TIME},
 		{"threshold", required_argument, NULL, AB_THRESHOLD},
+		{"alpha", required_argument, NULL, AB_ALPHA},
 		{"format", required_argument, NULL, AB_FORMAT},
 		{"out", required_argument, NULL, AB_OUT},
 		{"timeout", required_argument, NULL, AB_TIMEOUT},
+		{"seed", required_argument, NULL, AB_SEED},
+		{"correction", required_argument, NULL, AB_CORRECTION},
 		{"no-progress", no_argument, NULL, AB_NOPROGRESS},
 		{"help", no_argument, NULL, AB_HELP},
 		{NULL, 0, NULL, 0}};
@@ -258,8 +314,8 @@ struct reply {
 static int ask(struct ab_run *run, int side, const char *req, struct reply *r,
 	       double timeout_s)
 {
-	r->rc = ab_side_ask(&run->side[side], req, r->line, sizeof(r->line),
-			    timeout_s);
+	r->rc = ab_side_ask(&run->side[side][run->cur[side]], req, r->line,
+			    sizeof(r->line), timeout_s);
 	return r->rc;
 }
 
@@ -331,11 +387,23 @@ static int sample_side(struct ab_run *run, int side, unsigned long long iters,
 	return 0;
 }
 
-/* One side opens the case afresh (new setup, threads, memory) and warms
- * it with an eighth of a sample: an instance of a case can run a few percent
- * faster or slower than another for all its life (where its memory
- * landed), in one build as in the other, so the rounds are spread over
- * instances rather than all taken on one. Just before that side's sample,
+/* Knuth's MMIX LCG, seeded by --seed: the order and the pauses of a run
+ * can be drawn again (two streams, so that a pause, which only a disturbed
+ * sample draws, leaves the order as it was). Its high bits are the good
+ * ones. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return *state;
+}
+
+/* One side opens the case afresh (new setup, threads, memory), on one of
+ * its server processes drawn at random, and warms it with an eighth of a
+ * sample: an instance of a case can run a few percent faster or slower
+ * than another for all its life (where its memory landed), and a process
+ * likewise (where its code, libraries and thread stacks landed), in one
+ * build as in the other, so the rounds are spread over instances and
+ * processes rather than all taken on one. Just before that side's sample,
  * so that each sample follows its own warm-up, whichever side goes first. */
 static int fresh_instance(struct ab_run *run, struct ab_result *res, int side,
 			  long idx, double timeout_s)
@@ -343,8 +411,11 @@ static int fresh_instance(struct ab_run *run, struct ab_result *res, int side,
 	struct sample_reply warm;
 	struct reply r;
 	unsigned long long w = res->iters / 8 ? res->iters / 8 : 1;
-	return ask(run, side, "close", &r, timeout_s) != AB_REPLY_OK ||
-			       open_side(run, side, idx, res, timeout_s) ||
+	if (ask(run, side, "close", &r, timeout_s) != AB_REPLY_OK)
+		return -1;
+	run->cur[side] = (int)((next_random(&run->rng_proc) >> 32) %
+			       (uint64_t)run->procs);
+	return open_side(run, side, idx, res, timeout_s) ||
 			       sample_side(run, side, w, res, &warm, timeout_s)
 		       ? -1
 		       : 0;
@@ -365,9 +436,9 @@ static int clean_sample(struct ab_run *run, struct ab_result *res, int side,
 			return 0;
 		--*budget;
 		res->disturbed++;
-		run->rng = run->rng * 6364136223846793005ull + 1;
 		struct timespec d;
-		double pause = run->sample_s * 2 * (double)(run->rng >> 40) /
+		double pause = run->sample_s * 2 *
+			       (double)(next_random(&run->rng_pause) >> 40) /
 			       (double)(1ull << 24);
 		d.tv_sec = (time_t)pause;
 		d.tv_nsec = (long)((pause - (double)d.tv_sec) * 1e9);
@@ -391,30 +462,63 @@ static int one_round(struct ab_run *run, struct ab_result *res,
 	return 0;
 }
 
-/* The rounds, base and head in turn: ABBA over the rounds kept, on fresh
+/* Which side goes first in a round: a fair coin, drawn afresh each round.
+ * Under identical builds each round's difference is then as likely +d as
+ * -d whatever the machine did meanwhile (drift, a neighbour's period that
+ * a fixed ABBA could fall in step with), which is what the signed-rank
+ * test assumes; a fixed order only cancels drift that is linear. */
+static int coin(struct ab_run *run)
+{
+	return (int)(next_random(&run->rng_order) >> 63);
+}
+
+/* The rounds, the first side of each drawn by coin(), on fresh
  * instances every run->reopen rounds. A disturbed sample is taken again
- * (clean_sample), up to four times as many extra samples as the rounds ask
- * for; a round still disturbed is left out. */
+ * (clean_sample), up to four extra samples for each one the rounds ask
+ * for: a neighbour that holds one of a 2-thread case's CPUs half the time
+ * leaves a 30 ms sample clean about one time in three, which two extra
+ * per sample could not carry through 40 rounds; a round still disturbed
+ * is left out. A quiet machine never draws on it. */
 static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		  int want, double timeout_s)
 {
 	struct sample_reply s[2];
-	int last_open = 0, budget = 4 * want;
+	int last_open = 0, budget = 8 * want;
 	for (int attempt = 0;
 	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
 		int reopen = attempt > 0 &&
 			     (res->rounds > last_open || run->reopen == 1) &&
 			     res->rounds % run->reopen == 0;
-		if (one_round(run, res, idx, res->rounds % 2, reopen, s,
-			      &budget, timeout_s))
+		int first = coin(run);
+		if (one_round(run, res, idx, first, reopen, s, &budget,
+			      timeout_s))
 			return -1;
 		if (reopen)
 			last_open = res->rounds;
 		if (s[0].disturbed || s[1].disturbed)
 			continue;
+		res->first[res->rounds] = first ? 'h' : 'b';
 		res->base[res->rounds] = s[0].ns;
 		res->head[res->rounds++] = s[1].ns;
 	}
+	return 0;
+}
+
+/* Room for n rounds in base[], head[] and first[] (a string). */
+static int grow_rounds(struct ab_result *res, int n)
+{
+	double *b, *h;
+	char *f;
+	if (!(b = realloc(res->base, sizeof(double) * (size_t)n)))
+		return -1;
+	res->base = b;
+	if (!(h = realloc(res->head, sizeof(double) * (size_t)n)))
+		return -1;
+	res->head = h;
+	if (!(f = realloc(res->first, (size_t)n + 1)))
+		return -1;
+	res->first = f;
+	memset(f + res->rounds, 0, (size_t)(n - res->rounds) + 1);
 	return 0;
 }
 
@@ -438,14 +542,8 @@ static double median_of(const double *v, int n)
 static int extend(struct ab_run *run, struct ab_result *res, const long idx[2],
 		  int want, double timeout_s)
 {
-	double *b = realloc(res->base, sizeof(double) * 2 * (size_t)want);
-	double *h;
-	if (!b)
+	if (grow_rounds(res, 2 * want) != 0)
 		return -1;
-	res->base = b;
-	if (!(h = realloc(res->head, sizeof(double) * 2 * (size_t)want)))
-		return -1;
-	res->head = h;
 	res->extended = 1;
 	return rounds(run, res, idx, 2 * want, timeout_s);
 }
@@ -456,9 +554,7 @@ static void measure_pair(struct ab_run *run, struct ab_result *res,
 	int want = res->id.go ? run->go_rounds : run->rounds;
 	struct sample_reply warm;
 	struct reply r;
-	res->base = calloc((size_t)want, sizeof(double));
-	res->head = calloc((size_t)want, sizeof(double));
-	if (!res->base || !res->head) {
+	if (grow_rounds(res, want) != 0) {
 		set_failed(res, 0, "out of memory");
 		return;
 	}
@@ -508,7 +604,7 @@ static void run_pair(struct ab_run *run, struct ab_result *res,
 /* Base's cases in its order, then those only head has. */
 static int plan_cases(struct ab_run *run, long (**idx)[2])
 {
-	const struct ab_side *b = &run->side[0], *h = &run->side[1];
+	const struct ab_side *b = &run->side[0][0], *h = &run->side[1][0];
 	size_t n = 0;
 	*idx = calloc(b->ncases + h->ncases + 1, sizeof(**idx));
 	run->res = calloc(b->ncases + h->ncases + 1, sizeof(*run->res));
@@ -565,7 +661,9 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 			struct ab_result *cut = &run->res[i];
 			free(cut->base);
 			free(cut->head);
+			free(cut->first);
 			cut->base = cut->head = NULL;
+			cut->first = NULL;
 			run->interrupted = 1;
 			run->n = i;
 			break;
@@ -584,7 +682,7 @@ static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
 {
 	static const char *const labels[] = {"base", "head"};
 	for (int k = 0; k < 2; k++) {
-		struct ab_side *sd = &run->side[k];
+		struct ab_side *sd = &run->side[k][0];
 		sd->label = labels[k];
 		snprintf(sd->spec, sizeof(sd->spec), "%s", argv[k]);
 		sd->argv = (char **)o->fwd;
@@ -593,10 +691,21 @@ static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
 			       sizeof(sd->bin), sd->git, sizeof(sd->git),
 			       e) != 0)
 			return -1;
+		for (int p = 1; p < run->procs; p++)
+			run->side[k][p] = *sd;
 	}
 	for (int k = 0; k < 2; k++)
-		if (ab_side_start(&run->side[k], e) != 0)
-			return -1;
+		for (int p = 0; p < run->procs; p++) {
+			struct ab_side *sd = &run->side[k][p];
+			if (ab_side_start(sd, e) != 0)
+				return -1;
+			if (sd->ncases != run->side[k][0].ncases)
+				return err_set(e,
+					       "%s: its servers list different "
+					       "cases (%zu, %zu)",
+					       labels[k], sd->ncases,
+					       run->side[k][0].ncases);
+		}
 	return 0;
 }
 
@@ -645,10 +754,12 @@ static int verdict_status(const struct ab_run *run)
 static void free_run(struct ab_run *run, long (*idx)[2])
 {
 	for (int k = 0; k < 2; k++)
-		ab_side_stop(&run->side[k]);
+		for (int p = 0; p < run->procs; p++)
+			ab_side_stop(&run->side[k][p]);
 	for (size_t i = 0; run->res && i < run->n; i++) {
 		free(run->res[i].base);
 		free(run->res[i].head);
+		free(run->res[i].first);
 	}
 	free(run->res);
 	free(idx);
@@ -658,7 +769,9 @@ int cmd_ab(int argc, char **argv)
 {
 	struct ab_opts o = {.rounds = 20,
 			    .reopen = 1,
+			    .procs = 4,
 			    .threshold = 5,
+			    .alpha = 0.05,
 			    .timeout_s = 120,
 			    .formats = FMT_TABLE,
 			    .progress = isatty(STDERR_FILENO)};
@@ -677,11 +790,18 @@ int cmd_ab(int argc, char **argv)
 	pick_time(&o, topo_npus(&topo));
 	run.rounds = o.rounds;
 	run.reopen = o.reopen;
-	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull | 1;
+	run.seed = o.seed_set ? o.seed
+			      : (uint64_t)clock_mono_ns() ^ (uint64_t)getpid()
+								    << 32;
+	run.rng_order = run.seed;
+	run.rng_pause = run.seed ^ 0x9e3779b97f4a7c15ull;
+	run.rng_proc = run.seed ^ 0xd1b54a32d192ed03ull;
+	run.procs = o.procs;
 	run.go_rounds = o.rounds;
 	run.sample_s = o.time_s;
 	run.threshold_pct = o.threshold;
-	run.alpha = 0.05;
+	run.alpha = o.alpha;
+	run.correction = o.correction;
 	if (start_sides(&o, &run, argv + first, &e) != 0 ||
 	    plan_cases(&run, &idx) != 0) {
 		free_run(&run, idx);
