@@ -7,6 +7,8 @@
 #include <sys/personality.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+
 #define CPU_SYSFS "/sys/devices/system/cpu"
 /* As many CPUs as a topology may describe (topology.c refuses more). */
 #define MAX_CPUS	   8192
@@ -233,6 +235,58 @@ static void read_load(struct environment *env)
 	fclose(f);
 }
 
+/* QUOTA and PERIOD of the cgroup at dir: v2's cpu.max ("QUOTA PERIOD", or
+ * "max PERIOD" for none), v1's cpu.cfs_quota_us (-1 for none) and
+ * cpu.cfs_period_us. 0 when it sets a quota. */
+static int quota_at(const char *dir, int v1, double *quota, double *period)
+{
+	char path[4300], line[64], line2[64];
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 v1 ? "cpu.cfs_quota_us" : "cpu.max");
+	if (read_str(path, line, sizeof(line)) != 0)
+		return -1;
+	if (!v1)
+		return sscanf(line, "%lf %lf", quota, period) == 2 &&
+				       *period > 0
+			       ? 0
+			       : -1;
+	snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dir);
+	return read_str(path, line2, sizeof(line2)) == 0 &&
+			       sscanf(line, "%lf", quota) == 1 &&
+			       sscanf(line2, "%lf", period) == 1 &&
+			       *quota >= 0 && *period > 0
+		       ? 0
+		       : -1;
+}
+
+/* The tightest CPU quota along this process's cgroup path (v2, else v1's
+ * cpu controller): a process over its quota is throttled, its threads
+ * runnable and not run until the next period. */
+static void read_cpu_quota(struct environment *env)
+{
+	static const char *const v1_mounts[] = {"/sys/fs/cgroup/cpu",
+						"/sys/fs/cgroup/cpu,cpuacct"};
+	char cg[4096], dir[4200];
+	int v1 = cgroup_own(cg, sizeof(cg)) != 0 || cg[1] == '\0';
+	if (v1 && cgroup_own_v1("cpu", cg, sizeof(cg)) != 0)
+		return;
+	do {
+		for (int m = 0; m < (v1 ? 2 : 1); m++) {
+			double quota, period;
+			snprintf(dir, sizeof(dir), "%s%s",
+				 v1 ? v1_mounts[m] : "/sys/fs/cgroup", cg);
+			if (quota_at(dir, v1, &quota, &period) != 0 ||
+			    (env->cpu_quota >= 0 &&
+			     quota / period >= env->cpu_quota))
+				continue;
+			env->cpu_quota = quota / period;
+			snprintf(env->cpu_quota_cgroup,
+				 sizeof(env->cpu_quota_cgroup), "%.150s",
+				 cg[0] ? cg : "/");
+		}
+	} while (cgroup_parent(cg) == 0);
+}
+
 static void warn(struct environment *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -329,6 +383,20 @@ static void warn_machine(struct environment *env)
 		     "enabled)");
 }
 
+static void warn_quota(struct environment *env)
+{
+	/* Throttled threads wait in the run queue: each sample the quota
+	 * cuts into reads as disturbed, and is redone or marked. */
+	if (env->cpu_quota >= 0 && env->cpus_allowed > 0 &&
+	    env->cpu_quota < env->cpus_allowed)
+		warn(env,
+		     "a CPU quota of %.2f CPUs (cgroup %s) on %d CPUs: the "
+		     "kernel throttles the threads once it is spent, and "
+		     "those samples read as disturbed (run outside that "
+		     "cgroup, or raise its quota)",
+		     env->cpu_quota, env->cpu_quota_cgroup, env->cpus_allowed);
+}
+
 static void warn_load(struct environment *env)
 {
 	char psi[48] = "";
@@ -364,6 +432,7 @@ void environment_read(struct environment *env, const char *cpuid_hypervisor)
 	env->cpus_allowed = env->running = -1;
 	env->load1 = env->load5 = env->load15 = -1;
 	env->psi_cpu_some_avg10 = -1;
+	env->cpu_quota = -1;
 	read_cpufreq(env);
 	read_smt(env);
 	read_aslr(env);
@@ -376,10 +445,12 @@ void environment_read(struct environment *env, const char *cpuid_hypervisor)
 	read_bracketed("/sys/kernel/mm/transparent_hugepage/defrag",
 		       env->thp_defrag, sizeof(env->thp_defrag));
 	read_load(env);
+	read_cpu_quota(env);
 	warn_frequency(env);
 	warn_process(env);
 	warn_machine(env);
 	warn_load(env);
+	warn_quota(env);
 }
 
 static json_t *str_json(const char *s)
@@ -430,6 +501,11 @@ json_t *environment_to_json(const struct environment *env)
 		"running", int_json(env->running), "cpus_allowed",
 		int_json(env->cpus_allowed), "psi_cpu_some_avg10",
 		real_json(env->psi_cpu_some_avg10));
+	json_object_set_new(load, "cpu_quota", real_json(env->cpu_quota));
+	json_object_set_new(load, "cpu_quota_cgroup",
+			    env->cpu_quota >= 0
+				    ? json_string(env->cpu_quota_cgroup)
+				    : json_null());
 	json_t *paranoid = env->perf_event_paranoid == ENV_PARANOID_UNKNOWN
 				   ? json_null()
 				   : json_integer(env->perf_event_paranoid);

@@ -41,6 +41,8 @@ struct environment {
 	int running;		   /* runnable tasks, this process included */
 	int cpus_allowed;	   /* CPUs this process may run on */
 	double psi_cpu_some_avg10; /* % of the last 10 s some task waited */
+	double cpu_quota;	   /* CPUs' worth a cgroup's cpu.max allows */
+	char cpu_quota_cgroup[160]; /* the cgroup that sets the tightest */
 	int nwarnings;
 	char warnings[ENV_WARNINGS_MAX][ENV_WARNING_LEN];
 };

@@ -3,6 +3,8 @@
  * skips the cases that cannot fit, saying which limit stops them. */
 #include "resources.h"
 
+#include "cgroup.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,23 +32,13 @@ static long read_long(const char *path, int *is_max)
 /* cgroup v2: pids.max - pids.current, the smallest along the path. */
 static long cgroup_headroom(char *why, size_t len)
 {
-	char line[4096], path[4200];
+	char cg[4096], path[4200];
 	long best = -1;
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	char *cg = NULL;
-	if (!f)
+	if (cgroup_own(cg, sizeof(cg)) != 0)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			cg = line + 3;
-			break;
-		}
-	fclose(f);
-	while (cg && *cg) {
+	do {
 		int is_max, dummy;
 		long max, cur;
-		char *slash;
 		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max", cg);
 		max = read_long(path, &is_max);
 		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.current",
@@ -58,11 +50,7 @@ static long cgroup_headroom(char *why, size_t len)
 				 "cgroup %.160s pids.max %ld, %ld tasks in use",
 				 cg, max, cur);
 		}
-		slash = strrchr(cg, '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-	}
+	} while (cgroup_parent(cg) == 0);
 	return best;
 }
 

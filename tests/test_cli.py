@@ -298,7 +298,8 @@ class Environment(unittest.TestCase):
                            "dmi_product": STR},
         "thp": {"enabled": STR, "defrag": STR},
         "load": {"avg1": NUM, "avg5": NUM, "avg15": NUM, "running": INT,
-                 "cpus_allowed": INT, "psi_cpu_some_avg10": NUM},
+                 "cpus_allowed": INT, "psi_cpu_some_avg10": NUM,
+                 "cpu_quota": NUM, "cpu_quota_cgroup": STR},
     }
 
     def machine(self, *wrapper):
@@ -346,6 +347,50 @@ class Environment(unittest.TestCase):
         env = self.check(self.machine("setarch", os.uname().machine, "-R"))
         self.assertIs(env["aslr_this_process"], False)
         self.assertFalse([w for w in env["warnings"] if "ASLR" in w])
+
+    def quota_cgroup(self):
+        """A cgroup with half a CPU's quota (v2 cpu.max, or v1's cpu
+        controller), or skip where this process may not make one."""
+        name = f"contend-test-{os.getpid()}"
+        for root, files in [("/sys/fs/cgroup", {"cpu.max": "50000 100000"}),
+                            ("/sys/fs/cgroup/cpu",
+                             {"cpu.cfs_quota_us": "50000",
+                              "cpu.cfs_period_us": "100000"})]:
+            # a cgroup file system, not the tmpfs v1 mounts them under
+            if not os.path.exists(os.path.join(root, "cgroup.procs")):
+                continue
+            path = os.path.join(root, name)
+            try:
+                os.mkdir(path)
+            except OSError:
+                continue
+            try:
+                for f, v in files.items():
+                    with open(os.path.join(path, f), "w") as fh:
+                        fh.write(v)
+                return path
+            except OSError:
+                os.rmdir(path)
+        self.skipTest("cannot make a cgroup with a CPU quota here")
+
+    def test_a_cpu_quota_is_recorded_and_warned(self):
+        cg = self.quota_cgroup()
+        procs = os.path.join(cg, "cgroup.procs")
+        try:
+            r = subprocess.run(
+                ["sh", "-c", f'echo $$ > "{procs}" && exec "$0" machine '
+                 "--json", CONTEND], capture_output=True, text=True,
+                timeout=60)
+        finally:
+            os.rmdir(cg)  # the shell has exited: the cgroup is empty
+        self.assertEqual(r.returncode, 0, r.stderr)
+        env = self.check(json.loads(r.stdout))
+        self.assertAlmostEqual(env["load"]["cpu_quota"], 0.5)
+        self.assertTrue(env["load"]["cpu_quota_cgroup"].endswith(
+            os.path.basename(cg)))
+        if npus() > 1:
+            self.assertTrue([w for w in env["warnings"]
+                             if "CPU quota of 0.50" in w], env["warnings"])
 
     def test_a_run_records_the_environment_and_its_warnings(self):
         doc, _ = load_run("--filter", "empty/loop", "--threads", "1",
