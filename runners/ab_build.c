@@ -287,3 +287,10 @@ int ab_resolve(const char *spec, const char *label, int with_go, char *bin,
 			       spec, sha, why);
 	return 0;
 }
+
+void ab_build_of(const char *bin, char *out, size_t len)
+{
+	char *argv[] = {(char *)bin, "version", "--build", NULL};
+	if (run_cmd(argv, NULL, out, len, NULL) != 0)
+		out[0] = '\0';
+}

@@ -18,4 +18,8 @@
 int ab_resolve(const char *spec, const char *label, int with_go, char *bin,
 	       size_t binlen, char *git, size_t gitlen, struct err *e);
 
+/* What `bin version --build` says of how it was built (compiler, build
+ * type, flags); "" for a binary that predates it. */
+void ab_build_of(const char *bin, char *out, size_t len);
+
 #endif

@@ -298,6 +298,11 @@ static json_t *num(double v)
 	return v == v && !isinf(v) ? json_real(v) : json_null();
 }
 
+static json_t *build_json(const struct ab_side *sd)
+{
+	return sd->build[0] ? json_string(sd->build) : json_null();
+}
+
 static json_t *rounds_json(const double *v, int n)
 {
 	json_t *a = json_array();
@@ -361,22 +366,24 @@ json_t *ab_json(const struct ab_run *run)
 					      fam[k].regress, "improvements",
 					      fam[k].improve));
 	return json_pack(
-		"{s:s, s:{s:s, s:s}, s:o, s:{s:s, s:s, s:s}, s:{s:s, s:s, "
-		"s:s}, s:{s:s, s:s, s:f, s:b, s:i, s:i, s:f, s:f, s:s, s:f, "
+		"{s:s, s:{s:s, s:s}, s:o, s:{s:s, s:s, s:s, s:o}, s:{s:s, s:s, "
+		"s:s, s:o}, s:{s:s, s:s, s:f, s:b, s:i, s:i, s:f, s:f, s:s, "
+		"s:f, "
 		"s:s, s:I, s:i}, s:o, s:o, s:{s:i, s:i, s:i, s:I, s:i}}",
 		"schema", "contend.ab/2", "suite", "version", CONTEND_VERSION,
 		"git", CONTEND_GIT, "machine", machine_to_json(&run->machine),
 		"base", "spec", run->side[0][0].spec, "binary",
-		run->side[0][0].bin, "git", run->side[0][0].git, "head", "spec",
+		run->side[0][0].bin, "git", run->side[0][0].git, "build",
+		build_json(&run->side[0][0]), "head", "spec",
 		run->side[1][0].spec, "binary", run->side[1][0].bin, "git",
-		run->side[1][0].git, "run", "started", run->started, "finished",
-		run->finished, "seconds", run->seconds, "interrupted",
-		run->interrupted, "rounds", run->rounds, "go_rounds",
-		run->go_rounds, "sample_s", run->sample_s, "threshold_pct",
-		run->threshold_pct, "correction",
-		ab_correction_name(run->correction), "alpha", run->alpha,
-		"order", "coin", "seed", (json_int_t)run->seed, "processes",
-		run->procs, "cases", cases, "families", fams, "summary",
-		"regressions", reg, "improvements", imp, "inconclusive", inc,
-		"cases", (json_int_t)run->n, "judged", nj);
+		run->side[1][0].git, "build", build_json(&run->side[1][0]),
+		"run", "started", run->started, "finished", run->finished,
+		"seconds", run->seconds, "interrupted", run->interrupted,
+		"rounds", run->rounds, "go_rounds", run->go_rounds, "sample_s",
+		run->sample_s, "threshold_pct", run->threshold_pct,
+		"correction", ab_correction_name(run->correction), "alpha",
+		run->alpha, "order", "coin", "seed", (json_int_t)run->seed,
+		"processes", run->procs, "cases", cases, "families", fams,
+		"summary", "regressions", reg, "improvements", imp,
+		"inconclusive", inc, "cases", (json_int_t)run->n, "judged", nj);
 }

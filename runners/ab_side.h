@@ -20,6 +20,7 @@ struct ab_side {
 	char spec[512];	   /* as given: a binary or a revision */
 	char bin[4096];	   /* the contend binary */
 	char git[64];	   /* its `contend version` commit, or "" */
+	char build[256];   /* `contend version --build`, or "" */
 	char **argv;	   /* serve's arguments after the binary */
 	pid_t pid;
 	int to, from; /* its stdin, its stdout */

@@ -691,6 +691,7 @@ static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
 			       sizeof(sd->bin), sd->git, sizeof(sd->git),
 			       e) != 0)
 			return -1;
+		ab_build_of(sd->bin, sd->build, sizeof(sd->build));
 		for (int p = 1; p < run->procs; p++)
 			run->side[k][p] = *sd;
 	}
@@ -707,6 +708,21 @@ static int start_sides(const struct ab_opts *o, struct ab_run *run, char **argv,
 					       run->side[k][0].ncases);
 		}
 	return 0;
+}
+
+/* A revision ab builds gets meson's defaults (release); a binary gets what
+ * its build directory was set up with. Two builds made differently differ
+ * by that too, which the verdicts would blame on the change. */
+static void warn_builds(const struct ab_run *run)
+{
+	const char *b = run->side[0][0].build, *h = run->side[1][0].build;
+	if (b[0] && h[0] && strcmp(b, h) != 0)
+		fprintf(stderr,
+			"contend: warning: base and head were built "
+			"differently (base: %s; head: %s): the verdicts "
+			"include that difference (build both the same way, "
+			"and pass the binaries)\n",
+			b, h);
 }
 
 static int emit(const struct ab_opts *o, const struct ab_run *run)
@@ -809,6 +825,7 @@ int cmd_ab(int argc, char **argv)
 		return usage_error(&e);
 	}
 	machine_print_warnings(stderr, &run.machine);
+	warn_builds(&run);
 	measure_all(&o, &run, idx);
 	ab_judge(&run);
 	rc = emit(&o, &run) != 0 ? EXIT_CASE_FAILED : verdict_status(&run);

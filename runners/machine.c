@@ -10,10 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef CONTEND_CFLAGS
-#define CONTEND_CFLAGS "unknown"
-#endif
-
 static const char *hypervisor_name(hypervisor_vendor_t h)
 {
 	static const char *const names[] = {
@@ -205,11 +201,7 @@ void machine_read(struct machine *m, const struct topo *tp)
 		snprintf(m->kernel, sizeof(m->kernel), "%.32s %.64s %.24s",
 			 u.sysname, u.release, u.machine);
 	snprintf(m->libc, sizeof(m->libc), "glibc %s", gnu_get_libc_version());
-#ifdef __clang__
-	snprintf(m->compiler, sizeof(m->compiler), "clang %s", __VERSION__);
-#else
-	snprintf(m->compiler, sizeof(m->compiler), "gcc %s", __VERSION__);
-#endif
+	snprintf(m->compiler, sizeof(m->compiler), "%s", CONTEND_COMPILER);
 	snprintf(m->cflags, sizeof(m->cflags), "%s", CONTEND_CFLAGS);
 	/* CPUID's hypervisor only where libcpuid read it: otherwise unknown */
 	environment_read(&m->env, strncmp(m->cpu.identified_by, "libcpuid", 8)

@@ -28,6 +28,17 @@ struct machine {
 	struct environment env; /* the pre-flight check (preflight.h) */
 };
 
+/* The build's type and compiler flags (meson.build), and the compiler this
+ * binary was built with, as string literals. */
+#ifndef CONTEND_CFLAGS
+#define CONTEND_CFLAGS "unknown"
+#endif
+#ifdef __clang__
+#define CONTEND_COMPILER "clang " __VERSION__
+#else
+#define CONTEND_COMPILER "gcc " __VERSION__
+#endif
+
 /* Reads everything it can; fields it cannot read stay empty or zero (in
  * env: "unknown" or -1, see preflight.h). */
 void machine_read(struct machine *m, const struct topo *tp);

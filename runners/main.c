@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "machine.h"
 
 #ifndef CONTEND_VERSION
 #define CONTEND_VERSION "unknown"
@@ -69,6 +70,11 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		/* --build: what contend ab compares between its two sides */
+		if (argc == 3 && !strcmp(argv[2], "--build")) {
+			printf("%s; %s\n", CONTEND_COMPILER, CONTEND_CFLAGS);
+			return EXIT_OK;
+		}
 		if (argc > 2) {
 			fprintf(stderr,
 				"contend: version: unexpected argument '%s'\n",

@@ -38,10 +38,10 @@ struct environment {
 	char thp_enabled[16];	 /* the bracketed value: "always", ... */
 	char thp_defrag[24];	 /* likewise */
 	double load1, load5, load15;
-	int running;		   /* runnable tasks, this process included */
-	int cpus_allowed;	   /* CPUs this process may run on */
-	double psi_cpu_some_avg10; /* % of the last 10 s some task waited */
-	double cpu_quota;	   /* CPUs' worth a cgroup's cpu.max allows */
+	int running;		    /* runnable tasks, this process included */
+	int cpus_allowed;	    /* CPUs this process may run on */
+	double psi_cpu_some_avg10;  /* % of the last 10 s some task waited */
+	double cpu_quota;	    /* CPUs' worth a cgroup's cpu.max allows */
 	char cpu_quota_cgroup[160]; /* the cgroup that sets the tightest */
 	int nwarnings;
 	char warnings[ENV_WARNINGS_MAX][ENV_WARNING_LEN];

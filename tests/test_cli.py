@@ -95,6 +95,8 @@ class Help(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("commands:", r.stdout)
         self.assertRegex(run("version").stdout, r"^contend \S+ \(git \S+\)")
+        self.assertRegex(run("version", "--build").stdout,
+                         r"^(gcc|clang) .*; buildtype=\S+ optimization=\S+")
 
     def test_list_shows_every_family_of_the_first_slice(self):
         out = run("list").stdout
@@ -801,6 +803,24 @@ class AB(unittest.TestCase):
                          ("empty/loop", "regression"), case)
         self.assertGreater(case["ratio"], 1.15)
         self.assertLess(case["p_adjusted"], 0.001)
+
+    def test_builds_made_differently_are_warned(self):
+        with tempfile.TemporaryDirectory() as d:
+            debug = os.path.join(d, "debug")
+            with open(debug, "w") as f:
+                f.write('#!/bin/sh\nif [ "$1 $2" = "version --build" ]; then '
+                        'echo "gcc 1.0; buildtype=debug optimization=0"; '
+                        f'exit 0; fi\nexec \'{CONTEND}\' "$@"\n')
+            os.chmod(debug, 0o755)
+            r = run("ab", *self.FAST, "--rounds", "6", "--format", "json",
+                    CONTEND, debug)
+        self.assertIn(r.returncode, (0, 3), r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["head"]["build"],
+                         "gcc 1.0; buildtype=debug optimization=0")
+        self.assertRegex(doc["base"]["build"], r"^(gcc|clang) .*buildtype=")
+        self.assertIn("built differently", r.stderr)
+        self.assertIn("buildtype=debug", r.stderr)
 
     def test_a_seed_draws_the_same_order_again(self):
         """Which side goes first is a coin per round: the same --seed
