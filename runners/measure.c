@@ -770,7 +770,13 @@ int measure_sample(struct case_session *cs, uint64_t iters,
 	 * other (more threads than CPUs, or unbound) */
 	if (!cs->sc.own_wait_is_others)
 		out->wait = NAN;
-	out->disturbed = out->wait > DISTURB_WAIT;
+	/* steal: the host ran something else on a vCPU while the case's
+	 * thread held it, which its run-queue wait does not see */
+	out->disturbed = out->wait > DISTURB_WAIT ||
+			 (acc.have_stat && acc.wall_ns && acc.ncpus &&
+			  (double)acc.steal_ns >
+				  DISTURB_STEAL * (double)acc.wall_ns *
+					  (double)acc.ncpus);
 	return 0;
 }
 
