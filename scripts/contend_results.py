@@ -104,7 +104,8 @@ def load(path):
         raise BadInput(path, f"schema {schema!r} is not supported "
                              f"(expected {SCHEMA})")
     machine = _require(path, doc, "machine", dict, "file")
-    _require(path, machine, "id", str, "machine")
+    _file_name(path, _require(path, machine, "id", str, "machine"),
+               "machine.id")
     run = _require(path, doc, "run", dict, "file")
     _require(path, run, "started", str, "run")
     results = _require(path, doc, "results", list, "file")
@@ -136,6 +137,27 @@ def load(path):
     _check_run_extras(path, run)
     doc["_path"] = path
     return doc
+
+
+# A machine id names a directory (results/<id>/) and files the scripts
+# write; it comes from a file anyone may have written, so it must be one
+# plain file-name component: no '/', no '..', no leading '.' or '-'.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def shown(value, width=60):
+    """value as a message quotes it: repr (control characters escaped),
+    cut to width."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _file_name(path, value, where):
+    if not SAFE_NAME.fullmatch(value):
+        raise BadInput(path, f"{where} {shown(value)} is not a safe file "
+                             "name (letters, digits, '.', '_', '-', at most "
+                             "128, starting with a letter or digit)")
+    return value
 
 
 def _kind(value):

@@ -652,6 +652,67 @@ def test_bad_input_one_line_exit_2(name, data, tmp_path):
     assert r.returncode == 2 and "cannot read" in r.stderr
 
 
+# ---- the hostile corpus (tests/hostile/) ----------------------------------
+
+HOSTILE = os.path.join(ROOT, "tests", "hostile")
+HOSTILE_EXPECTED = json.load(open(os.path.join(HOSTILE, "expected.json")))
+
+
+def tree(d):
+    """Every path under d (files and directories), relative to it."""
+    out = set()
+    for root, dirs, files in os.walk(d):
+        out |= {os.path.relpath(os.path.join(root, x), d)
+                for x in dirs + files}
+    return out
+
+
+def test_hostile_corpus_is_complete():
+    files = {f for f in os.listdir(HOSTILE) if f.endswith(".json")}
+    assert files - {"good.json", "expected.json"} == set(HOSTILE_EXPECTED)
+
+
+@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+@pytest.mark.parametrize("hostile", sorted(HOSTILE_EXPECTED))
+def test_hostile_input_one_line_exit_2_nothing_written(name, hostile,
+                                                        tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    path = os.path.join(HOSTILE, hostile)
+    work = tmp_path / "work" / "deep"
+    work.mkdir(parents=True)
+    # a relative machine id would be resolved against the temp directory
+    # or the working directory: both sit deep inside tmp_path
+    args = ([good, path] if name != "compare"
+            else ["--out", work / "rep", good, path])
+    before = tree(tmp_path)
+    r = subprocess.run([PY, os.path.join(SCRIPTS, name), *map(str, args)],
+                       capture_output=True, text=True, timeout=120,
+                       cwd=work, env=dict(os.environ, TMPDIR=str(work)))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"{name}: {path}: "), lines[0]
+    assert HOSTILE_EXPECTED[hostile] in lines[0], lines[0]
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert tree(tmp_path) == before
+    assert not glob.glob("/tmp/contend-hostile-escaped*")
+
+
+def test_compare_writes_only_inside_its_out_directory(tmp_path):
+    """A machine id that passes is used in no path: the report's files,
+    charts included, all land under --out."""
+    work = tmp_path / "work"
+    work.mkdir()
+    good = os.path.join(HOSTILE, "good.json")
+    r = subprocess.run([PY, os.path.join(SCRIPTS, "compare"), "--out",
+                        str(work / "rep"), good],
+                       capture_output=True, text=True, timeout=120,
+                       cwd=work, env=dict(os.environ, TMPDIR=str(work)))
+    assert r.returncode == 0, r.stderr
+    assert {p.split(os.sep)[0] for p in tree(tmp_path)} == {"work"}
+    assert {p.split(os.sep)[0] for p in tree(work)} == {"rep"}
+
+
 # ---- compare --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
