@@ -84,6 +84,9 @@ def load(path):
         raise BadInput(path, "not JSON (not UTF-8 text)") from None
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise BadInput(path, "not a results file: arrays or objects nested "
+                             "too deeply") from None
     except json.JSONDecodeError as e:
         # the parser stopped at the end, or in a string running to the end
         # (a JSON string cannot hold a raw newline, so it was cut there)
@@ -106,35 +109,28 @@ def load(path):
     machine = _require(path, doc, "machine", dict, "file")
     _file_name(path, _require(path, machine, "id", str, "machine"),
                "machine.id")
+    _check_machine(path, machine)
     run = _require(path, doc, "run", dict, "file")
-    _require(path, run, "started", str, "run")
+    started = _require(path, run, "started", str, "run")
+    if not UTC_TIME.fullmatch(started):
+        raise BadInput(path, f"run.started {shown(started)} is not an ISO "
+                             "8601 UTC time")
+    _check_run(path, run)
+    suite = doc.get("suite")
+    if suite is not None:
+        _object(path, suite, "suite")
+        _strings(path, suite, "suite", ("version", "git"))
     results = _require(path, doc, "results", list, "file")
+    seen = {}
     for i, r in enumerate(results):
         where = f"results[{i}]"
-        for key, kind in (("benchmark", str), ("impl", str),
-                          ("status", str)):
-            _require(path, r, key, kind, where)
-        if r["status"] not in STATUSES:
-            raise BadInput(path, f"{where}.status {r['status']!r} is not "
-                                 f"one of {', '.join(STATUSES)}")
-        if r["status"] == "ok":
-            ns = _require(path, r, "ns_per_op", dict, where)
-            if ns.get("median") is None:
-                raise BadInput(path, f"{where}: status ok without "
-                                     "ns_per_op.median")
-            _number(path, ns["median"], f"{where}.ns_per_op.median")
-            ci = ns.get("ci95")
-            if ci is not None:
-                _numbers(path, ci, f"{where}.ns_per_op.ci95")
-                if len(ci) != 2:
-                    raise BadInput(path, f"{where}.ns_per_op.ci95 has "
-                                         f"{len(ci)} values, not 2")
-            if r.get("samples_ns_per_op") is not None:
-                _numbers(path, r["samples_ns_per_op"],
-                         f"{where}.samples_ns_per_op")
-        _check_interference(path, r.get("interference"),
-                            f"{where}.interference")
-    _check_run_extras(path, run)
+        _check_record(path, r, where)
+        key = case_key(r)
+        if key in seen:
+            raise BadInput(path, f"{where} repeats the case of "
+                                 f"results[{seen[key]}] "
+                                 f"({shown(case_name(key), 80)})")
+        seen[key] = i
     doc["_path"] = path
     return doc
 
@@ -160,6 +156,126 @@ def _file_name(path, value, where):
     return value
 
 
+UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                      r"[0-9]{2}(\.[0-9]+)?Z")
+# No figure here comes near this (1e15 ns is eleven days per op): beyond
+# it a value is an edit, and sums of a few of them overflow to inf.
+MAX_VALUE = 1e15
+
+
+def _object(path, value, where, none_ok=False):
+    if value is None and none_ok:
+        return {}
+    if not isinstance(value, dict):
+        raise BadInput(path, f"{where} is {_kind(value)}, not an object")
+    return value
+
+
+def _strings(path, obj, where, keys):
+    """The named fields of obj that are present: a string or null."""
+    for key in keys:
+        v = obj.get(key)
+        if v is not None and not isinstance(v, str):
+            raise BadInput(path, f"{where}.{key} is {_kind(v)}, not a "
+                                 "string")
+
+
+def _string_list(path, value, where):
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(x, str)
+                                              for x in value):
+        raise BadInput(path, f"{where} is not a list of strings")
+
+
+def _scalars(path, obj, where):
+    """params: names to a string, a number or null (a list or an object
+    would not name a case)."""
+    for k, v in _object(path, obj, where, none_ok=True).items():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise BadInput(path, f"{where}.{shown(k)} is {v}")
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise BadInput(path, f"{where}.{shown(k)} is {_kind(v)}, not "
+                                 "a string or a number")
+
+
+def _check_machine(path, machine):
+    """What compare's fingerprint and regress's machine check read."""
+    _strings(path, machine, "machine", ("hostname", "compiler", "cflags"))
+    cpu = _object(path, machine.get("cpu"), "machine.cpu", none_ok=True)
+    _strings(path, cpu, "machine.cpu", ("vendor", "brand", "codename"))
+    _object(path, cpu.get("caches"), "machine.cpu.caches", none_ok=True)
+    _string_list(path, cpu.get("flags"), "machine.cpu.flags")
+    for key in ("topology", "os"):
+        _object(path, machine.get(key), f"machine.{key}", none_ok=True)
+
+
+def _check_run(path, run):
+    _object(path, run.get("options"), "run.options", none_ok=True)
+    counters = _object(path, run.get("counters"), "run.counters",
+                       none_ok=True)
+    _string_list(path, counters.get("available"),
+                 "run.counters.available")
+    _object(path, counters.get("unavailable"), "run.counters.unavailable",
+            none_ok=True)
+    _check_run_extras(path, run)
+
+
+def _check_record(path, r, where):
+    """One record: the fields the scripts key, sort, count and draw on."""
+    for key, kind in (("benchmark", str), ("impl", str), ("status", str)):
+        _require(path, r, key, kind, where)
+    if r["status"] not in STATUSES:
+        raise BadInput(path, f"{where}.status {shown(r['status'])} is not "
+                             f"one of {', '.join(STATUSES)}")
+    _scalars(path, r.get("params"), f"{where}.params")
+    threads = r.get("threads")
+    if threads is not None and (isinstance(threads, bool)
+                                or not isinstance(threads, int)
+                                or threads < 1):
+        raise BadInput(path, f"{where}.threads is {shown(threads)}, not a "
+                             "thread count")
+    _strings(path, r, where, ("placement", "reason", "note"))
+    cpus = r.get("cpus")
+    if cpus is not None and (not isinstance(cpus, list) or not all(
+            c is None or (isinstance(c, int) and not isinstance(c, bool)
+                          and c >= 0) for c in cpus)):
+        raise BadInput(path, f"{where}.cpus is not a list of CPU numbers")
+    _optional(path, r, where, numbers=("bytes_per_op", "allocs_per_op",
+                                       "go_ratio", "c2c_ratio",
+                                       "c2c_floor_ns"),
+              bools=("noisy", "oversubscribed", "multiplexed"))
+    for key in ("counters_per_op", "fields"):
+        obj = _object(path, r.get(key), f"{where}.{key}", none_ok=True)
+        for name, v in obj.items():
+            _number(path, v, f"{where}.{key}.{shown(name)}", none_ok=True)
+    if r["status"] == "ok":
+        ns = _require(path, r, "ns_per_op", dict, where)
+        if ns.get("median") is None:
+            raise BadInput(path, f"{where}: status ok without "
+                                 "ns_per_op.median")
+        median = _number(path, ns["median"], f"{where}.ns_per_op.median")
+        _optional(path, ns, f"{where}.ns_per_op",
+                  numbers=("min", "max", "mean", "cv"))
+        ci = ns.get("ci95")
+        if ci is not None:
+            _numbers(path, ci, f"{where}.ns_per_op.ci95")
+            if len(ci) != 2:
+                raise BadInput(path, f"{where}.ns_per_op.ci95 has "
+                                     f"{len(ci)} values, not 2")
+            if not ci[0] <= median <= ci[1]:
+                raise BadInput(path, f"{where}.ns_per_op.ci95 {ci} does "
+                                     f"not hold the median {median}")
+        s = r.get("samples_ns_per_op")
+        if s is not None:
+            _numbers(path, s, f"{where}.samples_ns_per_op")
+            if not s:
+                raise BadInput(path, f"{where}: status ok with no "
+                                     "samples_ns_per_op")
+    _check_interference(path, r.get("interference"),
+                        f"{where}.interference")
+
+
 def _kind(value):
     return "null" if value is None else type(value).__name__
 
@@ -176,6 +292,9 @@ def _number(path, value, where, none_ok=False):
         raise BadInput(path, f"{where} is {value}, not a finite number")
     if value < 0:
         raise BadInput(path, f"{where} is negative ({value})")
+    if value > MAX_VALUE:
+        raise BadInput(path, f"{where} is {value:g}, beyond any figure "
+                             f"measured here (over {MAX_VALUE:g})")
     return value
 
 

@@ -68,7 +68,7 @@ CASES = [
     ("c2c/pingpong", "line", {}, 2, pl, ns, cpus)
     for pl, ns, cpus in (("smt-sibling", 40.0, [0, 1]),
                          ("same-l3", 90.0, [0, 2]),
-                         ("same-l3", 95.0, [2, 4]))
+                         ("cross-l3", 95.0, [2, 4]))
 ] + [
     ("chan/pingpong", "hchan", {"cap": 0}, 2, "same-l3", 400.0, [0, 2]),
     ("chan/pingpong", "go-locked", {"cap": 0}, 2, "same-l3", 600.0, [0, 2]),
@@ -405,7 +405,7 @@ def test_regress_pure_shift_beyond_threshold_is_inconclusive(tmp_path):
                write(tmp_path / "c.json", cur))
     assert r.returncode == 3, r.stdout
     assert "machine changed" not in r.stdout
-    assert "controls steady: 6 checked" in r.stdout
+    assert "controls steady: 7 checked" in r.stdout
     assert "controls moved with it" not in r.stdout
     # a shift within the threshold is reported and passes
     base, cur = shared_pair(tmp_path, factor=lambda c: 1.03)
@@ -434,7 +434,7 @@ def test_regress_disturbed_and_slower_is_inconclusive(tmp_path):
                if ln.startswith("mutex/lock ticket threads=2 "))
     assert "inconclusive (current disturbed: others took up to 31% of its " \
            "CPU time (2 of 10 samples))" in row, row
-    assert "current: 1 of 21 case(s) disturbed (1 rerun)" in r.stdout
+    assert "current: 1 of 22 case(s) disturbed (1 rerun)" in r.stdout
     assert "0 regression(s)" in r.stdout and "1 inconclusive" in r.stdout
     assert "exit 3" in r.stdout
     # markdown lists it
@@ -469,7 +469,7 @@ def test_regress_pooled_sides_drop_disturbed_records(tmp_path):
     write(d / "2.json", slow)
     r = script("regress", write(tmp_path / "b.json", base), d)
     assert r.returncode == 0, r.stdout
-    assert "current: 0 of 21 case(s) disturbed" in r.stdout
+    assert "current: 0 of 22 case(s) disturbed" in r.stdout
 
 
 def test_regress_controls_moved_is_inconclusive(tmp_path):
