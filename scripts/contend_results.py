@@ -59,6 +59,24 @@ class BadInput(Exception):
         self.problem = problem
 
 
+class BadOutput(Exception):
+    """A report that cannot be written (a full disk, a read-only file
+    system, a file where a directory should be); str() is the one-line
+    message."""
+
+    def __init__(self, path, problem):
+        super().__init__(f"{path}: {problem}")
+
+
+def write_text(path, text):
+    """text to the file path, whole; BadOutput when it cannot be."""
+    try:
+        with open(path, "w") as f:
+            f.write(text)
+    except OSError as e:
+        raise BadOutput(path, f"cannot write: {e.strerror}") from None
+
+
 def _require(path, obj, key, kind, where):
     if not isinstance(obj, dict) or key not in obj:
         raise BadInput(path, f"not a {SCHEMA} file: {where} has no '{key}'")
@@ -1110,8 +1128,38 @@ def newest_records(docs):
     return out
 
 
+# C0 and C1 controls (a terminal's escape sequences start with one) and the
+# bidirectional overrides that reorder what a reader sees; a file's names
+# are printed with these shown as escapes, never as themselves.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                      "\u2066-\u2069\u2028\u2029]")
+
+
+def clean(s):
+    """str(s) with every control character written as \\xNN or
+    \\uNNNN: safe to print on a terminal, one line."""
+    def esc(m):
+        c = ord(m.group())
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    return _CONTROL.sub(esc, str(s))
+
+
+def md_text(s):
+    """clean(s) for Markdown: HTML markup (which Markdown passes through
+    raw) and link brackets escaped, so text from a file stays text."""
+    return (clean(s).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]"))
+
+
+def print_clean(text, file=None):
+    """Prints text line by line, each clean(): the scripts' terminal
+    output."""
+    print("\n".join(clean(line) for line in str(text).split("\n")),
+          file=file)
+
+
 def html_escape(s):
-    return (str(s).replace("&", "&amp;").replace("<", "&lt;")
+    return (clean(s).replace("&", "&amp;").replace("<", "&lt;")
             .replace(">", "&gt;").replace('"', "&quot;"))
 
 
@@ -1119,10 +1167,12 @@ def html_escape(s):
 
 def table_text(headers, rows):
     """Columns padded to their widest cell, the first left-aligned."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    headers = [clean(c) for c in headers]
+    rows = [[clean(c) for c in r] for r in rows]
+    widths = [max(len(c) for c in col) for col in zip(headers, *rows)]
     lines = []
     for row in [headers] + rows:
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
+        cells = [c.ljust(w) if i == 0 else c.rjust(w)
                  for i, (c, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
@@ -1130,7 +1180,7 @@ def table_text(headers, rows):
 
 def table_md(headers, rows):
     def cell(c):
-        return str(c).replace("|", "\\|").replace("\n", " ")
+        return md_text(c).replace("|", "\\|")
     out = ["| " + " | ".join(cell(h) for h in headers) + " |",
            "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
     out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
@@ -1199,17 +1249,22 @@ class Report:
         self.md = []
         self.html = []
         self.toc = []
-        os.makedirs(os.path.join(out, "charts"), exist_ok=True)
+        charts = os.path.join(out, "charts")
+        try:
+            os.makedirs(charts, exist_ok=True)
+        except OSError as e:
+            raise BadOutput(charts, "cannot create the report's directory:"
+                                    f" {e.strerror}") from None
 
     def heading(self, level, text, anchor=None):
-        self.md.append("#" * level + " " + text + "\n")
+        self.md.append("#" * level + " " + md_text(text) + "\n")
         a = f' id="{anchor}"' if anchor else ""
         self.html.append(f"<h{level}{a}>{html_escape(text)}</h{level}>")
         if anchor and level == 2:
             self.toc.append((anchor, text))
 
     def para(self, text):
-        self.md.append(text + "\n")
+        self.md.append(md_text(text) + "\n")
         self.html.append(f'<p class="note">{html_escape(text)}</p>')
 
     def table(self, headers, rows, classes=None, kind=None):
@@ -1221,23 +1276,23 @@ class Report:
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
         svg = buf.getvalue()
-        with open(path, "w") as f:
-            f.write(svg)
-        self.md.append(f"![{caption}](charts/{name}.svg)\n")
+        write_text(path, svg)
+        self.md.append(f"![{md_text(caption)}](charts/{name}.svg)\n")
         start = svg.find("<svg")
         self.html.append(f"<figure>{svg[start:]}<figcaption>"
                          f"{html_escape(caption)}</figcaption></figure>")
 
     def write(self, title, intro):
-        with open(os.path.join(self.out, "report.md"), "w") as f:
-            f.write(f"# {title}\n\n{intro}\n\n" + "\n".join(self.md))
+        write_text(os.path.join(self.out, "report.md"),
+                   f"# {md_text(title)}\n\n{md_text(intro)}\n\n"
+                   + "\n".join(self.md))
         nav = "".join(f'<a href="#{a}">{html_escape(t)}</a>'
                       for a, t in self.toc)
-        with open(os.path.join(self.out, "index.html"), "w") as f:
-            f.write("<!DOCTYPE html>\n<html lang=\"en\"><head>"
-                    "<meta charset=\"utf-8\">"
-                    f"<title>{html_escape(title)}</title>"
-                    f"<style>{CSS}</style><script>{CHECK_JS}</script>"
-                    f"</head><body><h1>{html_escape(title)}</h1>"
-                    f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
-                    + "\n".join(self.html) + "</body></html>\n")
+        write_text(os.path.join(self.out, "index.html"),
+                   "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+                   "<meta charset=\"utf-8\">"
+                   f"<title>{html_escape(title)}</title>"
+                   f"<style>{CSS}</style><script>{CHECK_JS}</script>"
+                   f"</head><body><h1>{html_escape(title)}</h1>"
+                   f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
+                   + "\n".join(self.html) + "</body></html>\n")

@@ -713,6 +713,67 @@ def test_compare_writes_only_inside_its_out_directory(tmp_path):
     assert {p.split(os.sep)[0] for p in tree(work)} == {"rep"}
 
 
+ESCAPES = os.path.join(HOSTILE, "accepted", "names-with-escapes.json")
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("name,fmt", [("regress", "text"),
+                                      ("regress", "markdown"),
+                                      ("history", "text"),
+                                      ("history", "markdown")])
+def test_names_print_escaped(name, fmt):
+    """A file's names (benchmark, impl, placement, params, reasons) hold
+    terminal escapes, bidirectional overrides and markup: the output shows
+    them as escapes and entities, never as themselves."""
+    good = os.path.join(HOSTILE, "good.json")
+    r = script(name, "--format", fmt, good, ESCAPES)
+    assert r.returncode in (0, 3), r.stderr
+    assert not RAW.search(r.stdout), repr(r.stdout)
+    assert re.search(r"\\x1b\\?\[31mred", r.stdout), r.stdout
+    if fmt == "markdown":
+        assert "<script>" not in r.stdout and "&lt;script&gt;" in r.stdout
+        assert "[click](" not in r.stdout
+
+
+def test_compare_markdown_holds_no_markup_or_escapes(tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    r = script("compare", "--out", tmp_path, good, ESCAPES)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "report.md").read()
+    html = open(tmp_path / "index.html").read()
+    assert not RAW.search(md), repr(md)
+    for raw in ("<script>alert", "<img src", "<b>bold"):
+        assert raw not in md and raw not in html
+    assert "[click](" not in md and not RAW.search(html)
+    assert "&lt;script&gt;" in md and "\\x1b\\[31mred" in md
+
+
+def full_out(tmp_path):
+    """A report directory whose report.md is /dev/full: the disk is full
+    when the report is written."""
+    d = tmp_path / "full"
+    d.mkdir()
+    os.symlink("/dev/full", d / "report.md")
+    return d
+
+
+@pytest.mark.parametrize("name", ["compare", "history"])
+def test_unwritable_out_one_line_exit_2(name, tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    outs = {"/dev/full": "cannot create the report's directory",
+            "/proc/contend-report": "cannot create the report's directory",
+            str(full_out(tmp_path)): "report.md: cannot write: No space "
+                                     "left on device"}
+    for out, problem in outs.items():
+        r = script(name, "--out", out, good)
+        assert r.returncode == 2, (out, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1, r.stderr
+        assert lines[0].startswith(f"{name}: {out}"), lines[0]
+        assert problem in lines[0], lines[0]
+        assert "Traceback" not in r.stderr
+
+
 # ---- compare --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
