@@ -535,6 +535,16 @@ def test_regress_holm_without_power_says_so(tmp_path):
     assert "p=0.008 holm=0.135 n=5+5" in row, row
 
 
+@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+def test_help_describes_the_script(name):
+    """The description is the docstring's first line, not the shell
+    line that starts the file."""
+    r = script(name, "--help")
+    assert r.returncode == 0
+    assert "exec" not in r.stdout and "/usr/bin/python3" not in r.stdout
+    assert re.search(rf"^{name} \S.*: ", r.stdout, re.M), r.stdout
+
+
 def test_regress_help_documents_exit_statuses():
     r = script("regress", "--help")
     assert r.returncode == 0
