@@ -14,9 +14,14 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 
 import pytest
 
+# Hypothesis keeps caches in .hypothesis/ under the working directory:
+# not in the source tree
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(
+    tempfile.gettempdir(), "contend-hypothesis"))
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
