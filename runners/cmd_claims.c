@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "claims.h"
@@ -190,12 +191,18 @@ static void print_verdicts(const struct claims_cmd *k)
 
 static int judge_file(struct claims_cmd *k, struct err *e)
 {
+	struct stat st;
 	json_error_t je;
 	json_t *doc;
 	snprintf(k->ev.source, sizeof(k->ev.source), "%s", k->results);
 	if (access(k->results, R_OK) != 0)
 		return err_set(e, "cannot read results file '%s': %s",
 			       k->results, strerror(errno));
+	if (stat(k->results, &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(e,
+			       "results file '%s' is a directory (name one "
+			       "file)",
+			       k->results);
 	doc = json_load_file(k->results, 0, &je);
 	if (!doc)
 		return err_set(e, "%s: not JSON: %s (line %d)", k->results,

@@ -69,6 +69,15 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		/* every command has --help (README), this one too */
+		if (argc == 3 &&
+		    (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			fputs("usage: contend version\n\nPrints the suite's "
+			      "version and the git commit it was built "
+			      "from.\n",
+			      stdout);
+			return EXIT_OK;
+		}
 		if (argc > 2) {
 			fprintf(stderr,
 				"contend: version: unexpected argument '%s'\n",

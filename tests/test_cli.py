@@ -59,6 +59,7 @@ class BadInput(unittest.TestCase):
         (["run", "--counters", "cycles," * 100 + "bogus"], "too long"),
         (["run", "--warmup", "-1ms"], "-1ms"),
         (["version", "extra"], "extra"),
+        (["claims", "/"], "'/' is a directory"),
         (["plan", "--threads", "2", "--placement", "compact", "--topology",
           "synthetic:core:80000 pu:80000"], "core:80000 pu:80000"),
     ]
@@ -188,7 +189,8 @@ class ResultsFiles(unittest.TestCase):
 
 class Help(unittest.TestCase):
     def test_help_everywhere(self):
-        for cmd in ["list", "run", "topology", "plan", "machine"]:
+        for cmd in ["list", "run", "topology", "plan", "machine",
+                    "version"]:
             with self.subTest(cmd=cmd):
                 r = run(cmd, "--help")
                 self.assertEqual(r.returncode, 0)
