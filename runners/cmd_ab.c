@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "options.h"
 #include "report.h"
+#include "results_file.h"
 #include "stats.h"
 #include "topology.h"
 
@@ -651,7 +652,7 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 	sa.sa_handler = on_ab_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	clock_utc(run->started, sizeof(run->started), 0);
+	clock_utc(run->started, sizeof(run->started));
 	for (size_t i = 0; i < run->n; i++) {
 		progress(o, run, i, start);
 		run_pair(run, &run->res[i], idx[i], o->timeout_s);
@@ -671,7 +672,7 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 	}
 	if (o->progress)
 		fprintf(stderr, "\r\033[K");
-	clock_utc(run->finished, sizeof(run->finished), 0);
+	clock_utc(run->finished, sizeof(run->finished));
 	run->seconds = clock_mono_s() - start;
 }
 
@@ -741,7 +742,7 @@ static int emit(const struct ab_opts *o, const struct ab_run *run)
 	}
 	fflush(stdout);
 	if (doc && o->out && strcmp(o->out, "none") != 0) {
-		if (report_write_file(doc, o->out, &e) != 0) {
+		if (results_write_file(doc, o->out, &e) != 0) {
 			fprintf(stderr, "contend ab: %s\n", e.msg);
 			rc = -1;
 		} else {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "claims.h"
@@ -24,8 +25,9 @@ static const char claims_usage[] =
 	"[--repeat N]\n"
 	"                      [--warmup S] [--timeout S] [--out "
 	"FILE|DIR|none]\n"
-	"                      [--no-progress] [--no-isolate] [--no-rerun] "
-	"[RESULTS.json]\n"
+	"                      [--force] [--no-progress] [--no-isolate] "
+	"[--no-rerun]\n"
+	"                      [RESULTS.json]\n"
 	"\n"
 	"The cost claims of the article this suite grew from (its sections\n"
 	"4.1 and 4.3), re-measured on this machine. Per claim: the article's\n"
@@ -49,7 +51,8 @@ static const char claims_usage[] =
 	"  --quick               0.1 s x 6 samples per case\n"
 	"  --time S, --repeat N, --warmup S, --timeout S, --out "
 	"FILE|DIR|none,\n"
-	"  --no-progress, --no-isolate, --no-rerun   as for contend run\n"
+	"  --force, --no-progress, --no-isolate, --no-rerun   as for "
+	"contend run\n"
 	"\n"
 	"Exit 0 when every case ran (whatever the verdicts), 1 when a case\n"
 	"failed or timed out, 2 on bad usage or a bad claim or results file.\n";
@@ -188,12 +191,18 @@ static void print_verdicts(const struct claims_cmd *k)
 
 static int judge_file(struct claims_cmd *k, struct err *e)
 {
+	struct stat st;
 	json_error_t je;
 	json_t *doc;
 	snprintf(k->ev.source, sizeof(k->ev.source), "%s", k->results);
 	if (access(k->results, R_OK) != 0)
 		return err_set(e, "cannot read results file '%s': %s",
 			       k->results, strerror(errno));
+	if (stat(k->results, &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(e,
+			       "results file '%s' is a directory (name one "
+			       "file)",
+			       k->results);
 	doc = json_load_file(k->results, 0, &je);
 	if (!doc)
 		return err_set(e, "%s: not JSON: %s (line %d)", k->results,

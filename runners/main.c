@@ -52,6 +52,31 @@ int bad_option(const char *cmd, int opt, char **argv)
 	return EXIT_USAGE;
 }
 
+static int cmd_version(int argc, char **argv)
+{
+	/* every command has --help (README), this one too */
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs("usage: contend version [--build]\n\nPrints the suite's "
+		      "version and the git commit it was built from;\nwith "
+		      "--build, how it was built (compiler, build type,\n"
+		      "flags), which contend ab compares between its sides.\n",
+		      stdout);
+		return EXIT_OK;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--build")) {
+		printf("%s; %s\n", CONTEND_COMPILER, CONTEND_CFLAGS);
+		return EXIT_OK;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "contend: version: unexpected argument '%s'\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	printf("contend %s (git %s)\n", CONTEND_VERSION, CONTEND_GIT);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -69,21 +94,8 @@ int main(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-		/* --build: what contend ab compares between its two sides */
-		if (argc == 3 && !strcmp(argv[2], "--build")) {
-			printf("%s; %s\n", CONTEND_COMPILER, CONTEND_CFLAGS);
-			return EXIT_OK;
-		}
-		if (argc > 2) {
-			fprintf(stderr,
-				"contend: version: unexpected argument '%s'\n",
-				argv[2]);
-			return EXIT_USAGE;
-		}
-		printf("contend %s (git %s)\n", CONTEND_VERSION, CONTEND_GIT);
-		return EXIT_OK;
-	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -772,11 +772,11 @@ int measure_sample(struct case_session *cs, uint64_t iters,
 		out->wait = NAN;
 	/* steal: the host ran something else on a vCPU while the case's
 	 * thread held it, which its run-queue wait does not see */
-	out->disturbed = out->wait > DISTURB_WAIT ||
-			 (acc.have_stat && acc.wall_ns && acc.ncpus &&
-			  (double)acc.steal_ns >
-				  DISTURB_STEAL * (double)acc.wall_ns *
-					  (double)acc.ncpus);
+	out->disturbed =
+		out->wait > DISTURB_WAIT ||
+		(acc.have_stat && acc.wall_ns && acc.ncpus &&
+		 (double)acc.steal_ns > DISTURB_STEAL * (double)acc.wall_ns *
+						(double)acc.ncpus);
 	return 0;
 }
 

@@ -237,6 +237,9 @@ int options_parse_run(struct options *o, int c, const char *arg, struct err *e)
 	case OPTS_NORERUN:
 		o->no_rerun = 1;
 		return 0;
+	case OPTS_FORCE:
+		o->force = 1;
+		return 0;
 	default:
 		return err_set(e, "internal: option %d", c);
 	}

@@ -33,6 +33,7 @@ struct options {
 	int wanted_counters[CTR_COUNT];
 	unsigned formats;
 	const char *out; /* NULL: results/; "none": no file */
+	int force;	 /* an --out FILE that exists may be replaced */
 	enum run_mode mode;
 	int oversubscribe;
 	int no_isolate;	      /* run cases in this process (for debugging) */
@@ -70,6 +71,7 @@ enum {
 	OPTS_NOPROGRESS,
 	OPTS_NOISOLATE,
 	OPTS_NORERUN,
+	OPTS_FORCE,
 	OPTS_RUN_END
 };
 /* clang-format off */
@@ -82,7 +84,8 @@ enum {
 	{"quick", no_argument, NULL, OPTS_QUICK},              \
 	{"no-progress", no_argument, NULL, OPTS_NOPROGRESS},   \
 	{"no-isolate", no_argument, NULL, OPTS_NOISOLATE},     \
-	{"no-rerun", no_argument, NULL, OPTS_NORERUN}
+	{"no-rerun", no_argument, NULL, OPTS_NORERUN},         \
+	{"force", no_argument, NULL, OPTS_FORCE}
 /* clang-format on */
 /* Option c (one of OPTS_*) with its argument: 0, or -1 with a message. */
 int options_parse_run(struct options *o, int c, const char *arg, struct err *e);

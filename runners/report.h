@@ -36,10 +36,6 @@ void report_quiet_line(FILE *f, const struct report *r);
 json_t *report_params_json(const char *params);
 /* The results document, schema contend.result/1. */
 json_t *report_json(const struct report *r);
-/* The temp file report_write_file writes before renaming it to path. */
-void report_temp_path(const char *path, char *tmp, size_t len);
-/* Writes doc to path atomically: temp file, fsync, rename. */
-int report_write_file(json_t *doc, const char *path, struct err *e);
 /* "x.yz" with three significant digits, or "n/a". */
 void fmt_num(char *buf, size_t len, double v);
 

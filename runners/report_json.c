@@ -1,10 +1,8 @@
-/* The results document (schema contend.result/1) and its atomic write. */
-#include <errno.h>
-#include <fcntl.h>
+/* The results document (schema contend.result/1); results_file.c writes
+ * it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "report.h"
 
@@ -207,37 +205,4 @@ json_t *report_json(const struct report *rp)
 			 CONTEND_VERSION, "git", CONTEND_GIT, "machine",
 			 machine_to_json(rp->machine), "run", run_json(rp),
 			 "results", results);
-}
-
-void report_temp_path(const char *path, char *tmp, size_t len)
-{
-	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-}
-
-int report_write_file(json_t *doc, const char *path, struct err *e)
-{
-	char tmp[4200];
-	int fd, rc = 0;
-	FILE *f;
-	report_temp_path(path, tmp, sizeof(tmp));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	}
-	if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) != 0 ||
-	    fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fd) != 0)
-		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = err_set(e, "cannot rename %s to %s: %s", tmp, path,
-			     strerror(errno));
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
 }

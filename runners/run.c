@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "resources.h"
 #include "report.h"
+#include "results_file.h"
 
 static int same_workload(const struct bench *a, const struct bench *b)
 {
@@ -99,55 +100,59 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* results/<id>/<stamp>.json, or <stamp>-2.json ... when runs share a second */
-static void pick_name(char *path, size_t len, const char *dir,
-		      const char *stamp)
-{
-	snprintf(path, len, "%.3900s/%.31s.json", dir, stamp);
-	for (int k = 2; access(path, F_OK) == 0 && k < 1000; k++)
-		snprintf(path, len, "%.3900s/%.31s-%d.json", dir, stamp, k);
-}
-
 /* Decides the results path and proves it writable before any case runs,
- * by creating (and removing) the very temp file the writer will use. */
-static int prepare_out(const struct options *o, const char *machine_id,
-		       char *path, size_t len, struct err *e)
+ * by creating (and removing) the very temp file the writer will use. The
+ * name in a directory is only chosen here; results_publish takes it at
+ * the end, refusing to replace a file (results_file.h). */
+static int prepare_out(struct run_state *s, struct err *e)
 {
+	const struct options *o = &s->opt;
 	const char *out = o->out ? o->out : "results";
 	size_t l = strlen(out);
-	char dir[3950], stamp[32], probe[4200];
+	char *dir = s->out_dir, probe[4200];
+	struct stat st;
 	FILE *f;
-	path[0] = '\0';
+	s->path[0] = '\0';
 	if (!strcmp(out, "none"))
 		return 0;
-	clock_utc(stamp, sizeof(stamp), 1);
-	if (l > 5 && !strcmp(out + l - 5, ".json")) {
+	clock_utc_file(s->out_stamp, sizeof(s->out_stamp));
+	s->out_file = l > 5 && !strcmp(out + l - 5, ".json");
+	if (s->out_file) {
 		const char *slash = strrchr(out, '/');
-		if (snprintf(path, len, "%s", out) >= (int)len)
+		if (snprintf(s->path, sizeof(s->path), "%s", out) >=
+		    (int)sizeof(s->path))
 			return err_set(e, "--out path too long");
+		if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+			return err_set(e, "--out '%s' is a directory", out);
+		if (stat(out, &st) == 0 && !o->force)
+			return err_set(e,
+				       "results file '%s' exists (--force "
+				       "replaces it)",
+				       out);
 		if (slash == out)
-			snprintf(dir, sizeof(dir), "/");
+			snprintf(dir, sizeof(s->out_dir), "/");
 		else if (slash)
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - out),
-				 out);
+			snprintf(dir, sizeof(s->out_dir), "%.*s",
+				 (int)(slash - out), out);
 		else
-			snprintf(dir, sizeof(dir), ".");
+			snprintf(dir, sizeof(s->out_dir), ".");
 	} else {
-		if (snprintf(dir, sizeof(dir), "%s/%s", out, machine_id) >=
-		    (int)sizeof(dir))
+		if (snprintf(dir, sizeof(s->out_dir), "%s/%s", out,
+			     s->machine.id) >= (int)sizeof(s->out_dir))
 			return err_set(e, "--out path too long");
 	}
 	if (mkdirs(dir) != 0)
 		return err_set(e, "cannot create results directory '%s': %s",
 			       dir, strerror(errno));
-	if (!path[0])
-		pick_name(path, len, dir, stamp);
-	report_temp_path(path, probe, sizeof(probe));
+	if (!s->out_file && results_file_name(s->path, sizeof(s->path), dir,
+					      s->out_stamp, e) != 0)
+		return -1;
+	results_temp_path(s->path, probe, sizeof(probe));
 	if (!(f = fopen(probe, "w")) || fputs("x", f) == EOF ||
 	    fclose(f) != 0) {
 		int err = errno;
 		unlink(probe);
-		return err_set(e, "cannot write results file '%s': %s", path,
+		return err_set(e, "cannot write results file '%s': %s", s->path,
 			       strerror(err));
 	}
 	unlink(probe);
@@ -301,7 +306,7 @@ int run_prepare(struct run_state *s, struct err *e)
 
 int run_open_results(struct run_state *s, struct err *e)
 {
-	return prepare_out(&s->opt, s->machine.id, s->path, sizeof(s->path), e);
+	return prepare_out(s, e);
 }
 
 const struct placement *run_policies(const struct run_state *s, int *n)
@@ -418,7 +423,7 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 	};
 	double start = clock_mono_s();
 	int failed = 0;
-	clock_utc(rp->started, sizeof(rp->started), 0);
+	clock_utc(rp->started, sizeof(rp->started));
 	for (size_t i = 0; i < n && !stop_signal; i++) {
 		int r;
 		maybe_probe(rp, start, (long)i - 1, i == 0);
@@ -456,10 +461,45 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 			"cases; writing what was measured\n",
 			sigabbrev_np(stop_signal), rp->n, n);
 	}
-	clock_utc(rp->finished, sizeof(rp->finished), 0);
+	clock_utc(rp->finished, sizeof(rp->finished));
 	records_link_go(rp->recs, rp->n);
 	records_link_c2c(rp->recs, rp->n);
 	return failed;
+}
+
+/* The results file under the name prepare_out chose. A directory's file
+ * never replaces another (two runs started together): on a clash it takes
+ * a fresh suffix. An --out FILE replaces only with --force; one that
+ * appeared during the run is left alone, the results kept in the temp
+ * file, which the message names. */
+static int write_results(struct run_state *s, json_t *doc, struct err *e)
+{
+	char tmp[4200];
+	int rc;
+	results_temp_path(s->path, tmp, sizeof(tmp));
+	if (results_write_temp(doc, tmp, e) != 0)
+		return -1;
+	/* a clash in a directory takes a fresh suffix; the path's length
+	 * does not change, so the name always fits */
+	for (int tries = 0; tries < 16; tries++) {
+		rc = results_publish(tmp, s->path, s->out_file && s->opt.force,
+				     e);
+		if (rc != RESULTS_EXISTS)
+			break;
+		if (s->out_file)
+			break;
+		results_file_name(s->path, sizeof(s->path), s->out_dir,
+				  s->out_stamp, e);
+	}
+	if (rc == RESULTS_EXISTS) /* nothing lost: the temp file stays */
+		return err_set(e, "'%s' %s; the results are in '%s'", s->path,
+			       s->out_file ? "was created during the run and "
+					     "is left alone"
+					   : "and 15 other names were taken",
+			       tmp);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
 }
 
 static int finish(struct run_state *s, struct report *rp, json_t **out)
@@ -474,7 +514,7 @@ static int finish(struct run_state *s, struct report *rp, json_t **out)
 	if (!doc) {
 		fprintf(stderr, "contend: cannot build results\n");
 		rc = -1;
-	} else if (s->path[0] && report_write_file(doc, s->path, &e) != 0) {
+	} else if (s->path[0] && write_results(s, doc, &e) != 0) {
 		fprintf(stderr, "contend: %s\n", e.msg);
 		rc = -1;
 	} else if (s->path[0]) {

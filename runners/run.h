@@ -37,7 +37,10 @@ struct run_state {
 	char task_limit[256];
 	struct placement *defaults; /* the mode's policies, then pair classes */
 	int npolicies, npairs;
-	char path[4096]; /* the results file; "" with --out none */
+	char path[4096];    /* the results file; "" with --out none */
+	char out_dir[4096]; /* the directory it is in */
+	char out_stamp[32]; /* the start time in its name */
+	int out_file;	    /* --out named the file itself */
 };
 
 /* After the options are parsed: topology, the mode's defaults for what was

@@ -59,6 +59,24 @@ class BadInput(Exception):
         self.problem = problem
 
 
+class BadOutput(Exception):
+    """A report that cannot be written (a full disk, a read-only file
+    system, a file where a directory should be); str() is the one-line
+    message."""
+
+    def __init__(self, path, problem):
+        super().__init__(f"{path}: {problem}")
+
+
+def write_text(path, text):
+    """text to the file path, whole; BadOutput when it cannot be."""
+    try:
+        with open(path, "w") as f:
+            f.write(text)
+    except OSError as e:
+        raise BadOutput(path, f"cannot write: {e.strerror}") from None
+
+
 def _require(path, obj, key, kind, where):
     if not isinstance(obj, dict) or key not in obj:
         raise BadInput(path, f"not a {SCHEMA} file: {where} has no '{key}'")
@@ -84,6 +102,9 @@ def load(path):
         raise BadInput(path, "not JSON (not UTF-8 text)") from None
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise BadInput(path, "not a results file: arrays or objects nested "
+                             "too deeply") from None
     except json.JSONDecodeError as e:
         # the parser stopped at the end, or in a string running to the end
         # (a JSON string cannot hold a raw newline, so it was cut there)
@@ -104,38 +125,173 @@ def load(path):
         raise BadInput(path, f"schema {schema!r} is not supported "
                              f"(expected {SCHEMA})")
     machine = _require(path, doc, "machine", dict, "file")
-    _require(path, machine, "id", str, "machine")
+    _file_name(path, _require(path, machine, "id", str, "machine"),
+               "machine.id")
+    _check_machine(path, machine)
     run = _require(path, doc, "run", dict, "file")
-    _require(path, run, "started", str, "run")
+    started = _require(path, run, "started", str, "run")
+    if not UTC_TIME.fullmatch(started):
+        raise BadInput(path, f"run.started {shown(started)} is not an ISO "
+                             "8601 UTC time")
+    _check_run(path, run)
+    suite = doc.get("suite")
+    if suite is not None:
+        _object(path, suite, "suite")
+        _strings(path, suite, "suite", ("version", "git"))
     results = _require(path, doc, "results", list, "file")
+    seen = {}
     for i, r in enumerate(results):
         where = f"results[{i}]"
-        for key, kind in (("benchmark", str), ("impl", str),
-                          ("status", str)):
-            _require(path, r, key, kind, where)
-        if r["status"] not in STATUSES:
-            raise BadInput(path, f"{where}.status {r['status']!r} is not "
-                                 f"one of {', '.join(STATUSES)}")
-        if r["status"] == "ok":
-            ns = _require(path, r, "ns_per_op", dict, where)
-            if ns.get("median") is None:
-                raise BadInput(path, f"{where}: status ok without "
-                                     "ns_per_op.median")
-            _number(path, ns["median"], f"{where}.ns_per_op.median")
-            ci = ns.get("ci95")
-            if ci is not None:
-                _numbers(path, ci, f"{where}.ns_per_op.ci95")
-                if len(ci) != 2:
-                    raise BadInput(path, f"{where}.ns_per_op.ci95 has "
-                                         f"{len(ci)} values, not 2")
-            if r.get("samples_ns_per_op") is not None:
-                _numbers(path, r["samples_ns_per_op"],
-                         f"{where}.samples_ns_per_op")
-        _check_interference(path, r.get("interference"),
-                            f"{where}.interference")
-    _check_run_extras(path, run)
+        _check_record(path, r, where)
+        key = case_key(r)
+        if key in seen:
+            raise BadInput(path, f"{where} repeats the case of "
+                                 f"results[{seen[key]}] "
+                                 f"({shown(case_name(key), 80)})")
+        seen[key] = i
     doc["_path"] = path
     return doc
+
+
+# A machine id names a directory (results/<id>/) and files the scripts
+# write; it comes from a file anyone may have written, so it must be one
+# plain file-name component: no '/', no '..', no leading '.' or '-'.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def shown(value, width=60):
+    """value as a message quotes it: repr (control characters escaped),
+    cut to width."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _file_name(path, value, where):
+    if not SAFE_NAME.fullmatch(value):
+        raise BadInput(path, f"{where} {shown(value)} is not a safe file "
+                             "name (letters, digits, '.', '_', '-', at most "
+                             "128, starting with a letter or digit)")
+    return value
+
+
+UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                      r"[0-9]{2}(\.[0-9]+)?Z")
+# No figure here comes near this (1e15 ns is eleven days per op): beyond
+# it a value is an edit, and sums of a few of them overflow to inf.
+MAX_VALUE = 1e15
+
+
+def _object(path, value, where, none_ok=False):
+    if value is None and none_ok:
+        return {}
+    if not isinstance(value, dict):
+        raise BadInput(path, f"{where} is {_kind(value)}, not an object")
+    return value
+
+
+def _strings(path, obj, where, keys):
+    """The named fields of obj that are present: a string or null."""
+    for key in keys:
+        v = obj.get(key)
+        if v is not None and not isinstance(v, str):
+            raise BadInput(path, f"{where}.{key} is {_kind(v)}, not a "
+                                 "string")
+
+
+def _string_list(path, value, where):
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(x, str)
+                                              for x in value):
+        raise BadInput(path, f"{where} is not a list of strings")
+
+
+def _scalars(path, obj, where):
+    """params: names to a string, a number or null (a list or an object
+    would not name a case)."""
+    for k, v in _object(path, obj, where, none_ok=True).items():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise BadInput(path, f"{where}.{shown(k)} is {v}")
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise BadInput(path, f"{where}.{shown(k)} is {_kind(v)}, not "
+                                 "a string or a number")
+
+
+def _check_machine(path, machine):
+    """What compare's fingerprint and regress's machine check read."""
+    _strings(path, machine, "machine", ("hostname", "compiler", "cflags"))
+    cpu = _object(path, machine.get("cpu"), "machine.cpu", none_ok=True)
+    _strings(path, cpu, "machine.cpu", ("vendor", "brand", "codename"))
+    _object(path, cpu.get("caches"), "machine.cpu.caches", none_ok=True)
+    _string_list(path, cpu.get("flags"), "machine.cpu.flags")
+    for key in ("topology", "os"):
+        _object(path, machine.get(key), f"machine.{key}", none_ok=True)
+
+
+def _check_run(path, run):
+    _object(path, run.get("options"), "run.options", none_ok=True)
+    counters = _object(path, run.get("counters"), "run.counters",
+                       none_ok=True)
+    _string_list(path, counters.get("available"),
+                 "run.counters.available")
+    _object(path, counters.get("unavailable"), "run.counters.unavailable",
+            none_ok=True)
+    _check_run_extras(path, run)
+
+
+def _check_record(path, r, where):
+    """One record: the fields the scripts key, sort, count and draw on."""
+    for key, kind in (("benchmark", str), ("impl", str), ("status", str)):
+        _require(path, r, key, kind, where)
+    if r["status"] not in STATUSES:
+        raise BadInput(path, f"{where}.status {shown(r['status'])} is not "
+                             f"one of {', '.join(STATUSES)}")
+    _scalars(path, r.get("params"), f"{where}.params")
+    threads = r.get("threads")
+    if threads is not None and (isinstance(threads, bool)
+                                or not isinstance(threads, int)
+                                or threads < 1):
+        raise BadInput(path, f"{where}.threads is {shown(threads)}, not a "
+                             "thread count")
+    _strings(path, r, where, ("placement", "reason", "note"))
+    cpus = r.get("cpus")
+    if cpus is not None and (not isinstance(cpus, list) or not all(
+            c is None or (isinstance(c, int) and not isinstance(c, bool)
+                          and c >= 0) for c in cpus)):
+        raise BadInput(path, f"{where}.cpus is not a list of CPU numbers")
+    _optional(path, r, where, numbers=("bytes_per_op", "allocs_per_op",
+                                       "go_ratio", "c2c_ratio",
+                                       "c2c_floor_ns"),
+              bools=("noisy", "oversubscribed", "multiplexed"))
+    for key in ("counters_per_op", "fields"):
+        obj = _object(path, r.get(key), f"{where}.{key}", none_ok=True)
+        for name, v in obj.items():
+            _number(path, v, f"{where}.{key}.{shown(name)}", none_ok=True)
+    if r["status"] == "ok":
+        ns = _require(path, r, "ns_per_op", dict, where)
+        if ns.get("median") is None:
+            raise BadInput(path, f"{where}: status ok without "
+                                 "ns_per_op.median")
+        median = _number(path, ns["median"], f"{where}.ns_per_op.median")
+        _optional(path, ns, f"{where}.ns_per_op",
+                  numbers=("min", "max", "mean", "cv"))
+        ci = ns.get("ci95")
+        if ci is not None:
+            _numbers(path, ci, f"{where}.ns_per_op.ci95")
+            if len(ci) != 2:
+                raise BadInput(path, f"{where}.ns_per_op.ci95 has "
+                                     f"{len(ci)} values, not 2")
+            if not ci[0] <= median <= ci[1]:
+                raise BadInput(path, f"{where}.ns_per_op.ci95 {ci} does "
+                                     f"not hold the median {median}")
+        s = r.get("samples_ns_per_op")
+        if s is not None:
+            _numbers(path, s, f"{where}.samples_ns_per_op")
+            if not s:
+                raise BadInput(path, f"{where}: status ok with no "
+                                     "samples_ns_per_op")
+    _check_interference(path, r.get("interference"),
+                        f"{where}.interference")
 
 
 def _kind(value):
@@ -154,6 +310,9 @@ def _number(path, value, where, none_ok=False):
         raise BadInput(path, f"{where} is {value}, not a finite number")
     if value < 0:
         raise BadInput(path, f"{where} is negative ({value})")
+    if value > MAX_VALUE:
+        raise BadInput(path, f"{where} is {value:g}, beyond any figure "
+                             f"measured here (over {MAX_VALUE:g})")
     return value
 
 
@@ -969,8 +1128,38 @@ def newest_records(docs):
     return out
 
 
+# C0 and C1 controls (a terminal's escape sequences start with one) and the
+# bidirectional overrides that reorder what a reader sees; a file's names
+# are printed with these shown as escapes, never as themselves.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                      "\u2066-\u2069\u2028\u2029]")
+
+
+def clean(s):
+    """str(s) with every control character written as \\xNN or
+    \\uNNNN: safe to print on a terminal, one line."""
+    def esc(m):
+        c = ord(m.group())
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    return _CONTROL.sub(esc, str(s))
+
+
+def md_text(s):
+    """clean(s) for Markdown: HTML markup (which Markdown passes through
+    raw) and link brackets escaped, so text from a file stays text."""
+    return (clean(s).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]"))
+
+
+def print_clean(text, file=None):
+    """Prints text line by line, each clean(): the scripts' terminal
+    output."""
+    print("\n".join(clean(line) for line in str(text).split("\n")),
+          file=file)
+
+
 def html_escape(s):
-    return (str(s).replace("&", "&amp;").replace("<", "&lt;")
+    return (clean(s).replace("&", "&amp;").replace("<", "&lt;")
             .replace(">", "&gt;").replace('"', "&quot;"))
 
 
@@ -978,10 +1167,12 @@ def html_escape(s):
 
 def table_text(headers, rows):
     """Columns padded to their widest cell, the first left-aligned."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    headers = [clean(c) for c in headers]
+    rows = [[clean(c) for c in r] for r in rows]
+    widths = [max(len(c) for c in col) for col in zip(headers, *rows)]
     lines = []
     for row in [headers] + rows:
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
+        cells = [c.ljust(w) if i == 0 else c.rjust(w)
                  for i, (c, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
@@ -989,7 +1180,7 @@ def table_text(headers, rows):
 
 def table_md(headers, rows):
     def cell(c):
-        return str(c).replace("|", "\\|").replace("\n", " ")
+        return md_text(c).replace("|", "\\|")
     out = ["| " + " | ".join(cell(h) for h in headers) + " |",
            "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
     out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
@@ -1058,17 +1249,22 @@ class Report:
         self.md = []
         self.html = []
         self.toc = []
-        os.makedirs(os.path.join(out, "charts"), exist_ok=True)
+        charts = os.path.join(out, "charts")
+        try:
+            os.makedirs(charts, exist_ok=True)
+        except OSError as e:
+            raise BadOutput(charts, "cannot create the report's directory:"
+                                    f" {e.strerror}") from None
 
     def heading(self, level, text, anchor=None):
-        self.md.append("#" * level + " " + text + "\n")
+        self.md.append("#" * level + " " + md_text(text) + "\n")
         a = f' id="{anchor}"' if anchor else ""
         self.html.append(f"<h{level}{a}>{html_escape(text)}</h{level}>")
         if anchor and level == 2:
             self.toc.append((anchor, text))
 
     def para(self, text):
-        self.md.append(text + "\n")
+        self.md.append(md_text(text) + "\n")
         self.html.append(f'<p class="note">{html_escape(text)}</p>')
 
     def table(self, headers, rows, classes=None, kind=None):
@@ -1080,23 +1276,23 @@ class Report:
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
         svg = buf.getvalue()
-        with open(path, "w") as f:
-            f.write(svg)
-        self.md.append(f"![{caption}](charts/{name}.svg)\n")
+        write_text(path, svg)
+        self.md.append(f"![{md_text(caption)}](charts/{name}.svg)\n")
         start = svg.find("<svg")
         self.html.append(f"<figure>{svg[start:]}<figcaption>"
                          f"{html_escape(caption)}</figcaption></figure>")
 
     def write(self, title, intro):
-        with open(os.path.join(self.out, "report.md"), "w") as f:
-            f.write(f"# {title}\n\n{intro}\n\n" + "\n".join(self.md))
+        write_text(os.path.join(self.out, "report.md"),
+                   f"# {md_text(title)}\n\n{md_text(intro)}\n\n"
+                   + "\n".join(self.md))
         nav = "".join(f'<a href="#{a}">{html_escape(t)}</a>'
                       for a, t in self.toc)
-        with open(os.path.join(self.out, "index.html"), "w") as f:
-            f.write("<!DOCTYPE html>\n<html lang=\"en\"><head>"
-                    "<meta charset=\"utf-8\">"
-                    f"<title>{html_escape(title)}</title>"
-                    f"<style>{CSS}</style><script>{CHECK_JS}</script>"
-                    f"</head><body><h1>{html_escape(title)}</h1>"
-                    f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
-                    + "\n".join(self.html) + "</body></html>\n")
+        write_text(os.path.join(self.out, "index.html"),
+                   "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+                   "<meta charset=\"utf-8\">"
+                   f"<title>{html_escape(title)}</title>"
+                   f"<style>{CSS}</style><script>{CHECK_JS}</script>"
+                   f"</head><body><h1>{html_escape(title)}</h1>"
+                   f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
+                   + "\n".join(self.html) + "</body></html>\n")

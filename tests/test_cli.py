@@ -59,6 +59,7 @@ class BadInput(unittest.TestCase):
         (["run", "--counters", "cycles," * 100 + "bogus"], "too long"),
         (["run", "--warmup", "-1ms"], "-1ms"),
         (["version", "extra"], "extra"),
+        (["claims", "/"], "'/' is a directory"),
         (["plan", "--threads", "2", "--placement", "compact", "--topology",
           "synthetic:core:80000 pu:80000"], "core:80000 pu:80000"),
     ]
@@ -84,9 +85,112 @@ class BadInput(unittest.TestCase):
         self.assertEqual(r.stdout, "")
 
 
+# results/<id>/<UTC time to the microsecond>-<8 random hex digits>.json
+NAME = r"^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}\.json$"
+# the quickest case there is, in this process: a run of well under 1 s
+TINY = ["run", "--filter", "empty/loop", "--threads", "1", "--no-isolate",
+        "--no-rerun", *FAST]
+
+
+def together(n, *args):
+    """n `contend ARGS` started at once; their CompletedProcess-like
+    (returncode, stdout, stderr)."""
+    procs = [subprocess.Popen([CONTEND, *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    out = []
+    for p in procs:
+        o, e = p.communicate(timeout=300)
+        out.append((p.returncode, o, e))
+    return out
+
+
+def announced(stderr):
+    """The path a run says it wrote ('results: PATH'), or None."""
+    m = re.search(r"^results: (.+)$", stderr, re.M)
+    return m.group(1) if m else None
+
+
+class ResultsFiles(unittest.TestCase):
+    def test_runs_started_together_keep_a_file_each(self):
+        for _ in range(3):  # a clash is a race: give it three chances
+            with tempfile.TemporaryDirectory() as d:
+                runs = together(4, *TINY, "--out", d)
+                for rc, _, err in runs:
+                    self.assertEqual(rc, 0, err)
+                paths = [announced(err) for _, _, err in runs]
+                self.assertEqual(len(set(paths)), 4, paths)
+                (mid,) = os.listdir(d)
+                files = sorted(os.listdir(os.path.join(d, mid)))
+                self.assertEqual(files, sorted(os.path.basename(p)
+                                               for p in paths))
+                for f in files:
+                    self.assertRegex(f, NAME)
+                    with open(os.path.join(d, mid, f)) as fh:
+                        self.assertEqual(len(json.load(fh)["results"]), 1)
+
+    def test_an_existing_out_file_is_refused_unless_force(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            with open(path, "w") as f:
+                f.write("precious\n")
+            r = run(*TINY, "--out", path)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            lines = r.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, r.stderr)
+            self.assertIn(path, lines[0])
+            self.assertIn("--force", lines[0])
+            self.assertEqual(r.stdout, "")
+            with open(path) as f:
+                self.assertEqual(f.read(), "precious\n")
+            self.assertEqual(os.listdir(d), ["r.json"])
+            r = run(*TINY, "--out", path, "--force")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(announced(r.stderr), path)
+            with open(path) as f:
+                self.assertEqual(json.load(f)["schema"], "contend.result/1")
+            self.assertEqual(os.listdir(d), ["r.json"])
+
+    def test_an_out_file_that_is_a_directory_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = run(*TINY, "--out", os.path.join(d, "x.json"), "--force")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            os.mkdir(os.path.join(d, "dir.json"))
+            r = run(*TINY, "--out", os.path.join(d, "dir.json"))
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("is a directory", r.stderr)
+
+    def test_one_out_file_for_runs_started_together_loses_nothing(self):
+        """Each run either is refused before it runs (the file exists) or
+        keeps its results: in the file, or, when another run took the
+        name during it, in the temp file its message names."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            runs = together(4, *TINY, "--out", path)
+            kept = []
+            for rc, _, err in runs:
+                if rc == 0:
+                    self.assertEqual(announced(err), path)
+                    kept.append(path)
+                elif rc == 2:
+                    self.assertIn("exists (--force replaces it)", err)
+                else:
+                    self.assertEqual(rc, 1, err)
+                    m = re.search(r"the results are in '([^']+)'", err)
+                    self.assertTrue(m, err)
+                    kept.append(m.group(1))
+            self.assertEqual(sum(rc == 0 for rc, _, _ in runs), 1, runs)
+            self.assertEqual(sorted(os.listdir(d)),
+                             sorted(os.path.basename(k) for k in kept))
+            for k in kept:
+                with open(k) as f:
+                    self.assertEqual(len(json.load(f)["results"]), 1)
+
+
 class Help(unittest.TestCase):
     def test_help_everywhere(self):
-        for cmd in ["list", "run", "topology", "plan", "machine"]:
+        for cmd in ["list", "run", "topology", "plan", "machine",
+                    "version"]:
             with self.subTest(cmd=cmd):
                 r = run(cmd, "--help")
                 self.assertEqual(r.returncode, 0)
@@ -682,7 +786,7 @@ class Quick(unittest.TestCase):
             self.assertEqual(len(ids), 1)
             files = os.listdir(os.path.join(d, ids[0]))
             self.assertEqual(len(files), 1)
-            self.assertRegex(files[0], r"^\d{8}T\d{6}Z\.json$")
+            self.assertRegex(files[0], NAME)
             with open(os.path.join(d, ids[0], files[0])) as f:
                 doc = json.load(f)
             self.assertEqual(doc["machine"]["id"], ids[0])

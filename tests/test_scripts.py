@@ -68,7 +68,7 @@ CASES = [
     ("c2c/pingpong", "line", {}, 2, pl, ns, cpus)
     for pl, ns, cpus in (("smt-sibling", 40.0, [0, 1]),
                          ("same-l3", 90.0, [0, 2]),
-                         ("same-l3", 95.0, [2, 4]))
+                         ("cross-l3", 95.0, [2, 4]))
 ] + [
     ("chan/pingpong", "hchan", {"cap": 0}, 2, "same-l3", 400.0, [0, 2]),
     ("chan/pingpong", "go-locked", {"cap": 0}, 2, "same-l3", 600.0, [0, 2]),
@@ -405,7 +405,7 @@ def test_regress_pure_shift_beyond_threshold_is_inconclusive(tmp_path):
                write(tmp_path / "c.json", cur))
     assert r.returncode == 3, r.stdout
     assert "machine changed" not in r.stdout
-    assert "controls steady: 6 checked" in r.stdout
+    assert "controls steady: 7 checked" in r.stdout
     assert "controls moved with it" not in r.stdout
     # a shift within the threshold is reported and passes
     base, cur = shared_pair(tmp_path, factor=lambda c: 1.03)
@@ -434,7 +434,7 @@ def test_regress_disturbed_and_slower_is_inconclusive(tmp_path):
                if ln.startswith("mutex/lock ticket threads=2 "))
     assert "inconclusive (current disturbed: others took up to 31% of its " \
            "CPU time (2 of 10 samples))" in row, row
-    assert "current: 1 of 21 case(s) disturbed (1 rerun)" in r.stdout
+    assert "current: 1 of 22 case(s) disturbed (1 rerun)" in r.stdout
     assert "0 regression(s)" in r.stdout and "1 inconclusive" in r.stdout
     assert "exit 3" in r.stdout
     # markdown lists it
@@ -469,7 +469,7 @@ def test_regress_pooled_sides_drop_disturbed_records(tmp_path):
     write(d / "2.json", slow)
     r = script("regress", write(tmp_path / "b.json", base), d)
     assert r.returncode == 0, r.stdout
-    assert "current: 0 of 21 case(s) disturbed" in r.stdout
+    assert "current: 0 of 22 case(s) disturbed" in r.stdout
 
 
 def test_regress_controls_moved_is_inconclusive(tmp_path):
@@ -533,6 +533,16 @@ def test_regress_holm_without_power_says_so(tmp_path):
     row = next(ln for ln in r.stdout.splitlines()
                if ln.startswith("mutex/lock ticket threads=2 "))
     assert "p=0.008 holm=0.135 n=5+5" in row, row
+
+
+@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+def test_help_describes_the_script(name):
+    """The description is the docstring's first line, not the shell
+    line that starts the file."""
+    r = script(name, "--help")
+    assert r.returncode == 0
+    assert "exec" not in r.stdout and "/usr/bin/python3" not in r.stdout
+    assert re.search(rf"^{name} \S.*: ", r.stdout, re.M), r.stdout
 
 
 def test_regress_help_documents_exit_statuses():
@@ -650,6 +660,128 @@ def test_bad_input_one_line_exit_2(name, data, tmp_path):
         assert r.stdout == ""
     r = script(name, tmp_path / "does-not-exist.json", data["old"])
     assert r.returncode == 2 and "cannot read" in r.stderr
+
+
+# ---- the hostile corpus (tests/hostile/) ----------------------------------
+
+HOSTILE = os.path.join(ROOT, "tests", "hostile")
+HOSTILE_EXPECTED = json.load(open(os.path.join(HOSTILE, "expected.json")))
+
+
+def tree(d):
+    """Every path under d (files and directories), relative to it."""
+    out = set()
+    for root, dirs, files in os.walk(d):
+        out |= {os.path.relpath(os.path.join(root, x), d)
+                for x in dirs + files}
+    return out
+
+
+def test_hostile_corpus_is_complete():
+    files = {f for f in os.listdir(HOSTILE) if f.endswith(".json")}
+    assert files - {"good.json", "expected.json"} == set(HOSTILE_EXPECTED)
+
+
+@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+@pytest.mark.parametrize("hostile", sorted(HOSTILE_EXPECTED))
+def test_hostile_input_one_line_exit_2_nothing_written(name, hostile,
+                                                        tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    path = os.path.join(HOSTILE, hostile)
+    work = tmp_path / "work" / "deep"
+    work.mkdir(parents=True)
+    # a relative machine id would be resolved against the temp directory
+    # or the working directory: both sit deep inside tmp_path
+    args = ([good, path] if name != "compare"
+            else ["--out", work / "rep", good, path])
+    before = tree(tmp_path)
+    r = subprocess.run([PY, os.path.join(SCRIPTS, name), *map(str, args)],
+                       capture_output=True, text=True, timeout=120,
+                       cwd=work, env=dict(os.environ, TMPDIR=str(work)))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"{name}: {path}: "), lines[0]
+    assert HOSTILE_EXPECTED[hostile] in lines[0], lines[0]
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert tree(tmp_path) == before
+    assert not glob.glob("/tmp/contend-hostile-escaped*")
+
+
+def test_compare_writes_only_inside_its_out_directory(tmp_path):
+    """A machine id that passes is used in no path: the report's files,
+    charts included, all land under --out."""
+    work = tmp_path / "work"
+    work.mkdir()
+    good = os.path.join(HOSTILE, "good.json")
+    r = subprocess.run([PY, os.path.join(SCRIPTS, "compare"), "--out",
+                        str(work / "rep"), good],
+                       capture_output=True, text=True, timeout=120,
+                       cwd=work, env=dict(os.environ, TMPDIR=str(work)))
+    assert r.returncode == 0, r.stderr
+    assert {p.split(os.sep)[0] for p in tree(tmp_path)} == {"work"}
+    assert {p.split(os.sep)[0] for p in tree(work)} == {"rep"}
+
+
+ESCAPES = os.path.join(HOSTILE, "accepted", "names-with-escapes.json")
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("name,fmt", [("regress", "text"),
+                                      ("regress", "markdown"),
+                                      ("history", "text"),
+                                      ("history", "markdown")])
+def test_names_print_escaped(name, fmt):
+    """A file's names (benchmark, impl, placement, params, reasons) hold
+    terminal escapes, bidirectional overrides and markup: the output shows
+    them as escapes and entities, never as themselves."""
+    good = os.path.join(HOSTILE, "good.json")
+    r = script(name, "--format", fmt, good, ESCAPES)
+    assert r.returncode in (0, 3), r.stderr
+    assert not RAW.search(r.stdout), repr(r.stdout)
+    assert re.search(r"\\x1b\\?\[31mred", r.stdout), r.stdout
+    if fmt == "markdown":
+        assert "<script>" not in r.stdout and "&lt;script&gt;" in r.stdout
+        assert "[click](" not in r.stdout
+
+
+def test_compare_markdown_holds_no_markup_or_escapes(tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    r = script("compare", "--out", tmp_path, good, ESCAPES)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "report.md").read()
+    html = open(tmp_path / "index.html").read()
+    assert not RAW.search(md), repr(md)
+    for raw in ("<script>alert", "<img src", "<b>bold"):
+        assert raw not in md and raw not in html
+    assert "[click](" not in md and not RAW.search(html)
+    assert "&lt;script&gt;" in md and "\\x1b\\[31mred" in md
+
+
+def full_out(tmp_path):
+    """A report directory whose report.md is /dev/full: the disk is full
+    when the report is written."""
+    d = tmp_path / "full"
+    d.mkdir()
+    os.symlink("/dev/full", d / "report.md")
+    return d
+
+
+@pytest.mark.parametrize("name", ["compare", "history"])
+def test_unwritable_out_one_line_exit_2(name, tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    outs = {"/dev/full": "cannot create the report's directory",
+            "/proc/contend-report": "cannot create the report's directory",
+            str(full_out(tmp_path)): "report.md: cannot write: No space "
+                                     "left on device"}
+    for out, problem in outs.items():
+        r = script(name, "--out", out, good)
+        assert r.returncode == 2, (out, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1, r.stderr
+        assert lines[0].startswith(f"{name}: {out}"), lines[0]
+        assert problem in lines[0], lines[0]
+        assert "Traceback" not in r.stderr
 
 
 # ---- compare --------------------------------------------------------------
