@@ -62,6 +62,8 @@ static const char ab_usage[] =
 	"  --format LIST         table, markdown (a pull-request comment),\n"
 	"                        json (stdout; default table)\n"
 	"  --out FILE|none       also write the json there (default none)\n"
+	"  --force               replace an --out FILE that exists (without\n"
+	"                        it, one is refused before anything runs)\n"
 	"  --timeout S           one request to a side (default 120)\n"
 	"  --seed N              draw the same order of sides and pauses\n"
 	"                        again (default: a new one, in the json)\n"
@@ -93,6 +95,7 @@ enum {
 	AB_OUT,
 	AB_TIMEOUT,
 	AB_SEED,
+	AB_FORCE,
 	AB_CORRECTION,
 	AB_NOPROGRESS,
 	AB_HELP,
@@ -102,7 +105,7 @@ struct ab_opts {
 	const char *fwd[16]; /* serve's case options */
 	int nfwd;
 	enum run_mode mode;
-	int with_go, rounds, reopen, procs, progress, time_set, seed_set;
+	int with_go, rounds, reopen, procs, progress, time_set, seed_set, force;
 	uint64_t seed;
 	enum ab_correction correction;
 	double time_s, threshold, timeout_s, alpha;
@@ -224,6 +227,9 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 		return parse_seconds(arg, "--timeout", &o->timeout_s, e);
 	case AB_SEED:
 		return parse_seed(arg, o, e);
+	case AB_FORCE:
+		o->force = 1;
+		return 0;
 	case AB_CORRECTION:
 		if (!strcmp(arg, "bh") || !strcmp(arg, "holm")) {
 			o->correction = *arg == 'h' ? AB_HOLM : AB_BH;
@@ -257,6 +263,7 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 		{"out", required_argument, NULL, AB_OUT},
 		{"timeout", required_argument, NULL, AB_TIMEOUT},
 		{"seed", required_argument, NULL, AB_SEED},
+		{"force", no_argument, NULL, AB_FORCE},
 		{"correction", required_argument, NULL, AB_CORRECTION},
 		{"no-progress", no_argument, NULL, AB_NOPROGRESS},
 		{"help", no_argument, NULL, AB_HELP},
@@ -282,6 +289,12 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 				  "a git revision each; see contend ab --help)"
 				: "ab: unexpected argument '%s'",
 			argc - optind > 2 ? argv[optind + 2] : "");
+		return usage_error(&e);
+	}
+	if (o->out && strcmp(o->out, "none") != 0 && !o->force &&
+	    access(o->out, F_OK) == 0) {
+		err_set(&e, "ab: --out '%s' exists (--force replaces it)",
+			o->out);
 		return usage_error(&e);
 	}
 	*first = optind;
@@ -726,6 +739,25 @@ static void warn_builds(const struct ab_run *run)
 			b, h);
 }
 
+/* --out, as contend run's --out FILE: replaced only with --force; one
+ * that appeared during the run is left alone, the json kept in the temp
+ * file, which the message names. */
+static int write_out(const struct ab_opts *o, json_t *doc, struct err *e)
+{
+	char tmp[4200];
+	int rc;
+	results_temp_path(o->out, tmp, sizeof(tmp));
+	if (results_write_temp(doc, tmp, e) != 0)
+		return -1;
+	rc = results_publish(tmp, o->out, o->force, e);
+	if (rc == RESULTS_EXISTS)
+		return err_set(e,
+			       "'%s' was created during the run and is left "
+			       "alone; the results are in '%s'",
+			       o->out, tmp);
+	return rc;
+}
+
 static int emit(const struct ab_opts *o, const struct ab_run *run)
 {
 	json_t *doc = ab_json(run);
@@ -742,7 +774,7 @@ static int emit(const struct ab_opts *o, const struct ab_run *run)
 	}
 	fflush(stdout);
 	if (doc && o->out && strcmp(o->out, "none") != 0) {
-		if (results_write_file(doc, o->out, &e) != 0) {
+		if (write_out(o, doc, &e) != 0) {
 			fprintf(stderr, "contend ab: %s\n", e.msg);
 			rc = -1;
 		} else {

@@ -61,7 +61,7 @@ struct session_sample {
 	double wait;	 /* the threads' run-queue wait share; NaN unknown or
 			  * meaningless (more threads than CPUs, or unbound) */
 	double floor_ns; /* hand-off pairs: the round trip after it; else 0 */
-	int disturbed;	 /* wait says other tasks took the case's CPUs */
+	int disturbed;	 /* wait or steal says others took the case's CPUs */
 };
 
 /* NULL when the case cannot run (r->status and r->reason say why). */

@@ -926,6 +926,23 @@ class AB(unittest.TestCase):
         self.assertIn("built differently", r.stderr)
         self.assertIn("buildtype=debug", r.stderr)
 
+    def test_an_existing_out_is_refused_unless_forced(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "ab.json")
+            with open(out, "w") as f:
+                f.write("mine\n")
+            r = run("ab", *self.FAST, "--out", out, CONTEND, CONTEND)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("--force", r.stderr)
+            self.assertEqual(r.stdout, "")
+            with open(out) as f:
+                self.assertEqual(f.read(), "mine\n")
+            r = run("ab", *self.FAST, "--rounds", "6", "--force", "--out",
+                    out, "--format", "json", CONTEND, CONTEND)
+            self.assertIn(r.returncode, (0, 3), r.stderr)
+            with open(out) as f:
+                self.assertEqual(json.load(f)["schema"], "contend.ab/2")
+
     def test_a_seed_draws_the_same_order_again(self):
         """Which side goes first is a coin per round: the same --seed
         draws the same sequence, and it is not a fixed alternation."""
