@@ -49,6 +49,7 @@ static void reclaim(struct atomic_value_ebr *v,
 	/* every reader's announcement (and its loads) ordered before the
 	 * scan: the other half of asym_fence_light */
 	asym_fence_heavy(v->asym);
+	SCHED_POINT(ebr_reclaim_fenced);
 	e = atomic_load_explicit(&v->epoch, memory_order_acquire);
 	if (all_in(v, e))
 		atomic_compare_exchange_strong_explicit(&v->epoch, &e, e + 1,

@@ -69,7 +69,7 @@ atomic_value_ebr_read_begin(struct atomic_value_ebr *v,
 			    struct atomic_value_ebr_thread *t)
 {
 	uint64_t e = atomic_load_explicit(&v->epoch, memory_order_relaxed);
-	atomic_store_explicit(&t->state, e << 1 | 1, memory_order_relaxed);
+	SCHED_STORE(ebr_announce, &t->state, e << 1 | 1, memory_order_relaxed);
 	/* the announcement before the value's load: see asym_fence_light */
 	asym_fence_light(v->asym);
 	return atomic_load_explicit(&v->p, memory_order_acquire);

@@ -57,6 +57,7 @@
 #include "channel_impl.h"
 #include "channel_park.h"
 #include "channel_shuffle.h"
+#include "sched_point.h"
 #include "tsan_annotate.h"
 
 #define RING_CLOSED (UINT64_C(1) << 63)
@@ -175,8 +176,8 @@ static int ring_put(struct ring *r, const void *elem)
 	}
 	ring_copy(r, slot_elem(r, pos), elem);
 	/* release: publishes the element to the dequeuer's acquire */
-	atomic_store_explicit(slot_seq(r, pos), 2 * pos + 1,
-			      memory_order_release);
+	SCHED_STORE(ring_put_publish, slot_seq(r, pos), 2 * pos + 1,
+		    memory_order_release);
 	return CHAN_OK;
 }
 
@@ -395,6 +396,7 @@ int chan_ring_recv(chan_t *ch, void *elem)
 	do {
 		uint32_t seq = event_prepare(&r->not_empty);
 		res = ring_recv_once(r, elem);
+		SCHED_POINT(ring_recv_guard);
 		if (res == CHAN_WOULDBLOCK && !ring_claimed(r, 1))
 			event_wait(&r->not_empty, seq);
 		else if (res == CHAN_WOULDBLOCK)
