@@ -33,6 +33,9 @@ static int all_in(struct atomic_value_ebr *v, uint64_t e)
 	for (; n; n = n->next) {
 		struct atomic_value_ebr_thread *t = thread_registry_entry(
 			n, struct atomic_value_ebr_thread, node);
+		/* acquire: pairs with read_end's release, so a reader seen
+		 * out (or in a later section) finished its reads of what the
+		 * advance lets be freed (x86 a plain mov, AArch64 ldar) */
 		uint64_t s =
 			atomic_load_explicit(&t->state, memory_order_acquire);
 		if ((s & 1) && (s >> 1) != e)
