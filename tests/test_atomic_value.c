@@ -1,10 +1,14 @@
-/* Atomic value schemes under stress: readers racing a publisher never see a
- * torn or freed value (each value carries a checksum, and freed values are
+/* Atomic value schemes under stress: readers racing a publisher, and
+ * readers holding values against several publishers, never see a torn or
+ * freed value (each value carries a checksum, and freed values are
  * poisoned first; ASan catches the use-after-free outright), nothing leaks
  * at destroy (LeakSanitizer), and a reader stalled inside its read section
  * keeps its value alive while retired memory stays within what the scheme
- * documents. A watchdog alarm turns a hang into a failure. */
+ * documents. EBR runs in both fence modes. A watchdog turns a hang into a
+ * failure. Races too rare for stress on a small machine are played step by
+ * step in test_ebr_schedule.c. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,8 +22,11 @@
 #include "atomic_value_refcount.h"
 #include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
+#include "spin_pause.h"
 
+#include "atomic_value_ebr_fence.h"
 #include "test_check.h"
+#include "test_watchdog.h"
 
 #define TAG 0x0ddba11cafef00dull
 
@@ -50,6 +57,40 @@ static int value_ok(const struct value *v)
 
 #define READERS	  3
 #define PUBLISHES 200000
+
+#if defined(CONTEND_TSAN) || defined(__SANITIZE_ADDRESS__)
+#define SCALE 10 /* sanitizers run 5-20x slower: fewer publications */
+#else
+#define SCALE 1
+#endif
+
+/* Several publishers (issue 19: EBR freed a held value only with two or
+ * more reclaiming threads) against readers that hold each value a while,
+ * some across a yield, check its canary before and after, and now and
+ * then leave (thread_done, which reclaims too) and come back. */
+#define MULTI_PUBLISHERS 3
+#define MULTI_READERS	 3
+#define MULTI_PUBLISHES	 (50000 / SCALE) /* per publisher */
+#define MULTI_PACE	 32		 /* publications between yields */
+#define MULTI_CHURN	 4096		 /* reads between a reader's leaves */
+
+/* A value's seq: its publisher (1..MULTI_PUBLISHERS, 0 the initial value)
+ * and its count there; a reader sees each publisher's in order. */
+#define MULTI_SEQ(pub, n) ((uint64_t)(pub) << 32 | (uint64_t)(n))
+
+/* A held value's canary, checked again after holding it k pauses (every
+ * 256th read across a yield, where the reader is likeliest preempted). */
+static int held_ok(const struct value *x, unsigned k)
+{
+	if (!value_ok(x))
+		return 0;
+	if (k % 256 == 0)
+		sched_yield();
+	else
+		for (unsigned i = 0; i < k % 16; i++)
+			spin_pause();
+	return value_ok(x);
+}
 
 #define SCHEME_TESTS(IMPL, STATS)                                              \
 	struct IMPL##_race {                                                   \
@@ -155,9 +196,99 @@ static int value_ok(const struct value *v)
 		       #IMPL, during);                                         \
 		atomic_value_##IMPL##_thread_done(&s.v, w);                    \
 		atomic_value_##IMPL##_destroy(&s.v);                           \
+	}                                                                      \
+                                                                               \
+	struct IMPL##_multi {                                                  \
+		struct atomic_value_##IMPL v;                                  \
+		_Atomic int publishing, next_pub;                              \
+		_Atomic long bad, reads, publishes;                            \
+	};                                                                     \
+                                                                               \
+	static void *IMPL##_multi_reader(void *arg)                            \
+	{                                                                      \
+		struct IMPL##_multi *m = arg;                                  \
+		uint64_t last[MULTI_PUBLISHERS + 1] = {0};                     \
+		unsigned k = 0;                                                \
+		while (atomic_load(&m->publishing)) {                          \
+			struct atomic_value_##IMPL##_thread *t =               \
+				atomic_value_##IMPL##_thread_new(&m->v);       \
+			if (!t) {                                              \
+				m->bad++;                                      \
+				return NULL;                                   \
+			}                                                      \
+			for (int i = 0;                                        \
+			     i < MULTI_CHURN && atomic_load(&m->publishing);   \
+			     i++, k++) {                                       \
+				const struct value *x =                        \
+					atomic_value_##IMPL##_read_begin(      \
+						&m->v, t);                     \
+				uint64_t pub = x->seq >> 32;                   \
+				if (!held_ok(x, k) ||                          \
+				    pub > MULTI_PUBLISHERS ||                  \
+				    x->seq < last[pub])                        \
+					m->bad++;                              \
+				else                                           \
+					last[pub] = x->seq;                    \
+				atomic_value_##IMPL##_read_end(&m->v, t);      \
+				m->reads++;                                    \
+			}                                                      \
+			atomic_value_##IMPL##_thread_done(&m->v, t);           \
+		}                                                              \
+		return NULL;                                                   \
+	}                                                                      \
+                                                                               \
+	static void *IMPL##_multi_publisher(void *arg)                         \
+	{                                                                      \
+		struct IMPL##_multi *m = arg;                                  \
+		int pub = atomic_fetch_add(&m->next_pub, 1);                   \
+		struct atomic_value_##IMPL##_thread *t =                       \
+			atomic_value_##IMPL##_thread_new(&m->v);               \
+		while (atomic_load(&m->reads) < MULTI_READERS)                 \
+			usleep(100); /* the readers are racing */              \
+		int n = 1;                                                     \
+		for (; t && n <= MULTI_PUBLISHES; n++) {                       \
+			atomic_value_##IMPL##_publish(                         \
+				&m->v, t, value_new(MULTI_SEQ(pub, n)));       \
+			if (n % MULTI_PACE == 0) /* let readers in */          \
+				sched_yield();                                 \
+		}                                                              \
+		if (t)                                                         \
+			atomic_value_##IMPL##_thread_done(&m->v, t);           \
+		else                                                           \
+			m->bad++;                                              \
+		m->publishes += n - 1;                                         \
+		atomic_fetch_sub(&m->publishing, 1);                           \
+		return NULL;                                                   \
+	}                                                                      \
+                                                                               \
+	static __attribute__((unused)) void IMPL##_test_multi(void)            \
+	{                                                                      \
+		struct IMPL##_multi m = {.publishing = MULTI_PUBLISHERS,       \
+					 .next_pub = 1,                        \
+					 .bad = 0,                             \
+					 .reads = 0,                           \
+					 .publishes = 0};                      \
+		pthread_t th[MULTI_PUBLISHERS + MULTI_READERS];                \
+		CHECK(atomic_value_##IMPL##_init(&m.v, value_new(0),           \
+						 sizeof(struct value),         \
+						 value_free) == 0);            \
+		for (int i = 0; i < MULTI_READERS; i++)                        \
+			pthread_create(&th[i], NULL, IMPL##_multi_reader, &m); \
+		for (int i = 0; i < MULTI_PUBLISHERS; i++)                     \
+			pthread_create(&th[MULTI_READERS + i], NULL,           \
+				       IMPL##_multi_publisher, &m);            \
+		for (int i = 0; i < MULTI_PUBLISHERS + MULTI_READERS; i++)     \
+			pthread_join(th[i], NULL);                             \
+		atomic_value_##IMPL##_destroy(&m.v);                           \
+		CHECK(m.bad == 0);                                             \
+		printf("%s: %ld held reads racing %ld publications by %d "     \
+		       "publishers, %ld bad\n",                                \
+		       #IMPL, (long)m.reads, (long)m.publishes,                \
+		       MULTI_PUBLISHERS, (long)m.bad);                         \
 	}
 
 SCHEME_TESTS(ebr, stats)
+SCHEME_TESTS(ebr_fence, ebr.stats)
 SCHEME_TESTS(hp, stats)
 SCHEME_TESTS(hp_sticky, hp.stats)
 SCHEME_TESTS(urcu, stats)
@@ -199,8 +330,11 @@ static void urcu_test_stall_blocks(void)
 
 int main(void)
 {
-	alarm(240);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* what ran shows if it fires */
+	watchdog_arm(240, "atomic value: a publisher or reader hung (the test "
+			  "after the last line printed)");
 	ebr_test_race();
+	ebr_fence_test_race();
 	hp_test_race();
 	hp_sticky_test_race();
 	urcu_test_race();
@@ -220,6 +354,15 @@ int main(void)
 	 * instant); seqlock readers hold a copy */
 	refcount_test_stall(2, 20000, 0);
 	seqlock_test_stall(0, 20000, 0);
+	/* every scheme that frees what it replaces, EBR in both modes */
+	ebr_test_multi();
+	ebr_fence_test_multi();
+	hp_test_multi();
+	hp_sticky_test_multi();
+	urcu_test_multi();
+	refcount_test_multi();
+	mutex_test_multi();
+	seqlock_test_multi();
 	printf("%d failures\n", fails);
 	return fails != 0;
 }

@@ -16,7 +16,10 @@
 
 #include "channel.h"
 #include "channel_impl.h"
+#include "spin_pause.h"
 #include "tsan_annotate.h"
+
+#include "test_watchdog.h"
 
 #if defined(CONTEND_TSAN) || defined(__SANITIZE_ADDRESS__)
 #define SCALE 10 /* sanitizers run 5-20x slower: fewer values */
@@ -542,6 +545,114 @@ static void close_wakes_select(int which)
 	chan_free(ch[1]);
 }
 
+/* Receivers blocked on an empty channel race a last send, a receiver that
+ * arrives and may take it on its fast path, and close (issue 19: a ring
+ * receiver slept for good when close came while the element was in flight
+ * and the newcomer took it). Every round, on a fresh channel, every
+ * receiver returns: the one element to one of them if the send went
+ * through, CHAN_CLOSED to the others. A lost wake-up fires the watchdog. */
+#define LAST_BLOCKED 2
+#define LAST_THREADS (LAST_BLOCKED + 3) /* + newcomer, sender, closer */
+#define LAST_ROUNDS  (4000 / SCALE)
+#define LAST_VALUE   0x1a57u
+
+struct last_send {
+	chan_t *ch;
+	int round;
+	/* start: every thread and the director; go: the newcomer, sender and
+	 * closer with the director, once the blocked receivers had time to
+	 * park; end: everyone, each receiver having returned */
+	pthread_barrier_t start, go, end;
+	_Atomic int got, closed, wrong, sent;
+};
+
+struct last_role {
+	struct last_send *l;
+	int role; /* < LAST_BLOCKED: a blocked receiver; then the others */
+};
+
+static void last_recv(struct last_send *l)
+{
+	uint64_t v = 0;
+	int r = chan_recv(l->ch, &v);
+	if (r == CHAN_OK && v == LAST_VALUE)
+		l->got++;
+	else if (r == CHAN_CLOSED)
+		l->closed++;
+	else
+		l->wrong++;
+}
+
+static void *last_thread(void *p)
+{
+	struct last_role *a = p;
+	struct last_send *l = a->l;
+	for (int i = 0; i < LAST_ROUNDS; i++) {
+		uint64_t v = LAST_VALUE;
+		pthread_barrier_wait(&l->start);
+		if (a->role < LAST_BLOCKED) {
+			last_recv(l);
+		} else {
+			pthread_barrier_wait(&l->go);
+			if (a->role == LAST_BLOCKED) {
+				last_recv(l); /* the newcomer */
+			} else if (a->role == LAST_BLOCKED + 1) {
+				if (chan_send(l->ch, &v) == CHAN_OK)
+					l->sent++;
+			} else { /* close early or late against the send */
+				for (int k = 0; k < (l->round & 7) * 16; k++)
+					spin_pause();
+				chan_close(l->ch);
+			}
+		}
+		pthread_barrier_wait(&l->end);
+	}
+	return NULL;
+}
+
+static void close_last_send(size_t cap)
+{
+	struct last_send l = {.ch = NULL};
+	struct last_role roles[LAST_THREADS];
+	pthread_t t[LAST_THREADS];
+	int bad = 0;
+	unsigned left = alarm(0);
+	pthread_barrier_init(&l.start, NULL, LAST_THREADS + 1);
+	pthread_barrier_init(&l.go, NULL, LAST_THREADS - LAST_BLOCKED + 1);
+	pthread_barrier_init(&l.end, NULL, LAST_THREADS + 1);
+	for (int i = 0; i < LAST_THREADS; i++) {
+		roles[i] = (struct last_role){&l, i};
+		pthread_create(&t[i], NULL, last_thread, &roles[i]);
+	}
+	for (int r = 0; r < LAST_ROUNDS; r++) {
+		l.ch = mk(sizeof(uint64_t), cap);
+		l.round = r;
+		l.got = l.closed = l.wrong = l.sent = 0;
+		/* each round is over in well under a millisecond */
+		watchdog_arm(20, "close_last_send: a receiver blocked on a "
+				 "closed channel was never woken");
+		pthread_barrier_wait(&l.start);
+		/* the blocked receivers spin ~20 us, then park: most rounds
+		 * go on after they parked, some while they spin */
+		usleep((useconds_t)(r % 4) * 30);
+		pthread_barrier_wait(&l.go);
+		pthread_barrier_wait(&l.end);
+		bad += l.wrong != 0 || l.got != l.sent ||
+		       l.got + l.closed != LAST_BLOCKED + 1;
+		chan_free(l.ch);
+	}
+	for (int i = 0; i < LAST_THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&l.start);
+	pthread_barrier_destroy(&l.go);
+	pthread_barrier_destroy(&l.end);
+	printf("%s close racing a last send cap=%zu: %d rounds, %d wrong\n",
+	       impl->name, cap, LAST_ROUNDS, bad);
+	CHECK(bad == 0);
+	watchdog_arm(left, "channel suite: a lost wake-up (the test after "
+			   "the last line printed)");
+}
+
 #define MESH_THREADS 4
 
 struct mesh {
@@ -676,6 +787,8 @@ static void run_suite(void)
 	close_wakes(1, send_expect_closed, 1);
 	close_race(1);
 	close_race(64);
+	close_last_send(1);
+	close_last_send(4);
 	select_mesh(2);
 	close_wakes_select(0);
 	close_wakes_select(1);
@@ -706,7 +819,8 @@ int main(int argc, char **argv)
 		if (only && strcmp(only, impl->name) != 0)
 			continue;
 		/* a lost wake-up fails the test instead of hanging it */
-		alarm(120);
+		watchdog_arm(120, "channel suite: a lost wake-up (the test "
+				  "after the last line printed)");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		run_suite();
 		clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -19,4 +19,6 @@ void asym_fence_heavy(int asym)
 	if (!asym || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
 			     0, 0) != 0)
 		asym_fence_light(0); /* a full fence, in a form TSan models */
+	else
+		SCHED_POINT(membarrier); /* every thread ran a full barrier */
 }

@@ -32,6 +32,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "sched_point.h"
 #include "tsan_annotate.h"
 
 /* Retired-but-not-freed accounting, shared by the schemes: the memory cost
@@ -86,6 +87,7 @@ static inline void asym_fence_light(int asym)
 #else
 		atomic_thread_fence(memory_order_seq_cst);
 #endif
+		SCHED_POINT(fence);
 	}
 }
 

@@ -33,6 +33,9 @@ static int all_in(struct atomic_value_ebr *v, uint64_t e)
 	for (; n; n = n->next) {
 		struct atomic_value_ebr_thread *t = thread_registry_entry(
 			n, struct atomic_value_ebr_thread, node);
+		/* acquire: pairs with read_end's release, so a reader seen
+		 * out (or in a later section) finished its reads of what the
+		 * advance lets be freed (x86 a plain mov, AArch64 ldar) */
 		uint64_t s =
 			atomic_load_explicit(&t->state, memory_order_acquire);
 		if ((s & 1) && (s >> 1) != e)
@@ -46,14 +49,31 @@ static void reclaim(struct atomic_value_ebr *v,
 {
 	uint64_t e;
 	size_t kept = 0;
-	/* every reader's announcement (and its loads) ordered before the
-	 * scan: the other half of asym_fence_light */
+	/* The epoch's load, then the heavy fence, then the scan (header
+	 * comment). The fence runs on each reader's thread at some point: if
+	 * after its announcement, the scan sees the announcement; if before
+	 * its load of the value, that load comes after this epoch load, so
+	 * after every unlink tagged with an older epoch. With the fence
+	 * before the load (issue 19) an unlink could come after the fence
+	 * and the announcement still be in the reader's store buffer at the
+	 * scan (x86-TSO), or not yet visible (AArch64).
+	 * seq_cst: x86 a plain mov, AArch64 ldar, as acquire; C11: in the
+	 * total order after the advance it reads and before the fence (a
+	 * seq_cst fence on every thread, as membarrier is modelled, or this
+	 * thread's own). */
+	e = atomic_load_explicit(&v->epoch, memory_order_seq_cst);
 	asym_fence_heavy(v->asym);
-	e = atomic_load_explicit(&v->epoch, memory_order_acquire);
+	SCHED_POINT(ebr_reclaim_fenced);
+	/* seq_cst: x86 lock cmpxchg, AArch64 casal, as acq_rel; C11: the
+	 * advance falls in the total order between the tag loads that read
+	 * the old epoch and the loads that read the new one */
 	if (all_in(v, e))
 		atomic_compare_exchange_strong_explicit(&v->epoch, &e, e + 1,
-							memory_order_acq_rel,
-							memory_order_acquire);
+							memory_order_seq_cst,
+							memory_order_seq_cst);
+	/* acquire: an advance to e was made after a scan that found every
+	 * reader of the values freed below out (its acquire of their
+	 * release), so their reads happen before the frees */
 	e = atomic_load_explicit(&v->epoch, memory_order_acquire);
 	for (size_t i = 0; i < t->nretired; i++) {
 		if (t->retired[i].epoch + 2 <= e)
@@ -68,7 +88,10 @@ static void reclaim(struct atomic_value_ebr *v,
 void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 			      struct atomic_value_ebr_thread *t, void *next)
 {
-	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
+	/* seq_cst: x86 xchg, AArch64 swpal, as acq_rel (release publishes
+	 * next's contents); C11: the unlink falls in the total order before
+	 * the tag's load below */
+	void *old = atomic_exchange_explicit(&v->p, next, memory_order_seq_cst);
 	if (t->nretired == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_EBR_BATCH;
 		struct ebr_retired *r = realloc(t->retired, cap * sizeof(*r));
@@ -82,10 +105,13 @@ void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 			t->cap = cap;
 		}
 	}
-	/* tagged after the unlink: readers that can hold it announced <= tag */
+	/* tagged after the unlink: readers that can hold it announced <= tag.
+	 * seq_cst: a store-load pair with the exchange: x86 the xchg is a
+	 * full barrier, AArch64 ldar after swpal (or stlxr) stays after it;
+	 * C11 needs both seq_cst for the load to follow the unlink */
 	t->retired[t->nretired].p = old;
 	t->retired[t->nretired++].epoch =
-		atomic_load_explicit(&v->epoch, memory_order_acquire);
+		atomic_load_explicit(&v->epoch, memory_order_seq_cst);
 	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired % ATOMIC_VALUE_EBR_BATCH == 0)
 		reclaim(v, t);

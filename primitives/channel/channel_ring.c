@@ -39,12 +39,23 @@
  *   seq_cst CAS on enq or deq, which it makes anyway) then a seq_cst read
  *   of the waiter count, against the waiter's seq_cst registration then a
  *   seq_cst read of enq and deq: either the publisher sees the waiter, or
- *   the waiter sees the claim, and then it does not sleep (the element or
- *   free slot is published within a few instructions). So a publisher pays
- *   no fence: a plain load of the count, whose line stays shared because
- *   only a thread about to park writes it (and it first spins on the ring
- *   itself, reading only). A producer and a consumer that keep up with
- *   each other share only slot lines.
+ *   the waiter sees the claim, and then it tries again instead of sleeping
+ *   (the element or free slot is published within a few instructions). So
+ *   a publisher pays no fence: a plain load of the count, whose line stays
+ *   shared because only a thread about to park writes it (and it first
+ *   spins on the ring itself, reading only). A producer and a consumer
+ *   that keep up with each other share only slot lines.
+ * - the pair covers the claim, not the slot's seq store that follows it:
+ *   a publisher may read no waiter while a waiter that registered after
+ *   that read still finds the element unpublished (x86-TSO holds the store
+ *   in the store buffer past the count's load; C11 does not order a
+ *   release store before a later seq_cst load), and another receiver may
+ *   then take it on a path that signals nobody. The waiter's next re-check
+ *   finds nothing on its way: it sleeps, registered before any later
+ *   claim, whose publisher therefore wakes it. A closed channel has no
+ *   later claim, and its broadcast may have come before the waiter read
+ *   seq: a waiter that sees the closed bit never sleeps (issue 19,
+ *   tests/test_ring_schedule.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -57,6 +68,7 @@
 #include "channel_impl.h"
 #include "channel_park.h"
 #include "channel_shuffle.h"
+#include "sched_point.h"
 #include "tsan_annotate.h"
 
 #define RING_CLOSED (UINT64_C(1) << 63)
@@ -175,8 +187,8 @@ static int ring_put(struct ring *r, const void *elem)
 	}
 	ring_copy(r, slot_elem(r, pos), elem);
 	/* release: publishes the element to the dequeuer's acquire */
-	atomic_store_explicit(slot_seq(r, pos), 2 * pos + 1,
-			      memory_order_release);
+	SCHED_STORE(ring_put_publish, slot_seq(r, pos), 2 * pos + 1,
+		    memory_order_release);
 	return CHAN_OK;
 }
 
@@ -211,7 +223,7 @@ static int ring_take(struct ring *r, void *elem)
 /* ---- event counts ---- */
 
 /* The waiter's half of the Dekker pair (header comment): a seq_cst
- * registration, before the re-check (a try, then ring_claimed). */
+ * registration, before the re-check (a try, then ring_recheck). */
 static uint32_t event_prepare(struct ring_event *e)
 {
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
@@ -220,20 +232,34 @@ static uint32_t event_prepare(struct ring_event *e)
 }
 
 /* The publisher's half: after its seq_cst CAS on enq or deq, a seq_cst
- * load (a plain load on x86: no fence per operation). */
+ * load. x86-TSO: a plain mov, no fence per operation, after the CAS's lock
+ * cmpxchg (the slot's seq store in between may still be buffered: header
+ * comment); AArch64: ldar, which stays after casal (or stlxr); C11: the
+ * CAS and this load in the single total order with the waiter's pair. */
 static int event_has_waiters(struct ring_event *e)
 {
 	return atomic_load_explicit(&e->waiters, memory_order_seq_cst) != 0;
 }
 
-/* A registered waiter's re-check of the claims: an element claimed and not
- * yet taken (for a receiver), or a slot taken and not yet refilled (for a
- * sender), is on its way: seq_cst loads, after the registration. */
-static int ring_claimed(struct ring *r, int for_recv)
+/* A registered waiter's re-check, before it sleeps: 1 when it must try
+ * again instead. An element claimed and not yet taken (for a receiver), or
+ * a slot taken and not yet refilled (for a sender), is on its way; and a
+ * closed channel is never slept on (header comment): each try then ends in
+ * an element, CHAN_CLOSED, or one still on its way.
+ * seq_cst loads, after the registration: the waiter's half of the Dekker
+ * pair. x86-TSO: the registration's lock xadd is a full barrier, the loads
+ * plain movs; AArch64: ldaddal then ldar, which stays after it; C11: the
+ * registration and these loads, the publisher's CAS and its load of the
+ * count, all in the single total order. A closed bit not seen here means
+ * close's fetch_or (seq_cst) follows this load, so its broadcast follows
+ * the seq this waiter read (had the waiter's acquire read that broadcast's
+ * release, the bit would be visible here), and the wait returns. */
+static int ring_recheck(struct ring *r, int for_recv)
 {
 	uint64_t d = atomic_load_explicit(&r->deq, memory_order_seq_cst);
-	uint64_t e = atomic_load_explicit(&r->enq, memory_order_seq_cst) &
-		     ~RING_CLOSED;
+	uint64_t e = atomic_load_explicit(&r->enq, memory_order_seq_cst);
+	if (e & RING_CLOSED)
+		return 1;
 	return for_recv ? e > d : d + r->cap > e;
 }
 
@@ -375,10 +401,10 @@ int chan_ring_send(chan_t *ch, const void *elem)
 	while (res == CHAN_WOULDBLOCK) {
 		uint32_t seq = event_prepare(&r->not_full);
 		res = ring_send_once(r, elem);
-		if (res == CHAN_WOULDBLOCK && !ring_claimed(r, 0))
+		if (res == CHAN_WOULDBLOCK && !ring_recheck(r, 0))
 			event_wait(&r->not_full, seq);
 		else if (res == CHAN_WOULDBLOCK)
-			spin_pause(); /* a slot is being freed */
+			spin_pause(); /* a slot is being freed, or closed */
 		event_cancel(&r->not_full);
 	}
 	return res;
@@ -395,10 +421,11 @@ int chan_ring_recv(chan_t *ch, void *elem)
 	do {
 		uint32_t seq = event_prepare(&r->not_empty);
 		res = ring_recv_once(r, elem);
-		if (res == CHAN_WOULDBLOCK && !ring_claimed(r, 1))
+		SCHED_POINT(ring_recv_guard);
+		if (res == CHAN_WOULDBLOCK && !ring_recheck(r, 1))
 			event_wait(&r->not_empty, seq);
 		else if (res == CHAN_WOULDBLOCK)
-			spin_pause(); /* an element is on its way */
+			spin_pause(); /* an element is on its way, or closed */
 		event_cancel(&r->not_empty);
 	} while (res == CHAN_WOULDBLOCK);
 	/* relaxed: this thread saw the bit (or not) itself; a waiter done
