@@ -60,10 +60,9 @@ struct ab_run {
 	int reopen;	     /* fresh instances every this many rounds */
 	size_t judged_cases; /* cases with enough rounds (ab_judge) */
 	enum ab_correction correction;
-	uint64_t seed; /* of the two streams below (--seed) */
-	uint64_t rng_order, rng_pause, rng_proc; /* who goes first; pause
-						    before a redo; which
-						    process serves */
+	uint64_t seed; /* of the orders and the streams below (--seed) */
+	uint64_t rng_pause, rng_proc; /* pause before a redo; which process
+				       * serves an instance */
 	double sample_s, threshold_pct, alpha;
 	char started[32], finished[32];
 	double seconds;

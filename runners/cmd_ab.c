@@ -401,10 +401,9 @@ static int sample_side(struct ab_run *run, int side, unsigned long long iters,
 	return 0;
 }
 
-/* Knuth's MMIX LCG, seeded by --seed: the order and the pauses of a run
- * can be drawn again (two streams, so that a pause, which only a disturbed
- * sample draws, leaves the order as it was). Its high bits are the good
- * ones. */
+/* Knuth's MMIX LCG, seeded from --seed: the pauses before a redone sample
+ * and the process that serves each instance (one stream each). Its high
+ * bits are the good ones. */
 static uint64_t next_random(uint64_t *state)
 {
 	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
@@ -476,14 +475,27 @@ static int one_round(struct ab_run *run, struct ab_result *res,
 	return 0;
 }
 
-/* Which side goes first in a round: a fair coin, drawn afresh each round.
- * Under identical builds each round's difference is then as likely +d as
- * -d whatever the machine did meanwhile (drift, a neighbour's period that
- * a fixed ABBA could fall in step with), which is what the signed-rank
- * test assumes; a fixed order only cancels drift that is linear. */
-static int coin(struct ab_run *run)
+/* splitmix64's finaliser: every bit of x moves about half the output's. */
+static uint64_t mix64(uint64_t x)
 {
-	return (int)(next_random(&run->rng_order) >> 63);
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Which side goes first in a case's round k: a fair coin, a function of
+ * the seed, the case and k only (a round left out and taken again keeps
+ * its coin, and --seed draws the same orders again). Under identical
+ * builds each round's difference is then as likely +d as -d whatever the
+ * machine did meanwhile (drift, a neighbour's period that a fixed ABBA
+ * could fall in step with), which is what the signed-rank test assumes;
+ * a fixed order only cancels drift that is linear. */
+static int coin(const struct ab_run *run, const struct ab_result *res)
+{
+	uint64_t c = (uint64_t)(res - run->res);
+	return (int)(mix64(run->seed ^
+			   mix64(c << 32 | (uint64_t)res->rounds)) >>
+		     63);
 }
 
 /* The rounds, the first side of each drawn by coin(), on fresh
@@ -503,7 +515,7 @@ static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		int reopen = attempt > 0 &&
 			     (res->rounds > last_open || run->reopen == 1) &&
 			     res->rounds % run->reopen == 0;
-		int first = coin(run);
+		int first = coin(run, res);
 		if (one_round(run, res, idx, first, reopen, s, &budget,
 			      timeout_s))
 			return -1;
@@ -842,7 +854,6 @@ int cmd_ab(int argc, char **argv)
 	run.seed = o.seed_set ? o.seed
 			      : (uint64_t)clock_mono_ns() ^ (uint64_t)getpid()
 								    << 32;
-	run.rng_order = run.seed;
 	run.rng_pause = run.seed ^ 0x9e3779b97f4a7c15ull;
 	run.rng_proc = run.seed ^ 0xd1b54a32d192ed03ull;
 	run.procs = o.procs;

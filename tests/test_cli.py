@@ -944,8 +944,9 @@ class AB(unittest.TestCase):
                 self.assertEqual(json.load(f)["schema"], "contend.ab/2")
 
     def test_a_seed_draws_the_same_order_again(self):
-        """Which side goes first is a coin per round: the same --seed
-        draws the same sequence, and it is not a fixed alternation."""
+        """Which side goes first is a coin per case and round: the same
+        --seed draws the same sequence (a round left out and taken again
+        keeps its coin), and it is not a fixed alternation."""
         firsts = []
         for _ in range(2):
             r = run("ab", *self.FAST, "--rounds", "16", "--seed", "7",
@@ -957,9 +958,9 @@ class AB(unittest.TestCase):
             self.assertEqual(doc["run"]["seed"], 7)
             self.assertEqual(doc["run"]["correction"], "holm")
             case = doc["cases"][0]
-            if case["rounds"] != case["rounds_wanted"]:
-                self.skipTest("a round was left out: the order shifted")
-            firsts.append(case["first"])
+            if case["rounds"] < 16:
+                self.skipTest("rounds left out: too busy to compare")
+            firsts.append(case["first"][:16])  # an extension adds more
         self.assertEqual(firsts[0], firsts[1])
         self.assertEqual(len(firsts[0]), 16)
         self.assertLessEqual(set(firsts[0]), {"b", "h"})
