@@ -285,6 +285,26 @@ class Hostile(unittest.TestCase):
             r = run("claims", path)
             self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_names_from_a_file_print_escaped(self):
+        """A record's impl, placement and reason reach the table and the
+        notes: a terminal's escape sequences and bidirectional overrides
+        in them print as \\xNN and \\uNNNN, never as themselves."""
+        with open(FIX_RESULTS) as f:
+            doc = json.load(f)
+        for i, r in enumerate(doc["results"]):
+            r["impl"] = f"evil{i}\x1b[31m\u202e"
+            r["placement"] = "pl\x07ace"
+            r["status"], r["reason"] = "skipped", "why\x1b]0;title\x07 \x9b"
+        with tempfile.TemporaryDirectory() as d:
+            path = write(d, "names.json", json.dumps(doc))
+            for fmt in ("table", "markdown"):
+                r = run("claims", "--claims", FIX_CLAIMS, "--format", fmt,
+                        path)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+                    self.assertNotIn(raw, r.stdout)
+                self.assertIn("why\\x1b]0;title\\x07 \\x9b", r.stdout)
+
     def test_the_loaders_other_checks(self):
         """What tests/test_scripts.py makes of good.json for the loader,
         some of it: the C reader makes the same checks."""
