@@ -610,7 +610,8 @@ static int check_unique(const struct check *c, json_t *results, size_t n)
 		qsort(k, n, sizeof(*k), cmp_keyed);
 		for (size_t i = 1; i < n; i++)
 			if (!strcmp(k[i].name, k[i - 1].name) &&
-			    (i < 2 || strcmp(k[i - 1].name, k[i - 2].name)) &&
+			    (i < 2 ||
+			     strcmp(k[i - 1].name, k[i - 2].name) != 0) &&
 			    k[i].index < first) {
 				first = k[i].index;
 				of = k[i - 1].index;
