@@ -55,21 +55,29 @@ test-asan: deps
 		-Dbuildtype=debugoptimized $(MESON_FLAGS)
 	meson test -C $(BUILD)-asan --print-errorlogs
 
-# libFuzzer over the command-line parsers and synthetic topologies, bounded.
-# A crash leaves crash-* in $(BUILD)-fuzz/: add it to tests/fuzz-corpus/,
-# where every build replays it (the fuzz-replay test).
+# libFuzzer over the command-line parsers and synthetic topologies, then
+# over the results reader (contend claims FILE) seeded with the hostile
+# corpus, each bounded by FUZZ_SECONDS. A crash leaves crash-* in
+# $(BUILD)-fuzz/: add it to tests/fuzz-corpus/ (the command line; the
+# fuzz-replay test replays it in every build) or tests/hostile/ (a results
+# file; fuzz-replay-results, and the hostile tests want its problem in
+# expected.json).
 FUZZ_SECONDS ?= 60
 test-fuzz: deps
 	@scripts/install-deps fuzz
 	@[ -f $(BUILD)-fuzz/build.ninja ] || CC=clang meson setup \
 		$(BUILD)-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dbuildtype=debugoptimized $(MESON_FLAGS)
-	ninja -C $(BUILD)-fuzz tests/fuzz_cli
-	mkdir -p $(BUILD)-fuzz/corpus
+	ninja -C $(BUILD)-fuzz tests/fuzz_cli tests/fuzz_results
+	mkdir -p $(BUILD)-fuzz/corpus $(BUILD)-fuzz/corpus-results
 	$(BUILD)-fuzz/tests/fuzz_cli -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=$(BUILD)-fuzz/ $(BUILD)-fuzz/corpus \
 		tests/fuzz-corpus
+	$(BUILD)-fuzz/tests/fuzz_results -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)-fuzz/results- \
+		$(BUILD)-fuzz/corpus-results tests/hostile tests/claims
 
 # scripts/fleet.yml run by Debian's ansible against localhost (a local
 # connection): one host that works, one that fails and is reported.

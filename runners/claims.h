@@ -109,8 +109,9 @@ struct claims_eval {
 	size_t n;
 };
 
-/* Checks that doc is a contend.result/1 document (-1 with a message
- * naming what is wrong) and evaluates every claim against its records. */
+/* Checks doc as the scripts' loader does (results_check.h: -1 with a
+ * message naming what is wrong) and evaluates every claim against its
+ * records. */
 int claims_evaluate(const struct claim_set *cs, json_t *doc,
 		    struct claims_eval *ev, struct err *e);
 void claims_eval_free(struct claims_eval *ev);

@@ -7,55 +7,11 @@
 
 #include "claims.h"
 #include "report.h"
-
-#define RESULT_SCHEMA "contend.result/1"
+#include "results_check.h"
 
 static const char *str_of(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
-}
-
-static int check_record(json_t *r, size_t i, const char *src, struct err *e)
-{
-	static const char *const keys[] = {"benchmark", "impl", "status"};
-	if (!json_is_object(r))
-		return err_set(e, "%s: results[%zu] is not an object", src, i);
-	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
-		if (!str_of(r, keys[k]))
-			return err_set(e,
-				       "%s: not a %s file: results[%zu] has no "
-				       "'%s'",
-				       src, RESULT_SCHEMA, i, keys[k]);
-	if (!json_is_integer(json_object_get(r, "threads")))
-		return err_set(e, "%s: results[%zu] has no thread count", src,
-			       i);
-	return 0;
-}
-
-static int check_results(json_t *doc, const char *src, struct err *e)
-{
-	const char *schema = str_of(doc, "schema");
-	json_t *list = json_object_get(doc, "results"), *r;
-	size_t i;
-	if (!json_is_object(doc))
-		return err_set(e, "%s: not a %s file (not an object)", src,
-			       RESULT_SCHEMA);
-	if (!schema)
-		return err_set(e, "%s: no 'schema' field (expected %s)", src,
-			       RESULT_SCHEMA);
-	if (strcmp(schema, RESULT_SCHEMA) != 0)
-		return err_set(e,
-			       "%s: schema '%s' is not supported (expected %s)",
-			       src, schema, RESULT_SCHEMA);
-	if (!json_is_array(list))
-		return err_set(e, "%s: not a %s file: no 'results' list", src,
-			       RESULT_SCHEMA);
-	json_array_foreach(list, i, r)
-	{
-		if (check_record(r, i, src, e) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* The records of one benchmark and params at one thread count. */
@@ -402,7 +358,7 @@ int claims_evaluate(const struct claim_set *cs, json_t *doc,
 	json_t *pus =
 		json_object_get(json_object_get(machine, "topology"), "pus");
 	const char *id = str_of(machine, "id");
-	if (check_results(doc, ev->source, e) != 0)
+	if (results_check(doc, ev->source, e) != 0)
 		return -1;
 	snprintf(ev->machine, sizeof(ev->machine), "%s", id ? id : "unknown");
 	ev->pus = json_is_integer(pus) ? (int)json_integer_value(pus) : 0;

@@ -1,10 +1,13 @@
 /* The claims' verdicts as a table (aligned text or markdown) with notes,
  * and as JSON for scripts/compare: the same cells in every form. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "claims.h"
 #include "report.h"
+#include "shown.h"
 
 enum {
 	COL_NUM,
@@ -231,20 +234,77 @@ static void notes(FILE *f, const struct claims_eval *ev,
 	}
 }
 
+/* Names in the cells come from files anyone may have written (a results
+ * file's impl, placement and reasons, a claim file's labels): each cell
+ * is cleaned before the columns are measured, so they stay aligned. */
+static void clean_cells(struct cells *cl)
+{
+	char clean[sizeof(cl->c[0]) * 4];
+	for (int k = 0; k < NCOLS; k++) {
+		size_t n;
+		shown_clean(clean, sizeof(clean), cl->c[k]);
+		n = strlen(clean) < sizeof(cl->c[k]) ? strlen(clean)
+						     : sizeof(cl->c[k]) - 1;
+		memcpy(cl->c[k], clean, n);
+		cl->c[k][n] = '\0';
+	}
+}
+
+/* Every line of text as clean_cells cleans a cell, the notes and the
+ * header too (they quote the claim file and the records' reasons). */
+static void print_clean(FILE *f, const char *text)
+{
+	size_t cap = 0;
+	char *clean = NULL;
+	while (*text) {
+		size_t n = strcspn(text, "\n"), need = n * 4 + 1;
+		char *line = strndup(text, n);
+		if (need > cap) {
+			char *grown = realloc(clean, need);
+			if (grown) {
+				clean = grown;
+				cap = need;
+			}
+		}
+		if (line && cap >= need) {
+			shown_clean(clean, cap, line);
+			fputs(clean, f);
+		}
+		free(line);
+		text += n;
+		if (*text == '\n')
+			fputc(*text++, f);
+	}
+	free(clean);
+}
+
 void claims_print(FILE *f, const struct claim_set *cs,
 		  const struct claims_eval *ev, int markdown)
 {
 	struct cells *rows = calloc(ev->n ? ev->n : 1, sizeof(*rows));
-	if (!rows)
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!rows || !mem) {
+		free(rows);
+		if (mem)
+			fclose(mem);
+		free(text);
 		return;
-	for (size_t i = 0; i < ev->n; i++)
+	}
+	for (size_t i = 0; i < ev->n; i++) {
 		make_cells(&ev->r[i], i, &rows[i]);
-	header(f, cs, ev, markdown);
+		clean_cells(&rows[i]);
+	}
+	header(mem, cs, ev, markdown);
 	if (markdown)
-		table_md(f, rows, ev->n);
+		table_md(mem, rows, ev->n);
 	else
-		table_text(f, rows, ev->n);
-	notes(f, ev, rows, markdown);
+		table_text(mem, rows, ev->n);
+	notes(mem, ev, rows, markdown);
+	fclose(mem);
+	print_clean(f, text);
+	free(text);
 	free(rows);
 }
 

@@ -180,11 +180,13 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 	case AB_PLACEMENT:
 		return forward(o, names[c - AB_FILTER], arg);
 	case AB_QUICK:
-		o->mode = MODE_QUICK;
-		return forward(o, "--quick", NULL);
 	case AB_FULL:
-		o->mode = MODE_FULL;
-		return forward(o, "--full", NULL);
+		if (o->mode != MODE_DEFAULT &&
+		    o->mode != (c == AB_QUICK ? MODE_QUICK : MODE_FULL))
+			return err_set(e, "--quick and --full exclude each "
+					  "other");
+		o->mode = c == AB_QUICK ? MODE_QUICK : MODE_FULL;
+		return forward(o, c == AB_QUICK ? "--quick" : "--full", NULL);
 	case AB_WITHGO:
 		o->with_go = 1;
 		return forward(o, "--with-go", NULL);

@@ -6,17 +6,15 @@
  * read the claim file anyway to know which rows to run, the suite's
  * runtime needs no Python, and a results file and a run just made are
  * judged by the same code. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "claims.h"
 #include "cli.h"
 #include "registry.h"
+#include "results_read.h"
 #include "run.h"
 
 static const char claims_usage[] =
@@ -191,22 +189,11 @@ static void print_verdicts(const struct claims_cmd *k)
 
 static int judge_file(struct claims_cmd *k, struct err *e)
 {
-	struct stat st;
-	json_error_t je;
 	json_t *doc;
 	snprintf(k->ev.source, sizeof(k->ev.source), "%s", k->results);
-	if (access(k->results, R_OK) != 0)
-		return err_set(e, "cannot read results file '%s': %s",
-			       k->results, strerror(errno));
-	if (stat(k->results, &st) == 0 && S_ISDIR(st.st_mode))
-		return err_set(e,
-			       "results file '%s' is a directory (name one "
-			       "file)",
-			       k->results);
-	doc = json_load_file(k->results, 0, &je);
+	doc = results_read(k->results, e);
 	if (!doc)
-		return err_set(e, "%s: not JSON: %s (line %d)", k->results,
-			       je.text, je.line);
+		return -1;
 	if (claims_evaluate(&k->set, doc, &k->ev, e) != 0) {
 		json_decref(doc);
 		return -1;

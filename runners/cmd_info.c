@@ -107,7 +107,13 @@ static int topology_args(int argc, char **argv, const char *cmd,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":T:t:p:h", longopts, NULL)) !=
 	       -1) {
-		if (c == 'T')
+		if (c == 'T' && !*optarg) {
+			err_set(&e,
+				"%s: empty --topology (synthetic:\"...\" "
+				"or an lstopo XML file)",
+				cmd);
+			return usage_error(&e);
+		} else if (c == 'T')
 			spec = optarg;
 		else if (c == 'h')
 			return fputs(help, stdout), -EXIT_OK - 1;

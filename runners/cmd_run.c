@@ -43,7 +43,9 @@ static const char run_usage[] =
 	"                        it such a file is refused)\n"
 	"  --quick               0.1 s x 6 samples (what make bench runs)\n"
 	"  --full                0.5 s x 10, every thread count and placement\n"
-	"  --oversubscribe       allow more threads than allowed CPUs\n"
+	"  --oversubscribe       allow more threads than allowed CPUs, and\n"
+	"                        a cpus: list naming a CPU twice (such\n"
+	"                        records say oversubscribed)\n"
 	"  --with-go             add Go's runtime running the same workloads\n"
 	"                        (bench/go), impl go, with a C / Go table\n"
 	"  --no-rerun            keep disturbed cases (#) as first measured\n"
@@ -113,6 +115,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_FORMAT:
 		return parse_formats(arg, &o->formats, e);
 	case OPT_FULL:
+		if (o->mode == MODE_QUICK)
+			return err_set(e, "--quick and --full exclude each "
+					  "other");
 		o->mode = MODE_FULL;
 		return 0;
 	case OPT_OVERSUB:
@@ -124,6 +129,25 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	default:
 		return options_parse_run(o, c, arg, e);
 	}
+}
+
+/* A cpus: list naming a CPU twice puts two threads on it: that is
+ * oversubscription, asked for as such or refused before anything runs. */
+static int check_shared_cpus(const struct options *o, struct err *e)
+{
+	for (int i = 0; !o->oversubscribe && i < o->nplacements; i++) {
+		const struct placement *p = &o->placements[i];
+		int twice = p->kind == PLACE_CPUS
+				    ? cpus_first_repeat(p->cpus, p->ncpus)
+				    : -1;
+		if (twice >= 0)
+			return err_set(e,
+				       "placement '%s' lists CPU %d twice: two "
+				       "threads would share it (use "
+				       "--oversubscribe)",
+				       p->name, twice);
+	}
+	return 0;
 }
 
 int run_parse_args(struct options *o, int argc, char **argv, const char *cmd,
@@ -147,6 +171,8 @@ int run_parse_args(struct options *o, int argc, char **argv, const char *cmd,
 		err_set(&e, "%s: unexpected argument '%s'", cmd, argv[optind]);
 		return usage_error(&e);
 	}
+	if (check_shared_cpus(o, &e) != 0)
+		return usage_error(&e);
 	return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "list.h"
+
 /* Hardware events: PAPI presets first, then names the perf_event component
  * exposes natively on machines whose presets are not mapped. */
 static const struct {
@@ -52,6 +54,11 @@ int counters_parse(const char *spec, int wanted[CTR_COUNT], struct err *e)
 		wanted[c] = all;
 	if (all || strcmp(spec, "none") == 0)
 		return 0;
+	if (!*spec)
+		return err_set(e,
+			       "empty counter list (names, default or none)");
+	if (list_check(spec, "counter list", e) != 0)
+		return -1;
 	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
 		return err_set(e, "counter list too long");
 	for (tok = strtok_r(buf, ",", &save); tok;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
+
 void options_init(struct options *o, int argc, char **argv)
 {
 	memset(o, 0, sizeof(*o));
@@ -129,6 +131,8 @@ int parse_formats(const char *s, unsigned *out, struct err *e)
 		     {"gobench", FMT_GOBENCH}};
 	char buf[256], *save = NULL;
 	*out = 0;
+	if (list_check(s, "format list", e) != 0)
+		return -1;
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
 		return err_set(e, "format list too long");
 	for (char *t = strtok_r(buf, ",", &save); t;
@@ -226,6 +230,9 @@ int options_parse_run(struct options *o, int c, const char *arg, struct err *e)
 			    : err_set(e, "empty --out (a file, a directory "
 					 "or none)");
 	case OPTS_QUICK:
+		if (o->mode == MODE_FULL)
+			return err_set(e, "--quick and --full exclude each "
+					  "other");
 		o->mode = MODE_QUICK;
 		return 0;
 	case OPTS_NOPROGRESS:

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
+
 static const char *const pair_names[PAIR_CLASS_COUNT] = {
 	"smt-sibling", "same-l2",    "same-l3",
 	"cross-l3",    "cross-numa", "cross-package",
@@ -104,11 +106,11 @@ int placement_parse_list(const char *s, struct placement *out, int max,
 	char buf[4096];
 	int n = 0;
 	char *tok, *save = NULL;
+	if (list_check(s, "placement list", e) != 0)
+		return -1;
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
 		return err_set(e, "placement list too long");
 	tok = strtok_r(buf, ",", &save);
-	if (!tok)
-		return err_set(e, "empty placement list");
 	while (tok) {
 		char item[4096];
 		snprintf(item, sizeof(item), "%s", tok);
@@ -270,10 +272,20 @@ static int plan_pair(const struct topo *tp, enum pair_class c, int *cpus,
 	return 1;
 }
 
+int cpus_first_repeat(const int *cpus, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; cpus[i] >= 0 && j < i; j++)
+			if (cpus[j] == cpus[i])
+				return cpus[i];
+	return -1;
+}
+
 static int plan_list(const struct topo *tp, const struct placement *p,
 		     int nthreads, int oversubscribe, int *cpus, char *reason,
 		     size_t rlen)
 {
+	int twice = cpus_first_repeat(p->cpus, p->ncpus);
 	for (int i = 0; i < p->ncpus; i++)
 		if (!topo_pu_by_os(tp, p->cpus[i])) {
 			snprintf(reason, rlen,
@@ -284,6 +296,11 @@ static int plan_list(const struct topo *tp, const struct placement *p,
 	if (nthreads > p->ncpus && !oversubscribe) {
 		snprintf(reason, rlen, "%s lists %d CPUs for %d threads",
 			 p->name, p->ncpus, nthreads);
+		return 1;
+	}
+	/* two threads on one CPU is oversubscription, however it is spelt */
+	if (twice >= 0 && !oversubscribe && nthreads > 1) {
+		snprintf(reason, rlen, "%s lists CPU %d twice", p->name, twice);
 		return 1;
 	}
 	for (int i = 0; i < nthreads; i++)

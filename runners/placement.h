@@ -52,6 +52,10 @@ int placement_plan(const struct topo *tp, const struct placement *p,
 		   int nthreads, int oversubscribe, int *cpus, char *reason,
 		   size_t reason_len);
 
+/* The first CPU that two of the n entries of cpus name (-1, unbound, never
+ * counts), or -1 when each thread has a CPU of its own. */
+int cpus_first_repeat(const int *cpus, int n);
+
 /* The distance class between two PUs. */
 enum pair_class pair_class_of(const struct topo *tp, hwloc_obj_t a,
 			      hwloc_obj_t b);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
+
 /* Bounds of the section BENCH_REGISTER fills, provided by the linker. */
 extern const struct bench *const __start_contend_bench[];
 extern const struct bench *const __stop_contend_bench[];
@@ -127,6 +129,8 @@ int registry_filter(const struct bench **all, size_t n, const char *filter,
 	*nout = 0;
 	if (!*out)
 		return err_set(e, "out of memory");
+	if (filter && list_check(filter, "filter", e) != 0)
+		return -1;
 	if (snprintf(buf, sizeof(buf), "%s", filter ? filter : "") >=
 	    (int)sizeof(buf))
 		return err_set(e, "filter too long");

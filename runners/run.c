@@ -209,6 +209,20 @@ static int run_go(const struct measure_params *mp, const struct goref *g,
 	return goref_run(g, &gp, mp->topo, cpus, r, &stop_signal) ? 2 : 0;
 }
 
+static int run_planned(const struct measure_params *mp, const struct options *o,
+		       const struct run_case *c, const struct goref *g,
+		       const int *cpus, struct record *r)
+{
+	if (c->go)
+		return run_go(mp, g, cpus, r);
+	if (!o->no_isolate)
+		return isolate_case(mp, cpus, r, &stop_signal) ==
+				       ISOLATE_INTERRUPTED
+			       ? 2
+			       : 0;
+	return measure_case(mp, cpus, r) != 0;
+}
+
 static int run_one(const struct measure_params *mp, const struct options *o,
 		   const struct run_case *c, long headroom, const char *limit,
 		   const struct goref *g, struct record *r)
@@ -240,15 +254,11 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 				  o->oversubscribe, cpus, r->reason,
 				  sizeof(r->reason)) != 0) {
 		r->status = REC_SKIPPED;
-	} else if (c->go) {
-		rc = run_go(mp, g, cpus, r);
-	} else if (!o->no_isolate) {
-		rc = isolate_case(mp, cpus, r, &stop_signal) ==
-				     ISOLATE_INTERRUPTED
-			     ? 2
-			     : 0;
 	} else {
-		rc = measure_case(mp, cpus, r) != 0;
+		/* threads sharing a CPU are oversubscribed whatever the count
+		 * (cpus:0,0, or cpus:0 for two with --oversubscribe) */
+		r->oversubscribed |= cpus_first_repeat(cpus, c->threads) >= 0;
+		rc = run_planned(mp, o, c, g, cpus, r);
 	}
 	free(cpus);
 	return rc;

@@ -240,6 +240,119 @@ class BadInput(unittest.TestCase):
         self.assertIn("claims", run("--help").stdout)
 
 
+HOSTILE = os.path.join(HERE, "hostile")
+# NaN and Infinity are what Python writes for a float that is not finite
+# (and reads back), but not JSON: jansson stops at the token, so contend
+# names it and its line where the scripts name the field.
+NOT_JSON = {"field-inf.json": "Infinity at line 58",
+            "median-inf.json": "Infinity at line 46",
+            "median-nan.json": "NaN at line 46",
+            "sample-nan.json": "NaN at line 75"}
+
+
+class Hostile(unittest.TestCase):
+    """tests/hostile/: each file the scripts' loader refuses, refused by
+    contend claims in one line naming the file and the same problem (the
+    C reader makes the loader's checks, in its words). Every file there is
+    a results document, the input claims reads: none is skipped."""
+
+    def refused(self, path, problems, cwd):
+        r = subprocess.run([CONTEND, "claims", path], capture_output=True,
+                           text=True, timeout=60, cwd=cwd)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn(path, lines[0])
+        for problem in problems:
+            self.assertIn(problem, lines[0])
+        self.assertEqual(r.stdout, "")
+
+    def test_every_hostile_file_is_refused_as_the_scripts_refuse_it(self):
+        with open(os.path.join(HOSTILE, "expected.json")) as f:
+            expected = json.load(f)
+        with tempfile.TemporaryDirectory() as d:
+            for name, problem in sorted(expected.items()):
+                with self.subTest(file=name):
+                    problems = ([NOT_JSON[name], "not a finite number"]
+                                if name in NOT_JSON else [problem])
+                    self.refused(os.path.join(HOSTILE, name), problems, d)
+            self.assertEqual(os.listdir(d), [], "claims wrote files")
+
+    def test_good_and_hostile_names_are_read(self):
+        for path in (os.path.join(HOSTILE, "good.json"),
+                     os.path.join(HOSTILE, "accepted",
+                                  "names-with-escapes.json")):
+            r = run("claims", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_names_from_a_file_print_escaped(self):
+        """A record's impl, placement and reason reach the table and the
+        notes: a terminal's escape sequences and bidirectional overrides
+        in them print as \\xNN and \\uNNNN, never as themselves."""
+        with open(FIX_RESULTS) as f:
+            doc = json.load(f)
+        for i, r in enumerate(doc["results"]):
+            r["impl"] = f"evil{i}\x1b[31m\u202e"
+            r["placement"] = "pl\x07ace"
+            r["status"], r["reason"] = "skipped", "why\x1b]0;title\x07 \x9b"
+        with tempfile.TemporaryDirectory() as d:
+            path = write(d, "names.json", json.dumps(doc))
+            for fmt in ("table", "markdown"):
+                r = run("claims", "--claims", FIX_CLAIMS, "--format", fmt,
+                        path)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+                    self.assertNotIn(raw, r.stdout)
+                self.assertIn("why\\x1b]0;title\\x07 \\x9b", r.stdout)
+
+    def test_the_loaders_other_checks(self):
+        """What tests/test_scripts.py makes of good.json for the loader,
+        some of it: the C reader makes the same checks."""
+        with open(os.path.join(HOSTILE, "good.json")) as f:
+            text = f.read()
+
+        def bad(edit, problem):
+            doc = json.loads(text)
+            edit(doc)
+            return doc, problem
+        r0 = lambda d: d["results"][0]  # noqa: E731
+        cases = {
+            "top-list": ([1, 2], "top level is list, not an object"),
+            "schema-number": ({"schema": 3}, "schema 3 is not supported"),
+            "truncated": (None, "truncated JSON"),
+            "interference-list": bad(lambda d: r0(d).update(
+                interference=[]), "results[0].interference is list"),
+            "disturbed-string": bad(lambda d: r0(d).update(
+                interference={"disturbed": "yes"}), "not true or false"),
+            "controls-object": bad(lambda d: d["run"].update(controls={}),
+                                   "run.controls is dict, not a list"),
+            "control-negative": bad(lambda d: d["run"].update(
+                controls=[{"t_s": 1, "ref_ns": -3, "c2c_ns": None}]),
+                "run.controls[0].ref_ns is negative (-3)"),
+            "run-interference": bad(lambda d: d["run"].update(
+                interference={"cases": "many"}),
+                "run.interference.cases is 'many', not a count"),
+            "ci95-three": bad(lambda d: r0(d)["ns_per_op"].update(
+                ci95=[1, 2, 3]), "ci95 has 3 values, not 2"),
+            "noisy-string": bad(lambda d: r0(d).update(noisy="no"),
+                                "results[0].noisy is str, not true or "
+                                "false"),
+            "started-local": bad(lambda d: d["run"].update(
+                started="2026-01-01T00:00:00+01:00"), "not an ISO 8601"),
+            "id-hidden": bad(lambda d: d["machine"].update(id=".hidden"),
+                             "machine.id '.hidden' is not a safe"),
+            "long-status": bad(lambda d: r0(d).update(status="x" * 100),
+                               "results[0].status 'xxxxx"),
+        }
+        with tempfile.TemporaryDirectory() as d:
+            for name, (doc, problem) in cases.items():
+                with self.subTest(case=name):
+                    content = (text[: len(text) // 2] if doc is None
+                               else json.dumps(doc))
+                    path = write(d, name + ".json", content)
+                    self.refused(path, [problem], d)
+
+
 class Run(unittest.TestCase):
     def test_runs_exactly_the_rows_the_claims_need(self):
         claims = {"schema": "contend.claims/1", "title": "one claim",

@@ -62,6 +62,27 @@ class BadInput(unittest.TestCase):
         (["claims", "/"], "'/' is a directory"),
         (["plan", "--threads", "2", "--placement", "compact", "--topology",
           "synthetic:core:80000 pu:80000"], "core:80000 pu:80000"),
+        # an empty item in a list is a typo, never "one item fewer"
+        (["run", "--placement", "compact,,scatter"], "'compact,,scatter'"),
+        (["run", "--placement", "compact,"], "'compact,'"),
+        (["run", "--placement", ",compact"], "',compact'"),
+        (["run", "--filter", "a,,b"], "'a,,b'"),
+        (["run", "--filter", "empty/loop,"], "'empty/loop,'"),
+        (["list", "--filter", "empty/loop,,c2c/*"], "'empty/loop,,c2c/*'"),
+        (["list", "--filter", ""], "empty filter"),
+        (["run", "--counters", ""], "empty counter list"),
+        (["run", "--counters", "cycles,"], "'cycles,'"),
+        (["run", "--format", "table,,json"], "'table,,json'"),
+        (["topology", "--topology", ""], "empty --topology"),
+        (["plan", "--threads", "2", "--placement", "compact",
+          "--topology", ""], "empty --topology"),
+        (["run", "--quick", "--full"], "--quick and --full"),
+        (["run", "--full", "--quick"], "--quick and --full"),
+        (["ab", "--quick", "--full", "base", "head"],
+         "--quick and --full"),
+        # two threads on one CPU is oversubscription, asked for as such
+        (["run", "--placement", "cpus:0,0"], "'cpus:0,0' lists CPU 0 twice"),
+        (["run", "--placement", "compact,cpus:1,0-1"], "CPU 1 twice"),
     ]
 
     def test_each_bad_input_exits_2_naming_the_value(self):
@@ -76,6 +97,27 @@ class BadInput(unittest.TestCase):
                     self.assertIn(value, lines[0])
                     self.assertEqual(r.stdout, "")
             self.assertEqual(os.listdir(out), [], "bad usage wrote files")
+
+    def test_a_shared_cpu_with_oversubscribe_is_recorded_as_such(self):
+        doc, _ = load_run("--filter", "empty/loop", "--threads", "2",
+                          "--placement", "cpus:0,0,cpus:0,cpus:0-1",
+                          "--oversubscribe", "--no-isolate", "--no-rerun")
+        by = {x["placement"]: x for x in doc["results"]}
+        self.assertEqual(by["cpus:0,0"]["cpus"], [0, 0])
+        self.assertIs(by["cpus:0,0"]["oversubscribed"], True)
+        # one CPU listed for two threads: they share it as well
+        self.assertIs(by["cpus:0"]["oversubscribed"], True)
+        if npus() >= 2:
+            self.assertIs(by["cpus:0-1"]["oversubscribed"], False)
+
+    def test_plan_refuses_a_shared_cpu_without_oversubscribe(self):
+        r = run("plan", "--threads", "2", "--placement", "cpus:0,0")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cpus:0,0 lists CPU 0 twice", r.stdout)
+        r = run("plan", "--threads", "2", "--placement", "cpus:0,0",
+                "--oversubscribe")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cpus: 0,0", r.stdout)
 
     def test_unwritable_out_fails_before_running(self):
         r = run("run", "--filter", "empty/loop", "--out",
