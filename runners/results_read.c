@@ -82,6 +82,10 @@ json_t *results_parse(const char *buf, size_t len, const char *src,
 	return NULL;
 }
 
+/* The largest results file read: a full sweep of a large machine writes a
+ * few MB; the scripts (contend_results.py) hold the same bound. */
+#define RESULTS_MAX_BYTES (32 << 20)
+
 /* The whole file in memory (a results file is read once, whole, as the
  * scripts read it); NULL with why. */
 static char *slurp(const char *path, size_t *len, struct err *e)
@@ -103,7 +107,9 @@ static char *slurp(const char *path, size_t *len, struct err *e)
 		}
 		if (n < cap)
 			break;
-		grown = cap < (size_t)1 << 40 ? realloc(buf, cap * 2) : NULL;
+		if (cap > RESULTS_MAX_BYTES) /* and full: over the bound */
+			break;
+		grown = realloc(buf, cap * 2);
 		if (!grown) {
 			err_set(e, "results file '%s' is too large to read",
 				path);
@@ -111,6 +117,13 @@ static char *slurp(const char *path, size_t *len, struct err *e)
 		}
 		buf = grown;
 		cap *= 2;
+	}
+	if (n > RESULTS_MAX_BYTES) {
+		err_set(e,
+			"%s: larger than %d MiB, the most a results "
+			"file is read at (a full sweep writes a few MB)",
+			path, RESULTS_MAX_BYTES >> 20);
+		goto fail;
 	}
 	fclose(f);
 	*len = n;

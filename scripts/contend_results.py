@@ -87,13 +87,23 @@ def _require(path, obj, key, kind, where):
     return value
 
 
+# The largest results file read: a full sweep of a large machine writes a
+# few MB; a file of 50 MB took compare minutes and a GB of memory. The C
+# reader (runners/results_read.c) holds the same bound, in the same words.
+MAX_FILE_BYTES = 32 << 20
+
+
 def load(path):
     """The parsed result file at path, checked; raises BadInput."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise BadInput(path, f"cannot read: {e.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise BadInput(path, f"larger than {MAX_FILE_BYTES >> 20} MiB, the "
+                             "most a results file is read at (a full sweep "
+                             "writes a few MB)")
     if not raw.strip():
         raise BadInput(path, "empty file")
     try:

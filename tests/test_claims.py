@@ -278,6 +278,14 @@ class Hostile(unittest.TestCase):
                     self.refused(os.path.join(HOSTILE, name), problems, d)
             self.assertEqual(os.listdir(d), [], "claims wrote files")
 
+    def test_a_huge_file_is_refused_by_its_size(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "huge.json")
+            with open(path, "wb") as f:
+                f.write(b'{"schema": "contend.results/1"' +
+                        b" " * (33 << 20) + b"}")
+            self.refused(path, ["larger than 32 MiB"], d)
+
     def test_good_and_hostile_names_are_read(self):
         for path in (os.path.join(HOSTILE, "good.json"),
                      os.path.join(HOSTILE, "accepted",

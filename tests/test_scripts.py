@@ -708,6 +708,29 @@ def test_hostile_input_one_line_exit_2_nothing_written(name, hostile,
     assert not glob.glob("/tmp/contend-hostile-escaped*")
 
 
+@pytest.fixture(scope="module")
+def huge_file(tmp_path_factory):
+    """33 MiB: one more than a results file is read at (a valid start, then
+    whitespace, so that only its size can refuse it)."""
+    path = tmp_path_factory.mktemp("huge") / "huge.json"
+    with open(path, "wb") as f:
+        f.write(b'{"schema": "contend.results/1"' + b" " * (33 << 20) + b"}")
+    return str(path)
+
+
+@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+def test_a_huge_file_is_refused_by_its_size(name, huge_file, tmp_path):
+    good = os.path.join(HOSTILE, "good.json")
+    args = ([good, huge_file] if name != "compare"
+            else ["--out", str(tmp_path / "rep"), good, huge_file])
+    r = subprocess.run([PY, os.path.join(SCRIPTS, name), *args],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "larger than 32 MiB" in lines[0], r.stderr
+    assert huge_file in lines[0]
+
+
 def test_compare_writes_only_inside_its_out_directory(tmp_path):
     """A machine id that passes is used in no path: the report's files,
     charts included, all land under --out."""
