@@ -27,8 +27,9 @@ static int own(const char *controller, char *path, size_t len)
 		return -1;
 	while (found && fgets(line, sizeof(line), f)) {
 		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
-		if (!p || (controller ? !lists(c + 1, p, controller)
-				      : p != c + 1 || strncmp(line, "0:", 2)))
+		if (!p ||
+		    (controller ? !lists(c + 1, p, controller)
+				: p != c + 1 || strncmp(line, "0:", 2) != 0))
 			continue;
 		p[strcspn(p, "\n")] = '\0';
 		snprintf(path, len, "%s", p + 1);
