@@ -204,8 +204,8 @@ static void print_header(FILE *f, const struct ab_run *run, int md)
 		"%s%s (%s, %d CPUs); %d rounds (Go rows %d) of %g s per side "
 		"per case, base and head in turn (which goes first drawn "
 		"each round, seed %llu) with the same "
-		"iteration count; a round redone when another task took a "
-		"case's CPU\n",
+		"iteration count; a sample taken again when another task "
+		"took a case's CPU\n",
 		md ? "" : "  ", run->machine.id,
 		run->machine.cpu.brand[0] ? run->machine.cpu.brand : "unknown",
 		run->machine.topo.pus, run->rounds, run->go_rounds,

@@ -403,13 +403,20 @@ static int sample_side(struct ab_run *run, int side, unsigned long long iters,
 	return 0;
 }
 
-/* Knuth's MMIX LCG, seeded from --seed: the pauses before a redone sample
- * and the process that serves each instance (one stream each). Its high
- * bits are the good ones. */
+/* splitmix64's finaliser: every bit of x moves about half the output's. */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* splitmix64, seeded from --seed: the pauses before a redone sample and
+ * the process that serves each instance (one stream each). */
 static uint64_t next_random(uint64_t *state)
 {
-	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
-	return *state;
+	*state += 0x9e3779b97f4a7c15ull;
+	return mix64(*state);
 }
 
 /* One side opens the case afresh (new setup, threads, memory), on one of
@@ -475,14 +482,6 @@ static int one_round(struct ab_run *run, struct ab_result *res,
 			return -1;
 	}
 	return 0;
-}
-
-/* splitmix64's finaliser: every bit of x moves about half the output's. */
-static uint64_t mix64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
 }
 
 /* Which side goes first in a case's round k: a fair coin, a function of
