@@ -17,13 +17,21 @@
  * With the fence after the epoch load, P3's load (T) precedes its fence,
  * its advance fails, and X waits. With the reader's own fence (no
  * membarrier) the announcement drains before the load of X: both orders
- * are safe there, which the second run checks. */
+ * are safe there, which the second run checks.
+ *
+ * Then the same reader against membarrier(2) failing after it was
+ * registered: the writer's own fence in its place would not drain the
+ * reader's announcement, and a lone publisher would free X two reclaims
+ * later. Transient failures are tried again, lasting ones fall back to
+ * the global command, and when that fails too the process stops. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "atomic_value_ebr.h"
 
@@ -85,6 +93,14 @@ static void publish_one(void *p)
 {
 	struct publish *a = p;
 	atomic_value_ebr_publish(a->v, a->t, value_new(a->seq));
+}
+
+/* Four batches: four reclaims, enough to free X twice over. */
+static void publish_many(void *p)
+{
+	struct publish *a = p;
+	for (size_t i = 0; i < 4 * ATOMIC_VALUE_EBR_BATCH; i++)
+		atomic_value_ebr_publish(a->v, a->t, value_new(a->seq + i));
 }
 
 struct reader {
@@ -193,14 +209,88 @@ static int play(int asym)
 	return r.ok;
 }
 
+/* The reader holds X, its announcement in its store buffer, while one
+ * publisher runs four batches with membarrier failing as planned; 1 when
+ * X was not freed. */
+static int play_failing(const char *what, int private_fails, int global_fails)
+{
+	struct atomic_value_ebr v;
+	struct atomic_value_ebr_thread *p1, *rt;
+	struct publish a;
+	struct reader r;
+	struct actor P1 = {.name = "P1"}, R = {.name = "R"};
+	CHECK(atomic_value_ebr_init(&v, value_new(0), sizeof(struct value),
+				    value_free) == 0);
+	v.asym = 1;
+	p1 = atomic_value_ebr_thread_new(&v);
+	rt = atomic_value_ebr_thread_new(&v);
+	CHECK(p1 && rt);
+	r = (struct reader){&v, rt, NULL, 0};
+	R.fn = reader_holds;
+	R.arg = &r;
+	actor_hold(&R, "ebr_announce");
+	actor_run(&R, "reader_holding");
+	CHECK(strcmp(actor_at(&R), "reader_holding") == 0);
+
+	sched_membarrier_fail(private_fails, global_fails, ENOMEM);
+	a = publishing(&v, p1);
+	P1.fn = publish_many;
+	P1.arg = &a;
+	actor_finish(&P1);
+	actor_finish(&R);
+	printf("ebr membarrier %s: %d private and %d global calls, epoch "
+	       "%llu; the reader's value %s\n",
+	       what, sched_mb.calls[0], sched_mb.calls[1],
+	       (unsigned long long)epoch(&v),
+	       r.ok ? "intact" : "FREED while held");
+	if (private_fails > 0) /* tried again, and no global one needed */
+		CHECK(sched_mb.calls[0] > private_fails &&
+		      sched_mb.calls[1] == 0);
+	else /* the global command in its place */
+		CHECK(sched_mb.calls[1] > 0);
+	sched_membarrier_fail(0, 0, 0);
+	atomic_value_ebr_thread_done(&v, rt);
+	atomic_value_ebr_thread_done(&v, p1);
+	atomic_value_ebr_destroy(&v);
+	graveyard_empty();
+	sched_reset();
+	return r.ok;
+}
+
+/* With both commands failing, a reclaim stops the process (a child). */
+static int stops_when_no_barrier_runs(void)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		sched_membarrier_fail(-1, -1, ENOMEM);
+		asym_fence_heavy(1);
+		_exit(0); /* went on without a barrier */
+	}
+	CHECK(pid > 0);
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	printf("ebr membarrier failing for good: the reclaim %s\n",
+	       WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT
+		       ? "stopped the process"
+		       : "WENT ON without a barrier");
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	watchdog_arm(60, "ebr schedule: a scripted step never came back");
-	if (asym_fence_init())
+	if (asym_fence_init()) {
 		CHECK(play(1));
-	else
+		CHECK(play_failing("failing 3 times", 3, 0));
+		if (syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) &
+		    MEMBARRIER_CMD_GLOBAL)
+			CHECK(play_failing("private failing", -1, 0));
+		CHECK(stops_when_no_barrier_runs());
+	} else {
 		printf("ebr membarrier: skipped, membarrier(2) unavailable\n");
+	}
 	CHECK(play(0));
 	printf("%d failures\n", fails);
 	return fails != 0;

@@ -16,12 +16,16 @@
 #ifndef CONTEND_TEST_SCHED_H
 #define CONTEND_TEST_SCHED_H
 
+#include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sched_point.h"
 
@@ -93,6 +97,54 @@ int contend_sched_hold_store(const char *where, _Atomic uint64_t *obj,
 	}
 	pthread_mutex_unlock(&sched_mu);
 	return held;
+}
+
+/* How the next membarrier(2) calls fail (sched_membarrier_fail). */
+struct sched_membarrier_plan {
+	int private_fails; /* calls of the private command to fail; -1: all */
+	int global_fails;  /* the same for the global command */
+	int err;	   /* the errno they fail with */
+	int calls[2];	   /* calls seen: [0] private, [1] global */
+};
+static struct sched_membarrier_plan sched_mb;
+
+static inline int sched_mb_take(int *fails)
+{
+	if (*fails == 0)
+		return 0;
+	if (*fails > 0)
+		(*fails)--;
+	return 1;
+}
+
+long contend_sched_membarrier(int cmd)
+{
+	int fail;
+	pthread_mutex_lock(&sched_mu);
+	if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
+		sched_mb.calls[0]++;
+		fail = sched_mb_take(&sched_mb.private_fails);
+	} else {
+		sched_mb.calls[1]++;
+		fail = sched_mb_take(&sched_mb.global_fails);
+	}
+	pthread_mutex_unlock(&sched_mu);
+	if (fail) {
+		errno = sched_mb.err;
+		return -1;
+	}
+	return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+/* The next private membarriers fail private_fails times (-1: always)
+ * with err, the global ones global_fails times; the call counts restart. */
+static inline void sched_membarrier_fail(int private_fails, int global_fails,
+					 int err)
+{
+	pthread_mutex_lock(&sched_mu);
+	sched_mb = (struct sched_membarrier_plan){
+		private_fails, global_fails, err, {0, 0}};
+	pthread_mutex_unlock(&sched_mu);
 }
 
 static inline void *sched_actor_main(void *p)

@@ -71,7 +71,9 @@ static inline void atomic_value_stats_freed(struct atomic_value_stats *s,
 
 /* Registers the process once; 1 when asymmetric fences are available. */
 int asym_fence_init(void);
-/* The writer's side: a full barrier on every thread of the process. */
+/* The writer's side: a full barrier on every thread of the process
+ * (membarrier tried again, then its global command; the process stops
+ * when neither runs, as the readers skipped their fence). */
 void asym_fence_heavy(int asym);
 
 /* The reader's side. ThreadSanitizer does not model fences; under it the

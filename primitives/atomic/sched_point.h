@@ -12,7 +12,8 @@
  * Points the primitives name: "fence" where a thread runs a full fence,
  * "membarrier" once a membarrier(2) has run one on every thread (a test
  * drains the held stores there), and one per primitive where its
- * reproduction stops a thread.
+ * reproduction stops a thread. The membarrier(2) calls go through the
+ * test too, so that it can make them fail.
  */
 #ifndef CONTEND_SCHED_POINT_H
 #define CONTEND_SCHED_POINT_H
@@ -26,6 +27,9 @@ void contend_sched_point(const char *where);
 /* 1: the test holds the store back and makes it later itself; 0: store. */
 int contend_sched_hold_store(const char *where, _Atomic uint64_t *obj,
 			     uint64_t val);
+/* Stands in for membarrier(2)'s cmd (asym_fence.c): -1 with errno set to
+ * make it fail, else what the real call returns. */
+long contend_sched_membarrier(int cmd);
 
 #define SCHED_POINT(where) contend_sched_point(#where)
 #define SCHED_STORE(where, obj, val, order)                                    \
