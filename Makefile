@@ -4,7 +4,7 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
 
-.PHONY: all deps build bench bench-full ab report test test-tsan test-asan \
+.PHONY: all deps build bench bench-full ab report test test-tsan test-asan test-cross \
 	test-fuzz test-fleet format lint clean
 
 all: build
@@ -54,6 +54,11 @@ test-asan: deps
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debugoptimized $(MESON_FLAGS)
 	meson test -C $(BUILD)-asan --print-errorlogs
+
+# The AArch64 cross build (warnings as errors) and its tests under
+# qemu-user (scripts/cross-aarch64 says which ran).
+test-cross:
+	scripts/cross-aarch64 $(BUILD)-aarch64
 
 # libFuzzer over the command-line parsers and synthetic topologies, then
 # over the results reader (contend claims FILE) seeded with the hostile

@@ -2,13 +2,16 @@
 
 #include <ctype.h>
 #include <gnu/libc-version.h>
-#include <libcpuid.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef CONTEND_HAVE_LIBCPUID
+#include <libcpuid.h>
 
 static const char *hypervisor_name(hypervisor_vendor_t h)
 {
@@ -79,11 +82,41 @@ static void read_cpuid(struct machine *m)
 				"%s%s", used ? " " : "",
 				cpu_feature_str(interesting_flags[i]));
 }
+#else
+/* libcpuid is x86 only: elsewhere /proc/cpuinfo and hwloc say it all */
+static void read_cpuid(struct machine *m)
+{
+	(void)m;
+}
+#endif
+
+/* Arm's "CPU implementer" codes (the Arm ARM's MIDR_EL1 list). */
+static const char *arm_implementer(unsigned long code)
+{
+	switch (code) {
+	case 0x41:
+		return "ARM";
+	case 0x42:
+		return "Broadcom";
+	case 0x48:
+		return "HiSilicon";
+	case 0x4e:
+		return "NVIDIA";
+	case 0x51:
+		return "Qualcomm";
+	case 0x61:
+		return "Apple";
+	case 0xc0:
+		return "Ampere";
+	default:
+		return "";
+	}
+}
 
 /* /proc/cpuinfo fallback for what libcpuid does not know (non-x86). */
 static void read_proc_cpuinfo(struct machine *m)
 {
-	char line[512];
+	char line[512], impl[16] = "", part[16] = "";
 	FILE *f;
 	if (m->cpu.brand[0] || !(f = fopen("/proc/cpuinfo", "r")))
 		return;
@@ -99,8 +132,20 @@ static void read_proc_cpuinfo(struct machine *m)
 			snprintf(m->cpu.brand, sizeof(m->cpu.brand), "%s", v);
 		else if (!strncmp(line, "vendor_id", 9) && !m->cpu.vendor[0])
 			snprintf(m->cpu.vendor, sizeof(m->cpu.vendor), "%s", v);
+		else if (!strncmp(line, "CPU implementer", 15) && !*impl)
+			snprintf(impl, sizeof(impl), "%s", v);
+		else if (!strncmp(line, "CPU part", 8) && !*part)
+			snprintf(part, sizeof(part), "%s", v);
 	}
 	fclose(f);
+	/* AArch64 names no model: the implementer and part codes do */
+	if (!m->cpu.brand[0] && *impl) {
+		const char *name = arm_implementer(strtoul(impl, NULL, 0));
+		snprintf(m->cpu.vendor, sizeof(m->cpu.vendor), "%s",
+			 *name ? name : impl);
+		snprintf(m->cpu.brand, sizeof(m->cpu.brand), "%s part %s",
+			 m->cpu.vendor, *part ? part : "?");
+	}
 }
 
 #if defined(__x86_64__) || defined(__i386__)
