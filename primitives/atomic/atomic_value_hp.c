@@ -51,6 +51,9 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 	     h = h->next) {
 		struct atomic_value_hp_thread *r = thread_registry_entry(
 			h, struct atomic_value_hp_thread, node);
+		/* acquire: pairs with the slot's release stores, so a
+		 * reader's uses of a value it left precede our free (x86 a
+		 * plain mov, AArch64 ldar) */
 		void *p =
 			atomic_load_explicit(&r->hazard, memory_order_acquire);
 		if (p)
@@ -74,6 +77,10 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 void atomic_value_hp_publish(struct atomic_value_hp *v,
 			     struct atomic_value_hp_thread *t, void *next)
 {
+	/* acq_rel: release publishes next's contents to the readers' acquire
+	 * re-read; acquire gets old's from its publisher, before free_fn. The
+	 * unlink needs no seq_cst: scan's heavy fence comes after it (x86 xchg,
+	 * AArch64 swpal, then the membarrier's smp_mb) */
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
 	while (t->nretired == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_HP_BATCH;
@@ -95,6 +102,7 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 void atomic_value_hp_thread_done(struct atomic_value_hp *v,
 				 struct atomic_value_hp_thread *t)
 {
+	/* release: as read_end, the last value's uses precede its free */
 	atomic_store_explicit(&t->hazard, NULL, memory_order_release);
 	scan(v, t);
 	/* leftovers that find no room stay with the record, freed at destroy */

@@ -13,6 +13,27 @@
  * retired memory stays bounded by ATOMIC_VALUE_HP_BATCH + threads per
  * publisher even when a reader stalls inside its read section (it pins one
  * value only).
+ *
+ * Orderings. One store->load pair on each side needs a full barrier (SB):
+ * the reader's hazard store before its re-read of the cell, the writer's
+ * unlink (publish's exchange) before its loads of the slots. The writer
+ * pays for both: scan's asym_fence_heavy, after every unlink whose value it
+ * may free, runs a barrier on each reader's thread. If that barrier ran
+ * before the hazard store, the re-read follows the unlink and fails (so
+ * does a reader whose record the walk misses: the barrier ran before its
+ * push, or the walk would see it); if after, the scan sees the hazard or a
+ * later store of that slot. x86: the mov to the slot may wait in the store
+ * buffer past the mov from the cell until the IPI drains it; xchg is a full
+ * barrier. AArch64: stlr then ldar are ordered anyway (RCsc). C11 does not
+ * order a release store before an acquire load: membarrier counts as a
+ * seq_cst fence on every thread (or the reader runs its own), and the fence
+ * rule gives the two cases. Release/acquire: the exchange's release
+ * publishes the new value's contents to the re-read's acquire; each slot
+ * store is a release and scan's loads acquire, so the uses of a value a
+ * slot has moved off happen before its free. Relaxed: read_begin's first
+ * load of the cell is a guess the re-read validates (an equal pointer, even
+ * a recycled one, is the current value); the registry count only sizes the
+ * scratch.
  */
 #ifndef CONTEND_ATOMIC_VALUE_HP_H
 #define CONTEND_ATOMIC_VALUE_HP_H
@@ -70,6 +91,7 @@ static inline void *atomic_value_hp_protect(struct atomic_value_hp *v,
 		atomic_store_explicit(&t->hazard, p, memory_order_release);
 		/* the hazard before the re-read: see asym_fence_light */
 		asym_fence_light(v->asym);
+		/* acquire: pairs with publish's exchange (the contents) */
 		q = atomic_load_explicit(&v->p, memory_order_acquire);
 		if (q == p)
 			return p;
@@ -81,6 +103,7 @@ static inline const void *
 atomic_value_hp_read_begin(struct atomic_value_hp *v,
 			   struct atomic_value_hp_thread *t)
 {
+	/* relaxed: only a guess; protect's acquire re-read decides */
 	return atomic_value_hp_protect(
 		v, t, atomic_load_explicit(&v->p, memory_order_relaxed));
 }

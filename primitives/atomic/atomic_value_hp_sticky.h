@@ -15,6 +15,20 @@
  * reader pins one value, like hp; an idle one too. The fast path is one load of
  * the cell, one of the thread's own slot and a compare: the price of Go's
  * atomic.Value Load plus a compare.
+ *
+ * Orderings. The slow path is atomic_value_hp_protect and its store->load
+ * pair (atomic_value_hp.h: the hazard store, then the membarrier or the
+ * reader's fence, then the re-read). The fast path needs no barrier: the
+ * slot holds a pointer that pair validated and only this thread moves
+ * it, so every scan that could free it reads the slot (or a later store)
+ * and keeps it. Being unfreed, it cannot have been recycled, so a cell
+ * load equal to it is that same object, whose contents the validation
+ * acquired. Acquire on the fast load: more than the match needs (x86 the
+ * same mov; AArch64 ldar for ldr); the guess protect takes is acquired
+ * again by its re-read. Relaxed on the slot: this thread's own last store
+ * (coherence). The slot moves off a value only by a release store
+ * (protect, thread_done), so the uses of it in every earlier read section
+ * happen before the scan's acquire load that lets it be freed.
  */
 #ifndef CONTEND_ATOMIC_VALUE_HP_STICKY_H
 #define CONTEND_ATOMIC_VALUE_HP_STICKY_H
@@ -81,9 +95,9 @@ atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
 				  struct atomic_value_hp_sticky_thread *st)
 {
 	struct atomic_value_hp_thread *t = hp_sticky_thread(st);
-	/* acquire: the publisher's writes to the value are visible */
+	/* acquire: the contents (already ours when it matches the slot) */
 	void *p = atomic_load_explicit(&v->hp.p, memory_order_acquire);
-	/* relaxed: only this thread writes its slot */
+	/* relaxed: only this thread writes its slot (its last store) */
 	if (__builtin_expect(
 		    p == atomic_load_explicit(&t->hazard, memory_order_relaxed),
 		    1))

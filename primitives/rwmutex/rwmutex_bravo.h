@@ -30,7 +30,29 @@
  * Writers are never starved: the underlying goish lock queues new slow
  * readers behind a pending writer, and fast readers stop at revocation.
  * Per-thread state: none beyond the token (pthread_self); a thread must not
- * hold the same lock for reading twice (as Go's RLock). */
+ * hold the same lock for reading twice (as Go's RLock).
+ *
+ * Orderings. The revocation's Dekker pair is the only store->load pair,
+ * seq_cst on both sides: a fast reader's slot CAS before its load of
+ * rbias (x86 lock cmpxchg, a full barrier; AArch64 casal, or ldaxr/stlxr,
+ * then ldar, kept in order by RCsc), the writer's store rbias = 0 before
+ * its slot loads (x86 xchg or mov+mfence; AArch64 stlr then ldar); C11:
+ * one total order S, so the reader sees 0 or the writer sees the slot. A
+ * reader that reads a 1 later than the writer's 0 read one a slow reader
+ * stored under the read lock, which the writer's unlock precedes.
+ * Release/acquire pairs: a slow reader's store of 1 with a fast reader's
+ * load of 1 (the last writer's section, which that slow rlock acquired,
+ * precedes the fast reader's); a fast reader's store of 0 (runlock, or
+ * backing out) with the writer's scan load (its section precedes the
+ * writer's); the underlying lock orders writers and slow readers. Relaxed:
+ * the first rbias load and the probe's slot loads are hints (the CAS and
+ * the seq_cst load decide); runlock's probe looks for its own token, which
+ * only this thread stores; rbias and inhibit_until under the underlying
+ * lock, whose acquire orders every earlier store of them before the load.
+ * So a writer that loads rbias 0 there has no fast reader to wait for:
+ * a 1 stored since the last revocation would be visible to it, and a
+ * reader that read an older 1 did so before that revocation, which waited
+ * for it. */
 #ifndef CONTEND_RWMUTEX_BRAVO_H
 #define CONTEND_RWMUTEX_BRAVO_H
 
@@ -166,6 +188,8 @@ static inline void rwmutex_bravo_lock(struct rwmutex_bravo *l)
 			}
 		}
 		end = rwmutex_bravo_now();
+		/* relaxed: a policy value, read by slow readers under the
+		 * read lock, which our unlock orders after this */
 		atomic_store_explicit(&l->inhibit_until,
 				      end + (end - start) *
 						      RWMUTEX_BRAVO_INHIBIT,

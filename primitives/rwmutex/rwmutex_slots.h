@@ -40,7 +40,25 @@
  * RWMUTEX_SLOTS_N slots taken reads under the write lock (correct, only
  * exclusive); a thread must not hold the lock for reading twice (as Go's
  * RLock). A thread that exits leaves its slot claimed and idle; a later
- * thread with the same descriptor address (glibc reuses them) takes it. */
+ * thread with the same descriptor address (glibc reuses them) takes it.
+ *
+ * Orderings. The Dekker pair is the only store->load pair, seq_cst on both
+ * sides: the reader's store of bit 0 before its load of writer (x86 xchg
+ * or mov+mfence, then mov; AArch64 stlr then ldar, kept in order by RCsc);
+ * the writer's CAS of writer before its loads of `used` and the slots (x86
+ * lock cmpxchg, a full barrier; AArch64 casal, or ldaxr/stlxr, then ldar);
+ * C11: all in the total order S, so one of the two loads sees the other
+ * side's store. The claim's CAS and bit set are seq_cst and sequenced
+ * before the owner's first store of bit 0, so they precede it in S too.
+ * Release/acquire pairs: unlock's store of 0 with the next writer's CAS
+ * and with a reader's seq_cst load of 0 (the writer's section precedes
+ * theirs); a reader's store of its bare token (runlock, or backing out)
+ * with the writer's seq_cst scan load (the reader's section precedes the
+ * writer's). Relaxed: the loads of writer before the seq_cst access that
+ * decides (TTAS tests, they only delay), and mine's loads of slot words:
+ * its own slot holds its own last store, others' tokens only say "not
+ * mine", and a word once seen non-zero never reads 0 again, so runlock
+ * retraces rlock's probe path. */
 #ifndef CONTEND_RWMUTEX_SLOTS_H
 #define CONTEND_RWMUTEX_SLOTS_H
 
@@ -112,6 +130,9 @@ static inline _Atomic uintptr_t *rwmutex_slots_mine(struct rwmutex_slots *l,
 			continue;
 		if (!claim)
 			return NULL;
+		/* seq_cst both: they precede our first store of bit 0 in S,
+		 * so a writer whose load of used misses the bit took its flag
+		 * before our load of writer, which sees it */
 		if (atomic_compare_exchange_strong(s, &w, me)) {
 			atomic_fetch_or(&l->used, (uint64_t)1 << i);
 			return s;
@@ -126,7 +147,8 @@ rwmutex_slots_lock_slow(struct rwmutex_slots *l)
 	unsigned delay = RWMUTEX_SLOTS_MIN, spins = 0;
 	uint32_t z;
 	do {
-		/* relaxed: a test only; the CAS below decides */
+		/* relaxed: a test only; the seq_cst CAS below decides (the
+		 * writer half of the Dekker pair, as in lock) */
 		do
 			rwmutex_slots_backoff(&delay, &spins);
 		while (atomic_load_explicit(&l->writer, memory_order_relaxed));
@@ -143,6 +165,9 @@ static inline void rwmutex_slots_lock(struct rwmutex_slots *l)
 	if (atomic_load_explicit(&l->writer, memory_order_relaxed) ||
 	    !atomic_compare_exchange_strong(&l->writer, &z, 1))
 		rwmutex_slots_lock_slow(l);
+	/* seq_cst: after our CAS in S; a bit it misses is set later, so that
+	 * reader's store of bit 0 and load of writer come later still and
+	 * see our flag */
 	used = atomic_load(&l->used);
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctzll(used), spins = 0;
@@ -177,6 +202,7 @@ rwmutex_slots_rlock_slow(struct rwmutex_slots *l, _Atomic uintptr_t *s,
 		do
 			rwmutex_slots_backoff(&delay, &spins);
 		while (atomic_load_explicit(&l->writer, memory_order_relaxed));
+		/* seq_cst store and load: the Dekker pair again */
 		atomic_store(s, me | RWMUTEX_SLOTS_IN);
 		if (!atomic_load(&l->writer))
 			return;
