@@ -32,6 +32,39 @@
  * deadlock. Two selects facing each other on one unbuffered channel meet, and a
  * select send pairs with a blocked plain receiver, since both wait as queued
  * waiters. Waiting is spin-then-park on the group's own flag (channel_park.h).
+ *
+ * Orderings. All of the above is read and written under the channel lock
+ * (acquire CAS or exchange, release exchange: x86 lock cmpxchg / xchg,
+ * AArch64 casa / swpl), but for four words, and no path needs a store->load
+ * fence (no mfence, no dmb): the one Dekker shape, "I may sleep" against
+ * "you are woken", is settled by the lock for the spot (spot_parked and
+ * WOKEN are both written, and spot_parked read, under it) and by one word's
+ * RMW order for a queued waiter (channel_park.h); the last step, FUTEX_WAIT
+ * against FUTEX_WAKE, by the kernel's barriers. The four words:
+ * - spot_wake: spot_settle's release store of WOKEN (x86 mov, AArch64 stlr)
+ *   to the spot waiter's acquire loads (mov, ldar) publishes spot_elem and
+ *   spot_success, which the waiter reads after it outside the lock. Its
+ *   relaxed store in spot_claim and load in spot_park are under the lock.
+ * - spot_consumed: the waiter's release store after those reads to
+ *   spot_claimable's acquire load: the reads happen before the next claim
+ *   overwrites spot_elem. x86-TSO never moves a load past a later store;
+ *   AArch64 and C11 may (load buffering), hence the pair.
+ * - a group's wake: chan_unpark's release to chan_park's acquire publishes
+ *   the copy into w->dst, winner and success.
+ * - a group's done: relaxed CAS. Only its atomicity matters (one winner);
+ *   the winner's data travels on wake, and a loser only unlinks the record
+ *   under its channel's lock, which the group's thread takes before its
+ *   records go (sel_finish).
+ * No wake-up is lost after close: closed is set under the lock, and an
+ * operation blocks only after finding it clear under the same lock (send
+ * checks it first; receive blocks only on an empty buffer with no sender),
+ * so no one queues or claims the spot once it is set. Close settles the
+ * spot's waiter and claims every queued one in that critical section, and
+ * wakes them after it: a spot waiter that had not yet said it parks finds
+ * WOKEN in its spin or under the lock, one that had is seen through
+ * spot_parked and gets FUTEX_WAKE. A select that timed out but lost its
+ * group to close (or any waker) parks again for the unpark, which always
+ * follows the claim.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -126,6 +159,8 @@ static void lock_slow(struct hchan_lock *l)
 	unsigned delay = 1;
 	for (unsigned spent = 0; spent < HCHAN_LOCK_SPIN; spent += delay) {
 		uint32_t v = 0;
+		/* relaxed: a read-only look, so the holder keeps the line;
+		 * the CAS below is what acquires */
 		if (atomic_load_explicit(&l->state, memory_order_relaxed) ==
 			    0 &&
 		    atomic_compare_exchange_weak_explicit(&l->state, &v, 1,
@@ -145,6 +180,8 @@ static void lock_slow(struct hchan_lock *l)
 static void hchan_lock(struct hchan_lock *l)
 {
 	uint32_t v = 0;
+	/* acquire: pairs with hchan_unlock's release (the previous critical
+	 * section is visible); relaxed on failure: lock_slow acquires */
 	if (!atomic_compare_exchange_strong_explicit(&l->state, &v, 1,
 						     memory_order_acquire,
 						     memory_order_relaxed))
@@ -153,6 +190,8 @@ static void hchan_lock(struct hchan_lock *l)
 
 static void hchan_unlock(struct hchan_lock *l)
 {
+	/* release: publishes the critical section to the next locker; an
+	 * RMW, not a store, to learn whether anyone sleeps (2) */
 	if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
 		chan_futex_wake(&l->state, 1);
 }

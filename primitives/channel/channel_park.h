@@ -11,6 +11,20 @@
  * waiter blocked for a second burns ~20 us of CPU, not 1 s. The clock is read
  * once per CHAN_SPIN_CHECK pauses (a vDSO read is ~20 ns), so the bound holds
  * whatever a pause costs on the CPU (10 to 140 cycles).
+ *
+ * Orderings (chan_park / chan_unpark). No store->load pair, so no fence:
+ * the waiter's "I sleep" (CAS SPINNING -> PARKED) and the waker's "you are
+ * woken" (exchange to WOKEN) are RMWs of one word, whose modification order
+ * puts one first (x86 lock cmpxchg / xchg, AArch64 casa / swpl, or their
+ * ll/sc loops). Exchange first: the CAS fails on WOKEN and the waiter
+ * returns. CAS first: the exchange returns PARKED and the waker calls
+ * FUTEX_WAKE; FUTEX_WAIT compares the word in the kernel after queueing
+ * the waiter, with a full barrier on both sides there, so no wake falls
+ * between the check and the sleep. The exchange's release to the waiter's
+ * acquire (its loads and its CAS, failed or not) publishes what the waker
+ * wrote before it: the element, the result (x86: a plain mov reads it;
+ * AArch64: ldar / casa). chan_spin_while is acquire for the same reason,
+ * against its callers' own release (hchan's spot, ring's event count).
  */
 #ifndef CONTEND_CHANNEL_PARK_H
 #define CONTEND_CHANNEL_PARK_H

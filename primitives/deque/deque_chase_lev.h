@@ -23,6 +23,32 @@
  * - top and bottom are signed 64-bit: the paper's size_t bottom - 1 wraps
  *   in take on an empty deque at bottom 0, and 2^63 pushes do not happen.
  *
+ * Orderings. One store->load pair needs a full fence: take's store of the
+ * lowered bottom before its load of top (x86 lock or / mfence, AArch64
+ * dmb ish). Without it, x86-TSO holds the store in the store buffer: with
+ * elements t and t + 1, the owner reads top t and takes t + 1 without a
+ * CAS, while thief A steals t and thief B, reading the new top t + 1 and
+ * the old bottom t + 2, steals t + 1 as well. steal's seq_cst fence is the
+ * C11 half of that argument: TSO, and AArch64's ldar of top, already keep
+ * the thief's two loads in order, but C11 forbids the outcome only through
+ * the two fences' order in S (the paper's proof, C11 7.17.3). Its acquire
+ * load of top serves the same proof: the CAS that wrote the top it reads
+ * then happens before its fence, so precedes it in S, while the owner that
+ * read an older top after its own fence has that fence earlier still; the
+ * thief's load of bottom then sees the lowered bottom.
+ * Release/acquire: push's release fence (nothing on x86, dmb ish on
+ * AArch64) to steal's acquire load of bottom publishes the element (and,
+ * being a fence, through any later store of bottom by the owner, take's
+ * included); grow's release store of array to steal's acquire load of it
+ * publishes the copies; a thief's CAS (its release half) to push's acquire
+ * load of top: the thief's read of a slot happens before the owner reuses
+ * it. The CASes are seq_cst as in the paper; that owner and thief cannot
+ * both win the last element is the CAS's atomicity alone.
+ * Relaxed: the owner's loads of bottom, array and its slots read its own
+ * writes. A thief's relaxed load of its slot may be stale only if top has
+ * moved past t since it read it (a slot is reused only after that), and
+ * then its CAS fails and it drops what it read.
+ *
  * ThreadSanitizer does not model atomic_thread_fence (GCC warns, -Werror
  * fails): under it the two seq_cst fences become seq_cst accesses (take
  * lowers bottom with a seq_cst exchange and reads top seq_cst; steal reads
@@ -137,6 +163,7 @@ static inline int deque_chase_lev_push(struct deque_chase_lev *q, void *x)
 		if (!a)
 			return -1;
 	}
+	/* relaxed: the fence below publishes it */
 	atomic_store_explicit(&a->buf[b & a->mask], x, memory_order_relaxed);
 #ifndef CONTEND_TSAN
 	/* release fence (not a release store): it also orders the element
@@ -195,8 +222,8 @@ static inline enum deque_steal deque_chase_lev_steal(struct deque_chase_lev *q,
 	t = atomic_load_explicit(&q->top, memory_order_seq_cst);
 	b = atomic_load_explicit(&q->bottom, memory_order_seq_cst);
 #else
-	/* acquire: pairs with other thieves' CAS (the slot t is what the
-	 * owner last wrote there) */
+	/* acquire: the CAS that wrote this top happens before the fence
+	 * below, so precedes it in S (see the header) */
 	t = atomic_load_explicit(&q->top, memory_order_acquire);
 	/* seq_cst fence: the thief's half of the Dekker pair with take */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -209,6 +236,7 @@ static inline enum deque_steal deque_chase_lev_steal(struct deque_chase_lev *q,
 	/* acquire (the paper's consume): the array's slots as copied by
 	 * grow */
 	a = atomic_load_explicit(&q->array, memory_order_acquire);
+	/* relaxed: used only if the CAS below proves top still t */
 	x = atomic_load_explicit(&a->buf[t & a->mask], memory_order_relaxed);
 	/* seq_cst, as in the paper: ordered with take's CAS and fence */
 	if (!atomic_compare_exchange_strong_explicit(&q->top, &t, t + 1,

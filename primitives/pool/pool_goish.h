@@ -28,6 +28,19 @@
  *   POOL_GOISH_CACHE objects and gives them back when detached.
  * - Steady state (as many puts as gets per thread, or a thread pair
  *   trading batches through the overflow) allocates nothing: 0 allocs/op.
+ *
+ * Orderings. A cache hit has no atomic and needs none: the cache is one
+ * thread's, and so is every object in it. An object crosses threads only
+ * inside a batch, and a batch only through the mutex: flush writes the
+ * links while the objects are still private, then links the batch in a
+ * critical section; refill unlinks it in one and walks the links after.
+ * mutex_futex_unlock's release (x86 lock xadd / mov, AArch64 ldaddl /
+ * stlr) to mutex_futex_lock's acquire (lock cmpxchg / xchg, casa / swpa)
+ * makes every access of a holder, links and contents, reads and writes,
+ * happen before any access of the next holder, on another thread: no
+ * store->load pair, no fence. age frees only batches it detached under the
+ * lock, so the frees follow every earlier holder's accesses the same way.
+ * The counters are relaxed: statistics, read after the threads are joined.
  */
 #ifndef CONTEND_POOL_GOISH_H
 #define CONTEND_POOL_GOISH_H
