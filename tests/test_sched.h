@@ -119,8 +119,9 @@ static inline int sched_mb_take(int *fails)
 
 long contend_sched_membarrier(int cmd)
 {
-	int fail;
+	int fail, err;
 	pthread_mutex_lock(&sched_mu);
+	err = sched_mb.err;
 	if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
 		sched_mb.calls[0]++;
 		fail = sched_mb_take(&sched_mb.private_fails);
@@ -130,7 +131,7 @@ long contend_sched_membarrier(int cmd)
 	}
 	pthread_mutex_unlock(&sched_mu);
 	if (fail) {
-		errno = sched_mb.err;
+		errno = err;
 		return -1;
 	}
 	return syscall(SYS_membarrier, cmd, 0, 0);
@@ -141,6 +142,10 @@ long contend_sched_membarrier(int cmd)
 static inline void sched_membarrier_fail(int private_fails, int global_fails,
 					 int err)
 {
+	if ((private_fails || global_fails) && err == 0) {
+		printf("FAIL: a membarrier failure needs an errno\n");
+		exit(1);
+	}
 	pthread_mutex_lock(&sched_mu);
 	sched_mb = (struct sched_membarrier_plan){
 		private_fails, global_fails, err, {0, 0}};
