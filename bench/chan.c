@@ -42,6 +42,28 @@
 
 #define CHAN_SELECT_MAX 16
 
+/* One implementation's operations. Each workload below is a body inlined
+ * into one run function per implementation (CHAN_RUNS), with that
+ * implementation's chan_fns as a constant: the hot loop calls, say,
+ * chan_hchan_send itself, where chan_send would jump through chan_ops. */
+struct chan_fns {
+	chan_t *(*make)(size_t elem_size, size_t capacity);
+	int (*send)(chan_t *ch, const void *elem);
+	int (*recv)(chan_t *ch, void *elem);
+	int (*close)(chan_t *ch);
+	int (*select)(chan_case *cases, size_t n, int block,
+		      const struct timespec *deadline);
+};
+
+#define CHAN_FNS(IMPL)                                                         \
+	static const struct chan_fns chan_##IMPL##_fns = {                     \
+		chan_##IMPL##_new,   chan_##IMPL##_send,   chan_##IMPL##_recv, \
+		chan_##IMPL##_close, chan_##IMPL##_select,                     \
+	}
+
+/* A workload's body: inlined, so f's calls become direct ones. */
+#define CHAN_BODY static inline __attribute__((always_inline)) uint64_t
+
 struct chan_shared {
 	chan_t *(*make)(size_t elem_size, size_t capacity);
 	chan_t *a, *b;
@@ -136,14 +158,14 @@ static void chan_thread_fini(void *shared, void *local)
 	free(l);
 }
 
-static uint64_t chan_buffered_run(void *shared, struct bench_thread *t,
-				  uint64_t iters)
+CHAN_BODY chan_buffered_body(const struct chan_fns *f, void *shared,
+			     struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = (uint64_t)t->tid, sum = 0;
 	for (uint64_t i = 0; i < iters; i++) {
-		chan_send(s->a, &v);
-		chan_recv(s->a, &v);
+		f->send(s->a, &v);
+		f->recv(s->a, &v);
 		sum += v;
 	}
 	keep(sum);
@@ -152,22 +174,22 @@ static uint64_t chan_buffered_run(void *shared, struct bench_thread *t,
 
 /* Thread 0 times every PINGPONG_TIMED-th round trip (file comment). */
 #define PINGPONG_TIMED 64
-static uint64_t chan_pingpong_run(void *shared, struct bench_thread *t,
-				  uint64_t iters)
+CHAN_BODY chan_pingpong_body(const struct chan_fns *f, void *shared,
+			     struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = 0;
 	if (t->tid != 0) {
 		for (uint64_t i = 0; i < iters; i++) {
-			chan_recv(s->a, &v);
-			chan_send(s->b, &v);
+			f->recv(s->a, &v);
+			f->send(s->b, &v);
 		}
 		return 0;
 	}
 	for (uint64_t i = 0; i < iters; i++) {
 		uint64_t t0 = i % PINGPONG_TIMED == 0 ? bench_now_ns() : 0;
-		chan_send(s->a, &i);
-		chan_recv(s->b, &v);
+		f->send(s->a, &i);
+		f->recv(s->b, &v);
 		if (t0)
 			latency_record(&s->lat, bench_now_ns() - t0);
 	}
@@ -190,38 +212,38 @@ static int chan_latency_fields(void *shared, struct bench_field *out, int max)
 
 /* Producers send iters each; the P x iters elements are split evenly over
  * the consumers, so every thread knows its count and all finish. */
-static uint64_t chan_throughput_run(void *shared, struct bench_thread *t,
-				    uint64_t iters)
+CHAN_BODY chan_throughput_body(const struct chan_fns *f, void *shared,
+			       struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = (uint64_t)t->tid << 40, sum = 0, total, mine;
 	int c = t->tid - s->producers;
 	if (c < 0) {
 		for (uint64_t i = 0; i < iters; i++, v++)
-			chan_send(s->a, &v);
+			f->send(s->a, &v);
 		return iters;
 	}
 	total = iters * (uint64_t)s->producers;
 	mine = total / (uint64_t)s->consumers +
 	       ((uint64_t)c < total % (uint64_t)s->consumers);
 	for (uint64_t i = 0; i < mine; i++) {
-		chan_recv(s->a, &v);
+		f->recv(s->a, &v);
 		sum += v;
 	}
 	keep(sum);
 	return 0;
 }
 
-static uint64_t chan_select_run(void *shared, struct bench_thread *t,
-				uint64_t iters)
+CHAN_BODY chan_select_body(const struct chan_fns *f, void *shared,
+			   struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	struct chan_local *l = t->local;
 	uint64_t sum = 0;
 	for (uint64_t i = 0; i < iters; i++) {
-		int k = chan_select(l->cases, (size_t)s->select_n, 1);
+		int k = f->select(l->cases, (size_t)s->select_n, 1, NULL);
 		sum += l->elem;
-		chan_send(l->sel[k], &l->elem);
+		f->send(l->sel[k], &l->elem);
 	}
 	keep(sum);
 	return iters;
@@ -247,15 +269,15 @@ static void chan_wait_ns(uint64_t ns)
 }
 
 /* Receivers: wait for round r's channel, block on it, note the wake. */
-static void chan_broadcast_receiver(struct chan_shared *s, uint64_t r,
-				    int receivers)
+static inline __attribute__((always_inline)) void
+chan_broadcast_receiver(const struct chan_fns *f, struct chan_shared *s,
+			uint64_t r)
 {
 	uint64_t v, now, seen;
-	(void)receivers;
 	chan_spin_until(&s->round, r);
 	/* release: thread 0 sees our arrival after we read round r's channel */
 	atomic_fetch_add_explicit(&s->arrived, 1, memory_order_release);
-	chan_recv(s->a, &v);
+	f->recv(s->a, &v);
 	now = bench_now_ns();
 	seen = atomic_load_explicit(&s->last_wake, memory_order_relaxed);
 	while (now > seen &&
@@ -268,36 +290,37 @@ static void chan_broadcast_receiver(struct chan_shared *s, uint64_t r,
 
 /* Thread 0: when all arrived, give them 20 us to block, close, wait for
  * every one to leave, and make the next round's channel. */
-static void chan_broadcast_closer(struct chan_shared *s, uint64_t r,
-				  int receivers)
+static inline __attribute__((always_inline)) void
+chan_broadcast_closer(const struct chan_fns *f, struct chan_shared *s,
+		      uint64_t r, int receivers)
 {
 	uint64_t t0;
 	chan_spin_until(&s->arrived, (r + 1) * (uint64_t)receivers);
 	chan_wait_ns(20000);
 	atomic_store_explicit(&s->last_wake, 0, memory_order_relaxed);
 	t0 = bench_now_ns();
-	chan_close(s->a);
+	f->close(s->a);
 	chan_spin_until(&s->departed, (r + 1) * (uint64_t)receivers);
 	latency_record(
 		&s->lat,
 		atomic_load_explicit(&s->last_wake, memory_order_relaxed) - t0);
 	chan_free(s->a);
-	s->a = s->make(sizeof(uint64_t), 0);
+	s->a = f->make(sizeof(uint64_t), 0);
 	/* release: receivers of round r+1 see the new channel */
 	atomic_store_explicit(&s->round, r + 1, memory_order_release);
 }
 
-static uint64_t chan_broadcast_run(void *shared, struct bench_thread *t,
-				   uint64_t iters)
+CHAN_BODY chan_broadcast_body(const struct chan_fns *f, void *shared,
+			      struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	struct chan_local *l = t->local;
 	int receivers = t->nthreads - 1;
 	for (uint64_t i = 0; i < iters; i++, l->elem++) {
 		if (t->tid == 0)
-			chan_broadcast_closer(s, l->elem, receivers);
+			chan_broadcast_closer(f, s, l->elem, receivers);
 		else
-			chan_broadcast_receiver(s, l->elem, receivers);
+			chan_broadcast_receiver(f, s, l->elem);
 	}
 	return t->tid == 0 ? iters : 0;
 }
@@ -323,8 +346,8 @@ static uint64_t thread_cpu_ns(void)
 
 #define CHAN_IDLE_NS 5000000 /* how long the receiver stays blocked */
 
-static uint64_t chan_idle_run(void *shared, struct bench_thread *t,
-			      uint64_t iters)
+CHAN_BODY chan_idle_body(const struct chan_fns *f, void *shared,
+			 struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
 	uint64_t v = 0, cpu0 = thread_cpu_ns(), t0 = bench_now_ns();
@@ -332,12 +355,12 @@ static uint64_t chan_idle_run(void *shared, struct bench_thread *t,
 	if (t->tid == 0) {
 		for (uint64_t i = 0; i < iters; i++) {
 			nanosleep(&idle, NULL);
-			chan_send(s->a, &i);
+			f->send(s->a, &i);
 		}
 		return iters;
 	}
 	for (uint64_t i = 0; i < iters; i++)
-		chan_recv(s->a, &v);
+		f->recv(s->a, &v);
 	atomic_fetch_add(&s->idle_cpu_ns, thread_cpu_ns() - cpu0);
 	atomic_fetch_add(&s->idle_wall_ns, bench_now_ns() - t0);
 	keep(v);
@@ -358,36 +381,49 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 
 #define CHAN_REG(IMPL, ID, NAME, PARAMS, ARG, ARG2, FLAGS, MIN, RUN, FIELDS,   \
 		 SUMMARY)                                                      \
-	BENCH_REGISTER(                                                        \
-		chan_##IMPL##_##ID, .name = NAME, .impl = #IMPL,               \
-		.params = PARAMS, .arg = ARG, .arg2 = ARG2, .flags = FLAGS,    \
-		.min_threads = MIN, .summary = SUMMARY,                        \
-		.setup = chan_##IMPL##_setup, .teardown = chan_teardown,       \
-		.thread_init = chan_thread_init,                               \
-		.thread_fini = chan_thread_fini, .fields = FIELDS, .run = RUN)
+	BENCH_REGISTER(chan_##IMPL##_##ID, .name = NAME, .impl = #IMPL,        \
+		       .params = PARAMS, .arg = ARG, .arg2 = ARG2,             \
+		       .flags = FLAGS, .min_threads = MIN, .summary = SUMMARY, \
+		       .setup = chan_##IMPL##_setup,                           \
+		       .teardown = chan_teardown,                              \
+		       .thread_init = chan_thread_init,                        \
+		       .thread_fini = chan_thread_fini, .fields = FIELDS,      \
+		       .run = chan_##IMPL##_##RUN##_run)
 
 #define CHAN_TPUT(IMPL, CAP, PC, PCN, FLAGS, MIN)                              \
 	CHAN_REG(IMPL, tput_##CAP##_##PC, "chan/throughput",                   \
-		 "cap=" #CAP ",pc=" #PCN, CAP, PC, FLAGS, MIN,                 \
-		 chan_throughput_run, NULL,                                    \
-		 "producers send, consumers receive on one channel")
+		 "cap=" #CAP ",pc=" #PCN, CAP, PC, FLAGS, MIN, throughput,     \
+		 NULL, "producers send, consumers receive on one channel")
 
 /* The quick sweep: pingpong cap=0, throughput cap=1024 1x1, select n=2,
  * buffered, close-broadcast and idle-cost; --full adds the rest. Workloads
  * on unbuffered channels are registered apart: the lock-free ring has no
  * unbuffered form. */
+#define CHAN_RUN(IMPL, W)                                                      \
+	static uint64_t chan_##IMPL##_##W##_run(                               \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		return chan_##W##_body(&chan_##IMPL##_fns, shared, t, iters);  \
+	}
+
+/* IMPL's operations, setup and pingpong (buffered and not) */
 #define CHAN_SETUP(IMPL)                                                       \
+	CHAN_FNS(IMPL);                                                        \
 	static int chan_##IMPL##_setup(const struct bench *b, int nthreads,    \
 				       void **shared, struct err *e)           \
 	{                                                                      \
 		return chan_setup_with(b, nthreads, shared, e,                 \
 				       chan_##IMPL##_new);                     \
-	}
+	}                                                                      \
+	CHAN_RUN(IMPL, pingpong)
 
 #define CHAN_BENCHES_BUFFERED(IMPL)                                            \
+	CHAN_RUN(IMPL, throughput)                                             \
+	CHAN_RUN(IMPL, select)                                                 \
+	CHAN_RUN(IMPL, buffered)                                               \
 	CHAN_REG(IMPL, pingpong1, "chan/pingpong", "cap=1", 1, 0,              \
-		 BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL, 0,                   \
-		 chan_pingpong_run, chan_latency_fields,                       \
+		 BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL, 0, pingpong,         \
+		 chan_latency_fields,                                          \
 		 "round trip between two threads over two channels");          \
 	CHAN_TPUT(IMPL, 1, 0, 1x1, BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL,    \
 		  0);                                                          \
@@ -397,29 +433,29 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 	CHAN_TPUT(IMPL, 64, 1, 1xN, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 2, Nx1, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 3, NxN, BENCH_FULL, 2);                            \
-	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, 0, 0,             \
-		 chan_select_run, NULL,                                        \
-		 "select over n ready channels, send the element back");       \
+	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, 0, 0, select,     \
+		 NULL, "select over n ready channels, send the element back"); \
 	CHAN_REG(IMPL, select4, "chan/select", "n=4", 64, 4, BENCH_FULL, 0,    \
-		 chan_select_run, NULL,                                        \
+		 select, NULL,                                                 \
 		 "select over n ready channels, send the element back");       \
 	CHAN_REG(IMPL, select16, "chan/select", "n=16", 64, 16, BENCH_FULL, 0, \
-		 chan_select_run, NULL,                                        \
+		 select, NULL,                                                 \
 		 "select over n ready channels, send the element back");       \
 	CHAN_REG(IMPL, buffered, "chan/buffered", "cap=64", 64, 0, 0, 0,       \
-		 chan_buffered_run, NULL,                                      \
+		 buffered, NULL,                                               \
 		 "each thread sends then receives on one shared channel")
 
 #define CHAN_BENCHES_UNBUFFERED(IMPL)                                          \
+	CHAN_RUN(IMPL, broadcast)                                              \
+	CHAN_RUN(IMPL, idle)                                                   \
 	CHAN_REG(IMPL, pingpong0, "chan/pingpong", "cap=0", 0, 0,              \
-		 BENCH_PAIR | BENCH_HANDOFF, 0, chan_pingpong_run,             \
-		 chan_latency_fields,                                          \
+		 BENCH_PAIR | BENCH_HANDOFF, 0, pingpong, chan_latency_fields, \
 		 "round trip between two threads over two channels");          \
 	CHAN_REG(IMPL, broadcast, "chan/close-broadcast", "", 0, 0, 0, 2,      \
-		 chan_broadcast_run, chan_wake_fields,                         \
+		 broadcast, chan_wake_fields,                                  \
 		 "receivers block on a channel; close wakes them all");        \
-	CHAN_REG(IMPL, idle, "chan/idle-cost", "", 0, 0, BENCH_PAIR, 0,        \
-		 chan_idle_run, chan_idle_fields,                              \
+	CHAN_REG(IMPL, idle, "chan/idle-cost", "", 0, 0, BENCH_PAIR, 0, idle,  \
+		 chan_idle_fields,                                             \
 		 "a receiver blocked 5 ms per op: its CPU time per second")
 
 CHAN_SETUP(mutexcond)

@@ -517,7 +517,7 @@ static void claim_all_closed(struct hchan *c, struct hchan_waitq *q,
 	}
 }
 
-static int hchan_close(chan_t *ch)
+int chan_hchan_close(chan_t *ch)
 {
 	struct hchan *c = hc(ch);
 	struct hchan_waiter *list = NULL;
@@ -751,8 +751,8 @@ static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 	return sel_finish(s, chan_park(&s->g.wake, deadline));
 }
 
-static int hchan_select(chan_case *cases, size_t n, int block,
-			const struct timespec *deadline)
+int chan_hchan_select(chan_case *cases, size_t n, int block,
+		      const struct timespec *deadline)
 {
 	struct sel s;
 	int r = CHAN_WOULDBLOCK;
@@ -770,8 +770,8 @@ static const struct chan_ops hchan_ops = {
 	.recv = chan_hchan_recv,
 	.try_send = hchan_try_send,
 	.try_recv = hchan_try_recv,
-	.close = hchan_close,
+	.close = chan_hchan_close,
 	.len = hchan_len,
 	.cap = hchan_cap,
-	.select = hchan_select,
+	.select = chan_hchan_select,
 };

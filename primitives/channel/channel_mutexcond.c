@@ -216,7 +216,7 @@ static int mutexcond_try_recv(chan_t *ch, void *elem)
 	return r;
 }
 
-static int mutexcond_close(chan_t *ch)
+int chan_mutexcond_close(chan_t *ch)
 {
 	struct chan_mutexcond *c = mc(ch);
 	int r = CHAN_OK;
@@ -348,8 +348,8 @@ static int wait_fired(struct chan_waiter *w, const struct timespec *deadline)
 	return timed_out;
 }
 
-static int mutexcond_select(chan_case *cases, size_t n, int block,
-			    const struct timespec *deadline)
+int chan_mutexcond_select(chan_case *cases, size_t n, int block,
+			  const struct timespec *deadline)
 {
 	struct chan_waiter w = {.fired = 0};
 	pthread_condattr_t attr;
@@ -392,8 +392,8 @@ static const struct chan_ops mutexcond_ops = {
 	.recv = chan_mutexcond_recv,
 	.try_send = mutexcond_try_send,
 	.try_recv = mutexcond_try_recv,
-	.close = mutexcond_close,
+	.close = chan_mutexcond_close,
 	.len = mutexcond_len,
 	.cap = mutexcond_cap,
-	.select = mutexcond_select,
+	.select = chan_mutexcond_select,
 };

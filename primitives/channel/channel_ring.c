@@ -453,7 +453,7 @@ static void event_broadcast(struct ring_event *e)
 	chan_futex_wake(&e->seq, INT_MAX);
 }
 
-static int ring_close(chan_t *ch)
+int chan_ring_close(chan_t *ch)
 {
 	struct ring *r = rg(ch);
 	/* release: what the closer did before is visible to those who see
@@ -529,8 +529,8 @@ static void backoff(unsigned k)
 	}
 }
 
-static int ring_select(chan_case *cases, size_t n, int block,
-		       const struct timespec *deadline)
+int chan_ring_select(chan_case *cases, size_t n, int block,
+		     const struct timespec *deadline)
 {
 	/* the poll order needs memory only past CHAN_PERM_PACKED cases */
 	size_t *order =
@@ -559,8 +559,8 @@ static const struct chan_ops ring_ops = {
 	.recv = chan_ring_recv,
 	.try_send = ring_try_send,
 	.try_recv = ring_try_recv,
-	.close = ring_close,
+	.close = chan_ring_close,
 	.len = ring_len,
 	.cap = ring_cap,
-	.select = ring_select,
+	.select = chan_ring_select,
 };
