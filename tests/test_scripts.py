@@ -552,10 +552,20 @@ def test_regress_help_documents_exit_statuses():
     for s in ("0 no regression", "1 a regression", "2 bad input",
               "3 no regression, but some cases inconclusive", "Holm"):
         assert s in text, s
-    r = script("regress", "--threshold", "nan", "a", "b")
+
+@pytest.mark.parametrize("name,args,says", [
+    ("regress", ["--threshold", "nan", "a", "b"],
+     "--threshold nan: must be a number >= 0"),
+    ("regress", ["--threshold", "abc", "a", "b"], "invalid float value"),
+    ("history", ["--order", "size", "a"], "invalid choice"),
+    ("compare", [], "required"),
+])
+def test_bad_usage_is_one_line_exit_2(name, args, says):
+    r = script(name, *args)
     assert r.returncode == 2
-    assert r.stderr.strip().splitlines()[-1].endswith(
-        "--threshold nan: must be a number >= 0")
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"{name}: ") and says in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("name", ["regress", "history", "compare"])
