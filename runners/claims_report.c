@@ -101,6 +101,19 @@ static void params_text(json_t *params, char *buf, size_t len)
 	free(s);
 }
 
+/* s as text, markdown or not: in markdown every character that could
+ * start markup (emphasis, a link, raw HTML, an entity, a table's column)
+ * is backslash-escaped, which CommonMark allows for any ASCII
+ * punctuation, so that what a claim or results file says stays text. */
+static void put_text(FILE *f, const char *s, int md)
+{
+	for (; *s; s++) {
+		if (md && strchr("\\`*_[]<>&|#!~", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
 /* What the rows of a claim are, as the notes say it. */
 static void rows_text(const struct claim_result *r, char *buf, size_t len)
 {
@@ -147,14 +160,20 @@ static void header(FILE *f, const struct claim_set *cs,
 		   const struct claims_eval *ev, int md)
 {
 	char line[256];
-	fprintf(f, "%s%s\n\n", md ? "## " : "", cs->title);
-	fprintf(f, "%sclaim file: %s; results: %s (machine %s, %d CPUs)\n",
-		md ? "- " : "", cs->path, ev->source, ev->machine, ev->pus);
+	fputs(md ? "## " : "", f);
+	put_text(f, cs->title, md);
+	fprintf(f, "\n\n%sclaim file: ", md ? "- " : "");
+	put_text(f, cs->path, md);
+	fputs("; results: ", f);
+	put_text(f, ev->source, md);
+	fputs(" (machine ", f);
+	put_text(f, ev->machine, md);
+	fprintf(f, ", %d CPUs)\n", ev->pus);
 	fprintf(f,
 		"%sholds: Go here within %gx of the article's figure "
 		"(Go/article); best C: the lowest of this suite's C "
-		"implementations of the same rows; ! = noisy (CV > 5%%)\n",
-		md ? "- " : "", cs->tolerance);
+		"implementations of the same rows; %s = noisy (CV > 5%%)\n",
+		md ? "- " : "", cs->tolerance, md ? "\\!" : "!");
 	if (capped_line(ev, line, sizeof(line)))
 		fprintf(f, "%s%s\n", md ? "- " : "", line);
 	fprintf(f, "\n");
@@ -182,11 +201,7 @@ static void table_text(FILE *f, const struct cells *rows, size_t n)
 static void md_cell(FILE *f, const char *s)
 {
 	fputs("| ", f);
-	for (; *s; s++)
-		if (*s == '|')
-			fputs("\\|", f);
-		else
-			fputc(*s, f);
+	put_text(f, s, 1);
 	fputc(' ', f);
 }
 
@@ -208,6 +223,15 @@ static void table_md(FILE *f, const struct cells *rows, size_t n)
 	}
 }
 
+/* One line of a claim's note: the indent, a label, then text as text. */
+static void note_line(FILE *f, const char *ind, const char *label,
+		      const char *text, const char *end, int md)
+{
+	fprintf(f, "%s%s", ind, label);
+	put_text(f, text, md);
+	fprintf(f, "%s\n", end);
+}
+
 static void notes(FILE *f, const struct claims_eval *ev,
 		  const struct cells *rows, int md)
 {
@@ -217,20 +241,22 @@ static void notes(FILE *f, const struct claims_eval *ev,
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct claim_result *r = &ev->r[i];
 		const struct claim *c = r->c;
-		fprintf(f, "%s%zu. %s%s%s: %s\n", md ? "" : "  ", i + 1,
-			md ? "**" : "", rows[i].c[COL_CLAIM], md ? "**" : "",
-			c->quote);
-		fprintf(f, "%sarticle: %s %s\n", ind, c->workload,
-			c->conditions);
+		fprintf(f, "%s%zu. %s", md ? "" : "  ", i + 1, md ? "**" : "");
+		put_text(f, rows[i].c[COL_CLAIM], md);
+		fprintf(f, "%s: ", md ? "**" : "");
+		note_line(f, "", "", c->quote, "", md);
+		fprintf(f, "%sarticle: ", ind);
+		put_text(f, c->workload, md);
+		note_line(f, " ", "", c->conditions, "", md);
 		if (c->has_rows) {
 			rows_text(r, here, sizeof(here));
-			fprintf(f, "%shere: %s.\n", ind, here);
+			note_line(f, ind, "here: ", here, ".", md);
 		}
 		if (c->note)
-			fprintf(f, "%s%s\n", ind, c->note);
+			note_line(f, ind, "", c->note, "", md);
 		if (r->verdict == VERDICT_MISSING && r->best_c.ok == 0 &&
 		    c->has_rows)
-			fprintf(f, "%sC: %s\n", ind, r->best_c.status);
+			note_line(f, ind, "C: ", r->best_c.status, "", md);
 	}
 }
 

@@ -311,7 +311,29 @@ class Hostile(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stderr)
                 for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
                     self.assertNotIn(raw, r.stdout)
-                self.assertIn("why\\x1b]0;title\\x07 \\x9b", r.stdout)
+                # markdown: the bracket backslash-escaped too
+                self.assertIn("why\\x1b]0;title\\x07 \\x9b"
+                              if fmt == "table" else
+                              "why\\x1b\\]0;title\\x07 \\x9b", r.stdout)
+
+    def test_markup_from_a_file_stays_text_in_markdown(self):
+        """Markdown passes HTML through and makes links and emphasis of
+        brackets and stars: a file's names are escaped so that a claim
+        table rendered in a pull request shows them as written."""
+        with open(FIX_RESULTS) as f:
+            doc = json.load(f)
+        for i, r in enumerate(doc["results"]):
+            r["impl"] = f"x{i}*b*_[l](http://e)"
+            r["status"], r["reason"] = "skipped", "<img src=x> & `c` | d"
+        with tempfile.TemporaryDirectory() as d:
+            path = write(d, "markup.json", json.dumps(doc))
+            r = run("claims", "--claims", FIX_CLAIMS, "--format",
+                    "markdown", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotRegex(r.stdout, r"(?<!\\)<img")  # unescaped
+        self.assertNotRegex(r.stdout, r"(?<!\\)\]\(http")
+        self.assertIn("x2\\*b\\*\\_\\[l\\](http://e)", r.stdout)
+        self.assertIn("\\<img src=x\\> \\& \\`c\\` \\| d", r.stdout)
 
     def test_the_loaders_other_checks(self):
         """What tests/test_scripts.py makes of good.json for the loader,
