@@ -6,6 +6,9 @@
  * run; selftest/slow-exit measures normally, then takes a minute to tear
  * down. Each must become one failed or timeout record, naming the signal or
  * the phase, while the cases around it keep their results.
+ * selftest/stall-first loses 50 ms in its first run only, as a case does
+ * whose first sample another task interrupted: its samples must still run
+ * as many iterations as the op's cost calls for.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -42,6 +45,26 @@ static uint64_t selftest_quick_run(void *shared, struct bench_thread *t,
 	return iters;
 }
 
+static int selftest_stall_setup(const struct bench *b, int nthreads,
+				void **shared, struct err *e)
+{
+	(void)b;
+	(void)nthreads;
+	*shared = calloc(1, sizeof(int));
+	return *shared ? 0 : err_set(e, "selftest: out of memory");
+}
+
+static uint64_t selftest_stall_first_run(void *shared, struct bench_thread *t,
+					 uint64_t iters)
+{
+	int *stalled = shared;
+	if (!*stalled) {
+		*stalled = 1;
+		usleep(50000);
+	}
+	return selftest_quick_run(shared, t, iters);
+}
+
 static void selftest_slow_teardown(void *shared)
 {
 	(void)shared;
@@ -62,3 +85,9 @@ BENCH_REGISTER(selftest_slow_exit, .name = "selftest/slow-exit",
 	       .impl = "sleep", .params = "", .flags = BENCH_HIDDEN,
 	       .summary = "a minute in teardown (runner test)",
 	       .teardown = selftest_slow_teardown, .run = selftest_quick_run);
+
+BENCH_REGISTER(selftest_stall_first, .name = "selftest/stall-first",
+	       .impl = "sleep", .params = "", .flags = BENCH_HIDDEN,
+	       .summary = "50 ms lost in its first run only (runner test)",
+	       .setup = selftest_stall_setup, .teardown = free,
+	       .run = selftest_stall_first_run);

@@ -330,18 +330,35 @@ static uint64_t predict_iters(uint64_t n, double elapsed_ns, double target_ns)
 	return next > (double)MAX_ITERS ? MAX_ITERS : (uint64_t)next;
 }
 
+/* A sample that ends calibration must not be one that lost its CPU: on a
+ * busy machine the first sample (one op, the threads' start skew and all)
+ * or any other can take the target time for a reason that has nothing to
+ * do with the op, and every later sample would then run that few
+ * iterations (one op of a pair, no publication of a read-mostly case). A
+ * sample over the target by more than 2x what the last one predicted, or
+ * the first, is taken once more at the same count before it is trusted. */
 static int calibrate(struct case_run *cr, uint64_t deadline, uint64_t *iters)
 {
-	double target = cr->mp->time_s * 1e9;
+	double target = cr->mp->time_s * 1e9, predicted = 0;
 	uint64_t n = 1;
+	int again = 0;
 	for (;;) {
 		struct sample s;
 		if (start_sample(cr, n, deadline))
 			return 1;
 		s = collect(cr);
-		if (s.ns >= target || n >= MAX_ITERS)
+		if (n >= MAX_ITERS)
 			break;
-		n = predict_iters(n, s.ns, target);
+		if (s.ns >= target) {
+			if (again || (predicted > 0 && s.ns <= 2 * predicted))
+				break;
+			again = 1;
+			continue;
+		}
+		again = 0;
+		uint64_t next = predict_iters(n, s.ns, target);
+		predicted = s.ns / (double)n * (double)next;
+		n = next;
 	}
 	*iters = n;
 	return 0;

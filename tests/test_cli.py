@@ -647,6 +647,24 @@ class Guards(unittest.TestCase):
         self.assertIn("during teardown", by["selftest/slow-exit"]["reason"])
         self.assertIs(doc["run"]["interrupted"], False)
 
+    def test_an_interrupted_first_sample_does_not_end_calibration(self):
+        """selftest/stall-first loses 50 ms (10x the target time) in its
+        first sample only: calibration takes that sample again instead of
+        measuring every sample at one iteration (the op costs under a
+        nanosecond, so the right count is in the millions)."""
+        env = dict(os.environ, CONTEND_SELFTEST="1")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            r = subprocess.run(
+                [CONTEND, "run", "--filter", "selftest/stall-first",
+                 "--threads", "1", "--out", path, *FAST],
+                capture_output=True, text=True, timeout=120, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(path) as f:
+                rec = json.load(f)["results"][0]
+        self.assertEqual(rec["status"], "ok")
+        self.assertGreater(rec["iterations"], 1000, rec)
+
     def test_selftests_are_hidden_from_users(self):
         self.assertNotIn("selftest", run("list").stdout)
         self.assertEqual(run("run", "--filter", "selftest/*").returncode, 2)
