@@ -3,6 +3,9 @@ BUILD ?= build
 MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
 	find primitives bench runners tests -name '*.[ch]')
+# the Python: the scripts (three without .py) and the tests
+PY_SOURCES = scripts/compare scripts/history scripts/regress \
+	$(wildcard scripts/*.py tests/*.py)
 
 .PHONY: all deps build bench bench-full ab report test test-tsan test-asan test-cross \
 	test-fuzz test-fleet format lint clean
@@ -94,6 +97,7 @@ format:
 	clang-format -i $(C_SOURCES)
 
 lint: build
+	@scripts/install-deps lint
 	clang-format --dry-run --Werror $(C_SOURCES)
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 		--enable=warning,performance,portability \
@@ -103,6 +107,11 @@ lint: build
 		-I primitives/pool -I primitives/deque \
 		primitives bench runners
 	clang-tidy --quiet -p $(BUILD) $(filter %.c,$(C_SOURCES))
+	/usr/bin/python3 -m flake8 $(PY_SOURCES)
+	@test -z "$$(gofmt -l bench/go)" || { gofmt -l bench/go; \
+		echo "gofmt: the files above need gofmt -w"; exit 1; }
+	cd bench/go && GOCACHE=$(abspath $(BUILD))/go-lint-cache GOPROXY=off \
+		GOFLAGS=-mod=mod GOTOOLCHAIN=local go vet .
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-tsan $(BUILD)-asan $(BUILD)-fuzz

@@ -902,8 +902,8 @@ def judge_controls(series, scale):
         p, apart = _moved(b, c, scale)
         p_raw, apart_raw = _moved(b, c, 1.0)
         out.append({"key": key, "name": name, "unit": unit, "base": mb,
-                    "cur": mc, "departure": ((mc / scale - mb) / mb * 100 if mb
-                                  else None),
+                    "cur": mc,
+                    "departure": (mc / scale - mb) / mb * 100 if mb else None,
                     "p": p, "apart": apart, "p_raw": p_raw,
                     "apart_raw": apart_raw})
     for field, apart, flag in (("p", "apart", "moved"),

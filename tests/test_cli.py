@@ -606,12 +606,12 @@ class Formats(unittest.TestCase):
                 "none", "--format", "gobench,csv,markdown,json", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
-        bench = [l for l in lines if l.startswith("Benchmark")]
+        bench = [x for x in lines if x.startswith("Benchmark")]
         self.assertEqual(len(bench), 3)
-        for l in bench:
-            self.assertRegex(l, r"^BenchmarkEmptyLoop/impl=none/"
-                                r"placement=compact-1\t\d+\t[0-9.e+-]+ ns/op"
-                                r"(\t[0-9.e+-]+ B/op\t[0-9.e+-]+ allocs/op)?$")
+        for line in bench:
+            self.assertRegex(line, r"^BenchmarkEmptyLoop/impl=none/"
+                             r"placement=compact-1\t\d+\t[0-9.e+-]+ ns/op"
+                             r"(\t[0-9.e+-]+ B/op\t[0-9.e+-]+ allocs/op)?$")
         self.assertIn("benchmark,impl,params,threads,placement", r.stdout)
         self.assertIn("| benchmark", r.stdout)
         start = r.stdout.index('{\n "schema"')
@@ -731,9 +731,10 @@ class GoRows(unittest.TestCase):
     def test_go_rows_sit_beside_the_c_rows(self):
         if not os.path.exists(GO_BENCH):
             self.skipTest("built without a Go toolchain")
-        doc, proc = load_run("--with-go", "--filter",
-                             "mutex/lock,unwind/panic,impl=pthread,impl=setjmp",
-                             "--threads", "1,2")
+        doc, proc = load_run(
+            "--with-go", "--filter",
+            "mutex/lock,unwind/panic,impl=pthread,impl=setjmp",
+            "--threads", "1,2")
         go = [x for x in doc["results"] if x["impl"] == "go"]
         # mutex + 4 depths (setjmp has defers=0 only), at 1 and 2 threads
         self.assertEqual(len(go), 10)

@@ -355,9 +355,9 @@ def test_regress_reports_a_run_wide_shift_once_and_flags_only_the_outlier(
     rng = random.Random(3)
     ticket = ("mutex/lock", "ticket", 2)
     base, cur = shared_pair(
-        tmp_path, factor=lambda c: 1.30 if (c[0], c[1], c[3]) == ticket
-        else 1.08, base_probes=probes(rng), cur_probes=probes(rng, 129.6,
-                                                               152.3))
+        tmp_path,
+        factor=lambda c: 1.30 if (c[0], c[1], c[3]) == ticket else 1.08,
+        base_probes=probes(rng), cur_probes=probes(rng, 129.6, 152.3))
     b = write(tmp_path / "b.json", base)
     c = write(tmp_path / "c.json", cur)
     r = script("regress", b, c)
@@ -553,6 +553,7 @@ def test_regress_help_documents_exit_statuses():
               "3 no regression, but some cases inconclusive", "Holm"):
         assert s in text, s
 
+
 @pytest.mark.parametrize("name,args,says", [
     ("regress", ["--threshold", "nan", "a", "b"],
      "--threshold nan: must be a number >= 0"),
@@ -576,6 +577,7 @@ def test_bad_values_one_line_exit_2(name, data, tmp_path):
         doc = copy.deepcopy(good)
         edit(doc)
         return doc, problem
+
     def rec(doc):
         return doc["results"][0]
     cases = {
@@ -695,7 +697,7 @@ def test_hostile_corpus_is_complete():
 @pytest.mark.parametrize("name", ["compare", "regress", "history"])
 @pytest.mark.parametrize("hostile", sorted(HOSTILE_EXPECTED))
 def test_hostile_input_one_line_exit_2_nothing_written(name, hostile,
-                                                        tmp_path):
+                                                       tmp_path):
     good = os.path.join(HOSTILE, "good.json")
     path = os.path.join(HOSTILE, hostile)
     work = tmp_path / "work" / "deep"
