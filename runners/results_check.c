@@ -1,6 +1,10 @@
-/* scripts/contend_results.py's load() checks, one for one and in its
- * words: where a message there changes, change it here (tests/hostile/
- * expected.json holds both readers to the same text). */
+/* What scripts/contend_results.py's load() checks, in its words: the
+ * structure results/schema.json defines (the loader validates against it
+ * with python3-jsonschema; this is that schema written out by hand), then
+ * what the schema cannot say (nesting, the ci95 holding its median, no
+ * case twice). Where the schema or a message there changes, change it
+ * here: tests/test_readers_agree.py holds both readers to the same files
+ * (tests/hostile/) and tests/hostile/expected.json to the same text. */
 #include "results_check.h"
 
 #include <stdarg.h>
@@ -14,6 +18,9 @@
  * it a value is an edit, and sums of a few of them overflow to inf. */
 #define MAX_VALUE 1e15
 #define WHERE	  256 /* a field's path: results[12].fields.'name' */
+/* The loader's MAX_DEPTH: deeper than any results file (they nest 5
+ * levels); jansson alone takes 2048, Python's parser about 1000. */
+#define MAX_DEPTH 64
 
 static const char *const statuses[] = {"ok", "failed", "timeout", "skipped"};
 
@@ -386,20 +393,17 @@ static int check_ns(const struct check *c, json_t *r, const char *where)
 {
 	static const char *const nums[] = {"min", "max", "mean", "cv", NULL};
 	const struct optional o = {.numbers = nums};
-	char ns_at[WHERE + 16], at[WHERE + 32], ci_text[128], med_text[48];
+	char ns_at[WHERE + 16], at[WHERE + 32];
 	json_t *ns = require(c, r, "ns_per_op", JSON_OBJECT, where);
-	json_t *median, *ci, *s;
-	double m;
+	json_t *ci, *s;
 	if (!ns)
 		return -1;
-	median = json_object_get(ns, "median");
-	if (!present(median))
-		return bad(c, "%s: status ok without ns_per_op.median", where);
 	snprintf(ns_at, sizeof(ns_at), "%s.ns_per_op", where);
-	if (number(c, median, field(at, sizeof(at), ns_at, "median"), 0) != 0 ||
+	if (!require(c, ns, "median", JSON_NULL, ns_at) ||
+	    number(c, json_object_get(ns, "median"),
+		   field(at, sizeof(at), ns_at, "median"), 0) != 0 ||
 	    optional(c, ns, ns_at, &o) != 0)
 		return -1;
-	m = json_number_value(median);
 	ci = json_object_get(ns, "ci95");
 	if (present(ci)) {
 		if (numbers(c, ci, field(at, sizeof(at), ns_at, "ci95"), 0) !=
@@ -408,13 +412,6 @@ static int check_ns(const struct check *c, json_t *r, const char *where)
 		if (json_array_size(ci) != 2)
 			return bad(c, "%s has %zu values, not 2", at,
 				   json_array_size(ci));
-		if (!(json_number_value(json_array_get(ci, 0)) <= m &&
-		      m <= json_number_value(json_array_get(ci, 1)))) {
-			shown_value(ci_text, sizeof(ci_text), ci, 0);
-			shown_value(med_text, sizeof(med_text), median, 0);
-			return bad(c, "%s %s does not hold the median %s", at,
-				   ci_text, med_text);
-		}
 	}
 	s = json_object_get(r, "samples_ns_per_op");
 	if (!present(s))
@@ -476,6 +473,8 @@ static int check_record(const struct check *c, json_t *r, const char *where)
 	json_t *threads, *cpus;
 	const char *status;
 	int known = 0;
+	if (!json_is_object(r))
+		return bad(c, "%s is %s, not an object", where, kind(r));
 	for (size_t k = 0; k < 3; k++)
 		if (!require(c, r, keys[k], JSON_STRING, where))
 			return -1;
@@ -591,20 +590,21 @@ static int cmp_keyed(const void *a, const void *b)
 	return d ? d : (x->index > y->index) - (x->index < y->index);
 }
 
-/* No case twice among the first n records: the first (in file order)
- * whose case an earlier one has, named with that earlier one. */
-static int check_unique(const struct check *c, json_t *results, size_t n)
+/* The first record (in file order) whose case an earlier one has, in
+ * *first (n when none) and that earlier one in *of; -1 out of memory. */
+static int first_repeat(json_t *results, size_t n, size_t *first, size_t *of)
 {
-	size_t first = n, of = 0;
 	struct keyed *k = calloc(n ? n : 1, sizeof(*k));
 	int rc = 0;
+	*first = n;
+	*of = 0;
 	if (!k)
-		return bad(c, "out of memory");
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		k[i].name = case_name(json_array_get(results, i));
 		k[i].index = i;
 		if (!k[i].name)
-			rc = bad(c, "out of memory");
+			rc = -1;
 	}
 	if (rc == 0) {
 		qsort(k, n, sizeof(*k), cmp_keyed);
@@ -612,24 +612,79 @@ static int check_unique(const struct check *c, json_t *results, size_t n)
 			if (!strcmp(k[i].name, k[i - 1].name) &&
 			    (i < 2 ||
 			     strcmp(k[i - 1].name, k[i - 2].name) != 0) &&
-			    k[i].index < first) {
-				first = k[i].index;
-				of = k[i - 1].index;
+			    k[i].index < *first) {
+				*first = k[i].index;
+				*of = k[i - 1].index;
 			}
-	}
-	if (rc == 0 && first < n) {
-		char text[400];
-		for (size_t i = 0; i < n; i++)
-			if (k[i].index == first)
-				shown_string(text, sizeof(text), k[i].name, 80);
-		rc = bad(c,
-			 "results[%zu] repeats the case of results[%zu] (%s)",
-			 first, of, text);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(k[i].name);
 	free(k);
 	return rc;
+}
+
+/* The loader's _semantics, once the structure holds: record by record,
+ * its ci95 holds its median, and its case is not an earlier record's. */
+static int check_semantics(const struct check *c, json_t *results)
+{
+	size_t n = json_array_size(results), first, of;
+	char at[64], ci_text[128], med_text[48], *name;
+	if (first_repeat(results, n, &first, &of) != 0)
+		return bad(c, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(results, i);
+		json_t *ns = json_object_get(r, "ns_per_op");
+		json_t *ci = json_object_get(ns, "ci95");
+		json_t *median = json_object_get(ns, "median");
+		double m = json_number_value(median);
+		if (!strcmp(json_string_value(json_object_get(r, "status")),
+			    "ok") &&
+		    json_is_array(ci) &&
+		    !(json_number_value(json_array_get(ci, 0)) <= m &&
+		      m <= json_number_value(json_array_get(ci, 1)))) {
+			snprintf(at, sizeof(at), "results[%zu].ns_per_op.ci95",
+				 i);
+			shown_value(ci_text, sizeof(ci_text), ci, 0);
+			shown_value(med_text, sizeof(med_text), median, 0);
+			return bad(c, "%s %s does not hold the median %s", at,
+				   ci_text, med_text);
+		}
+		if (i != first)
+			continue;
+		name = case_name(r);
+		if (!name)
+			return bad(c, "out of memory");
+		shown_string(ci_text, sizeof(ci_text), name, 80);
+		free(name);
+		return bad(c,
+			   "results[%zu] repeats the case of results[%zu] (%s)",
+			   first, of, ci_text);
+	}
+	return 0;
+}
+
+/* Nesting at most MAX_DEPTH levels below the top (the loader's _values). */
+static int too_deep(json_t *v, int depth)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (depth > MAX_DEPTH)
+		return 1;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x)
+		{
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+		{
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 static int check_top(const struct check *c, json_t *doc)
@@ -647,6 +702,9 @@ static int check_top(const struct check *c, json_t *doc)
 		return bad(c, "schema %s is not supported (expected %s)", text,
 			   RESULT_SCHEMA);
 	}
+	if (too_deep(doc, 0))
+		return bad(c, "not a results file: arrays or objects nested "
+			      "too deeply");
 	return 0;
 }
 
@@ -655,10 +713,8 @@ int results_check(json_t *doc, const char *src, struct err *e)
 	static const char *const suite_keys[] = {"version", "git"};
 	const struct check c = {src, e};
 	json_t *machine, *id, *run, *started, *suite, *results, *r;
-	struct err rec_err = {""};
-	const struct check rc = {src, &rec_err};
 	char text[256], where[48];
-	size_t i, valid;
+	size_t i;
 	if (check_top(&c, doc) != 0 ||
 	    !(machine = require(&c, doc, "machine", JSON_OBJECT, "file")) ||
 	    !(id = require(&c, machine, "id", JSON_STRING, "machine")))
@@ -688,20 +744,12 @@ int results_check(json_t *doc, const char *src, struct err *e)
 		return -1;
 	if (!(results = require(&c, doc, "results", JSON_ARRAY, "file")))
 		return -1;
-	/* load() checks each record, then whether its case came before: a
-	 * repeat ahead of the first bad record is the problem it names */
-	valid = json_array_size(results);
+	/* the structure of every record, then what it cannot say */
 	json_array_foreach(results, i, r)
 	{
 		snprintf(where, sizeof(where), "results[%zu]", i);
-		if (check_record(&rc, r, where) != 0) {
-			valid = i;
-			break;
-		}
+		if (check_record(&c, r, where) != 0)
+			return -1;
 	}
-	if (check_unique(&c, results, valid) != 0)
-		return -1;
-	if (valid < json_array_size(results))
-		return err_set(e, "%s", rec_err.msg);
-	return 0;
+	return check_semantics(&c, results);
 }

@@ -67,6 +67,18 @@ json_t *results_parse(const char *buf, size_t len, const char *src,
 	case json_error_invalid_utf8:
 		err_set(e, "%s: not JSON (not UTF-8 text)", src);
 		break;
+	/* the scripts' loader refuses these after Python's parser took them
+	 * (contend_results.py, _values), in these words */
+	case json_error_null_character:
+		err_set(e,
+			"%s: a string holds a NUL character (\\u0000) at line "
+			"%d",
+			src, je.line);
+		break;
+	case json_error_numeric_overflow:
+		err_set(e, "%s: too big a number at line %d (%s)", src, je.line,
+			je.text);
+		break;
 	default:
 		token = not_finite(buf, len, &je);
 		if (token)

@@ -1,9 +1,14 @@
 """Reading contend result files and the statistics compare, regress and
-history share. Standard library only (charts live in the scripts that draw).
+history share. Standard library and python3-jsonschema (charts live in the
+scripts that draw).
 
-A result file is schema contend.result/1 (results/README.md). load() checks
-what the scripts rely on and raises BadInput with one line naming the file
-and the problem; the scripts print that line and exit 2.
+A result file is schema contend.result/1 (results/README.md). load()
+validates it against results/schema.json, then checks what JSON Schema
+cannot say (NaN and Infinity, integers beyond 64 bits, NUL and lone
+surrogates, nesting, a ci95 without its median, a case twice), and raises
+BadInput with one line naming the file and the problem; the scripts print
+that line and exit 2. runners/results_check.c makes the same checks for
+`contend claims` (tests/test_readers_agree.py holds the two together).
 
 Statistics, written here as benchstat does (and, for compare_runs(), as
 `contend ab` does on the C side):
@@ -77,20 +82,14 @@ def write_text(path, text):
         raise BadOutput(path, f"cannot write: {e.strerror}") from None
 
 
-def _require(path, obj, key, kind, where):
-    if not isinstance(obj, dict) or key not in obj:
-        raise BadInput(path, f"not a {SCHEMA} file: {where} has no '{key}'")
-    value = obj[key]
-    if kind is not None and not isinstance(value, kind):
-        raise BadInput(path, f"not a {SCHEMA} file: {where}.{key} is "
-                             f"{type(value).__name__}")
-    return value
-
-
 # The largest results file read: a full sweep of a large machine writes a
 # few MB; a file of 50 MB took compare minutes and a GB of memory. The C
 # reader (runners/results_read.c) holds the same bound, in the same words.
 MAX_FILE_BYTES = 32 << 20
+# Deeper than any results file (they nest 5 levels): what both readers take
+# (runners/results_check.c holds the same bound; Python's parser stops near
+# 1000, jansson's at 2048, and the checks here walk no deeper than this).
+MAX_DEPTH = 64
 
 
 def load(path):
@@ -125,6 +124,11 @@ def load(path):
                                  "complete)") from None
         raise BadInput(path, f"not JSON: {e.msg} at line {e.lineno} "
                              f"column {e.colno}") from None
+    except ValueError:
+        # int() refuses a number of more digits than
+        # sys.get_int_max_str_digits() (4300)
+        raise BadInput(path, "not JSON: too big a number (an integer of "
+                             "more than 4300 digits)") from None
     if not isinstance(doc, dict):
         raise BadInput(path, f"not a {SCHEMA} file: top level is "
                              f"{type(doc).__name__}, not an object")
@@ -132,42 +136,284 @@ def load(path):
     if schema != SCHEMA:
         if schema is None:
             raise BadInput(path, f"no 'schema' field (expected {SCHEMA})")
-        raise BadInput(path, f"schema {schema!r} is not supported "
+        raise BadInput(path, f"schema {shown(schema)} is not supported "
                              f"(expected {SCHEMA})")
-    machine = _require(path, doc, "machine", dict, "file")
-    _file_name(path, _require(path, machine, "id", str, "machine"),
-               "machine.id")
-    _check_machine(path, machine)
-    run = _require(path, doc, "run", dict, "file")
-    started = _require(path, run, "started", str, "run")
-    if not UTC_TIME.fullmatch(started):
-        raise BadInput(path, f"run.started {shown(started)} is not an ISO "
-                             "8601 UTC time")
-    _check_run(path, run)
-    suite = doc.get("suite")
-    if suite is not None:
-        _object(path, suite, "suite")
-        _strings(path, suite, "suite", ("version", "git"))
-    results = _require(path, doc, "results", list, "file")
-    seen = {}
-    for i, r in enumerate(results):
-        where = f"results[{i}]"
-        _check_record(path, r, where)
-        key = case_key(r)
-        if key in seen:
-            raise BadInput(path, f"{where} repeats the case of "
-                                 f"results[{seen[key]}] "
-                                 f"({shown(case_name(key), 80)})")
-        seen[key] = i
+    problem = _values(doc) or _structure(doc) or _semantics(doc)
+    if problem:
+        raise BadInput(path, problem)
     doc["_path"] = path
     return doc
 
 
-# A machine id names a directory (results/<id>/) and files the scripts
-# write; it comes from a file anyone may have written, so it must be one
-# plain file-name component: no '/', no '..', no leading '.' or '-'.
-SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# ---- the structure: results/schema.json --------------------------------
 
+def _schema_file():
+    """results/schema.json of the source tree this module sits in, or the
+    copy `meson install` puts beside it (results-schema.json)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for p in (os.path.join(here, os.pardir, "results", "schema.json"),
+              os.path.join(here, "results-schema.json")):
+        if os.path.exists(p):
+            return p
+    return os.path.join(here, "results-schema.json")
+
+
+SCHEMA_FILE = _schema_file()
+_validator = None
+
+
+class MissingDependency(BadInput):
+    """What the loader needs and does not have (no file's fault, but the
+    scripts print it as they print a BadInput, one line, and exit 2)."""
+
+    def __init__(self, message):
+        Exception.__init__(self, message)
+        self.path, self.problem = None, message
+
+
+def _schema_validator():
+    """The Draft 2020-12 validator of results/schema.json, built once;
+    integer is Python's int (1.0 is no count, as jansson keeps 1 and 1.0
+    apart), number any int or float (bool is neither)."""
+    global _validator
+    if _validator is not None:
+        return _validator
+    try:
+        import jsonschema
+    except ImportError:
+        raise MissingDependency(
+            "python3-jsonschema is missing, the results files' schema "
+            "check (Debian: apt-get install python3-jsonschema, or make "
+            "deps)") from None
+    try:
+        with open(SCHEMA_FILE, encoding="utf-8") as f:
+            schema = json.load(f)
+    except (OSError, ValueError) as e:
+        raise MissingDependency(f"{SCHEMA_FILE}: cannot read the results "
+                                f"schema: {e}") from None
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many({
+        "integer": lambda _, v: isinstance(v, int)
+        and not isinstance(v, bool),
+        "number": lambda _, v: isinstance(v, (int, float))
+        and not isinstance(v, bool),
+    })
+    cls = jsonschema.validators.extend(base, type_checker=checker)
+    _validator = (cls(schema), schema)
+    return _validator
+
+
+def _resolve(root, node):
+    """node with its (local) $ref followed."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 16:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            break
+        node = root
+        for part in ref[2:].split("/"):
+            node = node.get(part, {})
+        seen += 1
+    return node if isinstance(node, dict) else {}
+
+
+def _nodes(root, node):
+    """node, what its $ref names, and its then branch: the schemas that
+    may say something of the value under node."""
+    out = []
+    while isinstance(node, dict) and node not in out:
+        out.append(node)
+        if "$ref" not in node:
+            break
+        node = _resolve(root, {"$ref": node["$ref"]})
+    for n in list(out):
+        if isinstance(n.get("then"), dict):
+            out.append(n["then"])
+    return out
+
+
+def _step(root, node, key):
+    """(the schema of node's member key, whether key is written plain in
+    a path: a declared property is, a free name such as a param's is
+    quoted, as the messages always have; another name plain where it is
+    one word)."""
+    nodes = _nodes(root, node)
+    if isinstance(key, int):
+        for n in nodes:
+            if isinstance(n.get("items"), dict):
+                return n["items"], True
+        return {}, True
+    for n in nodes:
+        if key in n.get("properties", {}):
+            return n["properties"][key], True
+    for n in nodes:
+        if isinstance(n.get("additionalProperties"), dict):
+            return n["additionalProperties"], False
+    return {}, bool(_WORD.fullmatch(key))
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _walk_path(root, path):
+    """[(where, schema node, declared)] for the root and each step of
+    path, where as the messages write it: file, machine.id, results[3],
+    results[3].params.'size'."""
+    node, where = root, "file"
+    out = [(where, node, True)]
+    for key in path:
+        node, declared = _step(root, node, key)
+        if isinstance(key, int):
+            where = f"{'' if where == 'file' else where}[{key}]"
+        else:
+            name = key if declared else shown(key)
+            where = name if where == "file" else f"{where}.{name}"
+        out.append((where, node, declared))
+    return out
+
+
+def _where(path):
+    return _walk_path(_schema_validator()[1], path)[-1][0]
+
+
+_TYPES = {"object": "an object", "array": "a list", "string": "a string",
+          "number": "a number", "integer": "an integer",
+          "boolean": "true or false"}
+
+
+def _message(doc, error):
+    """One line for the schema's first failure in doc, as the loader words
+    it: the field's path, then the problem (a template of the schema's
+    errorMessage where it has one)."""
+    _, root = _schema_validator()
+    path = list(error.absolute_path)
+    steps = _walk_path(root, path)
+    trail = [doc]  # the values along path, the document first
+    for k in path:
+        trail.append(trail[-1][k])
+    value, key = error.instance, error.validator
+    # the nearest errorMessage that serves this keyword, innermost first
+    levels = [(len(path), [error.schema])] + [
+        (i, _nodes(root, steps[i][1])) for i in range(len(path), -1, -1)]
+    for i, nodes in levels:
+        for n in nodes:
+            text = n.get("errorMessage")
+            if isinstance(text, dict):
+                text = text.get(key)
+            if isinstance(text, str):
+                at = trail[i]
+                return text.format(
+                    where=steps[i][0], parent=steps[max(i - 1, 0)][0],
+                    shown=shown(at), repr=repr(at), kind=_kind(at),
+                    len=len(at) if isinstance(at, (list, dict, str)) else 0)
+    where = steps[-1][0]
+    parent_nodes = _nodes(root, steps[-2][1]) if len(steps) > 1 else []
+    required = bool(path) and any(path[-1] in n.get("required", ())
+                                  for n in parent_nodes)
+    if key == "required":
+        missing = next((k for k in error.validator_value
+                        if isinstance(value, dict) and k not in value), "?")
+        return f"not a {SCHEMA} file: {where} has no {shown(missing)}"
+    if key == "type":
+        types = error.validator_value
+        types = [types] if isinstance(types, str) else types
+        if required and "number" not in types:
+            # a member the file is made of (machine, results[3].status):
+            # the file is of another kind; a figure is a wrong figure
+            at = f"file.{where}" if len(path) == 1 else where
+            return (f"not a {SCHEMA} file: {at} is "
+                    f"{type(value).__name__}")
+        kinds = [_TYPES.get(t, t) for t in types if t != "null"]
+        return f"{where} is {_kind(value)}, not {' or '.join(kinds)}"
+    if key == "minimum" and error.validator_value == 0:
+        return f"{where} is negative ({value})"
+    if key == "maximum":
+        return (f"{where} is {value:g}, beyond any figure measured here "
+                f"(over {error.validator_value:g})")
+    if key == "enum":
+        return (f"{where} {shown(value)} is not one of "
+                f"{', '.join(map(str, error.validator_value))}")
+    if key == "const":
+        return (f"{where} is {shown(value)}, not "
+                f"{shown(error.validator_value)}")
+    return f"{where}: {shown(clean(error.message), 200)}"
+
+
+def _structure(doc):
+    """results/schema.json's first failure in doc, as one line; None when it
+    holds."""
+    validator, _ = _schema_validator()
+    error = next(iter(validator.iter_errors(doc)), None)
+    if error is None:
+        return None
+    return _message(doc, error)
+
+
+# ---- what JSON Schema cannot say -----------------------------------------
+
+INT64 = 1 << 63
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text_problem(s):
+    if "\x00" in s:
+        return "holds a NUL character (\\u0000)"
+    if _SURROGATE.search(s):
+        return "holds invalid Unicode (a lone surrogate)"
+    return None
+
+
+def _values(doc):
+    """The first value anywhere in doc that no results file holds: NaN or
+    an infinity (not JSON, but Python writes and reads them), an integer
+    beyond 64 bits, a string or a name with a NUL or a lone surrogate
+    (jansson, the C reader's parser, refuses all of these), or nesting
+    beyond MAX_DEPTH. Walked without recursion, in document order."""
+    stack = [((), doc)]
+    while stack:
+        path, v = stack.pop()
+        if len(path) > MAX_DEPTH:
+            return "not a results file: arrays or objects nested too deeply"
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"{_where(path)} is {v}, not a finite number"
+        if isinstance(v, int) and not isinstance(v, bool) and not (
+                -INT64 <= v < INT64):
+            return (f"{_where(path)} is too big a number (an integer beyond "
+                    "64 bits)")
+        if isinstance(v, str):
+            problem = _text_problem(v)
+            if problem:
+                return f"{_where(path)} {problem}"
+        elif isinstance(v, dict):
+            for k in v:
+                problem = _text_problem(k)
+                if problem:
+                    return f"{_where(path)} has a name that {problem}"
+            stack += [(path + (k,), x) for k, x in reversed(v.items())]
+        elif isinstance(v, list):
+            stack += [(path + (i,), x) for i, x in
+                      reversed(list(enumerate(v)))]
+    return None
+
+
+def _semantics(doc):
+    """What the schema leaves to code once it holds: the ci95 holds its
+    median, no case twice."""
+    seen = {}
+    for i, r in enumerate(doc["results"]):
+        where = f"results[{i}]"
+        ns = r.get("ns_per_op")
+        if r["status"] == "ok" and isinstance(ns.get("ci95"), list):
+            ci, median = ns["ci95"], ns["median"]
+            if not ci[0] <= median <= ci[1]:
+                return (f"{where}.ns_per_op.ci95 {ci} does not hold the "
+                        f"median {median}")
+        key = case_key(r)
+        if key in seen:
+            return (f"{where} repeats the case of results[{seen[key]}] "
+                    f"({shown(case_name(key), 80)})")
+        seen[key] = i
+    return None
 
 def shown(value, width=60):
     """value as a message quotes it: repr (control characters escaped),
@@ -176,222 +422,13 @@ def shown(value, width=60):
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _file_name(path, value, where):
-    if not SAFE_NAME.fullmatch(value):
-        raise BadInput(path, f"{where} {shown(value)} is not a safe file "
-                             "name (letters, digits, '.', '_', '-', at most "
-                             "128, starting with a letter or digit)")
-    return value
-
-
-UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
-                      r"[0-9]{2}(\.[0-9]+)?Z")
-# No figure here comes near this (1e15 ns is eleven days per op): beyond
-# it a value is an edit, and sums of a few of them overflow to inf.
-MAX_VALUE = 1e15
-
-
-def _object(path, value, where, none_ok=False):
-    if value is None and none_ok:
-        return {}
-    if not isinstance(value, dict):
-        raise BadInput(path, f"{where} is {_kind(value)}, not an object")
-    return value
-
-
-def _strings(path, obj, where, keys):
-    """The named fields of obj that are present: a string or null."""
-    for key in keys:
-        v = obj.get(key)
-        if v is not None and not isinstance(v, str):
-            raise BadInput(path, f"{where}.{key} is {_kind(v)}, not a "
-                                 "string")
-
-
-def _string_list(path, value, where):
-    if value is None:
-        return
-    if not isinstance(value, list) or not all(isinstance(x, str)
-                                              for x in value):
-        raise BadInput(path, f"{where} is not a list of strings")
-
-
-def _scalars(path, obj, where):
-    """params: names to a string, a number or null (a list or an object
-    would not name a case)."""
-    for k, v in _object(path, obj, where, none_ok=True).items():
-        if isinstance(v, float) and not math.isfinite(v):
-            raise BadInput(path, f"{where}.{shown(k)} is {v}")
-        if v is not None and not isinstance(v, (str, int, float)):
-            raise BadInput(path, f"{where}.{shown(k)} is {_kind(v)}, not "
-                                 "a string or a number")
-
-
-def _check_machine(path, machine):
-    """What compare's fingerprint and regress's machine check read."""
-    _strings(path, machine, "machine", ("hostname", "compiler", "cflags"))
-    cpu = _object(path, machine.get("cpu"), "machine.cpu", none_ok=True)
-    _strings(path, cpu, "machine.cpu", ("vendor", "brand", "codename"))
-    _object(path, cpu.get("caches"), "machine.cpu.caches", none_ok=True)
-    _string_list(path, cpu.get("flags"), "machine.cpu.flags")
-    for key in ("topology", "os"):
-        _object(path, machine.get(key), f"machine.{key}", none_ok=True)
-
-
-def _check_run(path, run):
-    _object(path, run.get("options"), "run.options", none_ok=True)
-    counters = _object(path, run.get("counters"), "run.counters",
-                       none_ok=True)
-    _string_list(path, counters.get("available"),
-                 "run.counters.available")
-    _object(path, counters.get("unavailable"), "run.counters.unavailable",
-            none_ok=True)
-    _check_run_extras(path, run)
-
-
-def _check_record(path, r, where):
-    """One record: the fields the scripts key, sort, count and draw on."""
-    for key, kind in (("benchmark", str), ("impl", str), ("status", str)):
-        _require(path, r, key, kind, where)
-    if r["status"] not in STATUSES:
-        raise BadInput(path, f"{where}.status {shown(r['status'])} is not "
-                             f"one of {', '.join(STATUSES)}")
-    _scalars(path, r.get("params"), f"{where}.params")
-    threads = r.get("threads")
-    if threads is not None and (isinstance(threads, bool)
-                                or not isinstance(threads, int)
-                                or threads < 1):
-        raise BadInput(path, f"{where}.threads is {shown(threads)}, not a "
-                             "thread count")
-    _strings(path, r, where, ("placement", "reason", "note"))
-    cpus = r.get("cpus")
-    if cpus is not None and (not isinstance(cpus, list) or not all(
-            c is None or (isinstance(c, int) and not isinstance(c, bool)
-                          and c >= 0) for c in cpus)):
-        raise BadInput(path, f"{where}.cpus is not a list of CPU numbers")
-    _optional(path, r, where, numbers=("bytes_per_op", "allocs_per_op",
-                                       "go_ratio", "c2c_ratio",
-                                       "c2c_floor_ns"),
-              bools=("noisy", "oversubscribed", "multiplexed"))
-    for key in ("counters_per_op", "fields"):
-        obj = _object(path, r.get(key), f"{where}.{key}", none_ok=True)
-        for name, v in obj.items():
-            _number(path, v, f"{where}.{key}.{shown(name)}", none_ok=True)
-    if r["status"] == "ok":
-        ns = _require(path, r, "ns_per_op", dict, where)
-        if ns.get("median") is None:
-            raise BadInput(path, f"{where}: status ok without "
-                                 "ns_per_op.median")
-        median = _number(path, ns["median"], f"{where}.ns_per_op.median")
-        _optional(path, ns, f"{where}.ns_per_op",
-                  numbers=("min", "max", "mean", "cv"))
-        ci = ns.get("ci95")
-        if ci is not None:
-            _numbers(path, ci, f"{where}.ns_per_op.ci95")
-            if len(ci) != 2:
-                raise BadInput(path, f"{where}.ns_per_op.ci95 has "
-                                     f"{len(ci)} values, not 2")
-            if not ci[0] <= median <= ci[1]:
-                raise BadInput(path, f"{where}.ns_per_op.ci95 {ci} does "
-                                     f"not hold the median {median}")
-        s = r.get("samples_ns_per_op")
-        if s is not None:
-            _numbers(path, s, f"{where}.samples_ns_per_op")
-            if not s:
-                raise BadInput(path, f"{where}: status ok with no "
-                                     "samples_ns_per_op")
-    _check_interference(path, r.get("interference"),
-                        f"{where}.interference")
-
-
 def _kind(value):
     return "null" if value is None else type(value).__name__
 
-
-def _number(path, value, where, none_ok=False):
-    """value, a finite number >= 0 (a time or a share): NaN, Inf, a
-    negative figure or a string would turn every statistic built on it into
-    nonsense, so they are bad input, not data."""
-    if value is None and none_ok:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BadInput(path, f"{where} is {_kind(value)}, not a number")
-    if not math.isfinite(value):
-        raise BadInput(path, f"{where} is {value}, not a finite number")
-    if value < 0:
-        raise BadInput(path, f"{where} is negative ({value})")
-    if value > MAX_VALUE:
-        raise BadInput(path, f"{where} is {value:g}, beyond any figure "
-                             f"measured here (over {MAX_VALUE:g})")
-    return value
-
-
-def _numbers(path, values, where, none_ok=False):
-    if not isinstance(values, list):
-        raise BadInput(path, f"{where} is {_kind(values)}, not a list")
-    for i, v in enumerate(values):
-        _number(path, v, f"{where}[{i}]", none_ok)
-
-
-def _optional(path, obj, where, numbers=(), counts=(), ints=(), lists=(),
-              bools=(), gappy=()):
-    """Checks the named fields of obj that are present and not null:
-    counts are integers >= 0, ints any integer (after_case is -1 before the
-    first case), gappy lists may hold null (a sample not measured)."""
-    for key in numbers:
-        _number(path, obj.get(key), f"{where}.{key}", none_ok=True)
-    for key in counts + ints:
-        v = obj.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int)
-                              or (key in counts and v < 0)):
-            raise BadInput(path, f"{where}.{key} is {v!r}, not a count")
-    for key in lists + gappy:
-        if obj.get(key) is not None:
-            _numbers(path, obj[key], f"{where}.{key}", key in gappy)
-    for key in bools:
-        v = obj.get(key)
-        if v is not None and not isinstance(v, bool):
-            raise BadInput(path, f"{where}.{key} is {_kind(v)}, not "
-                                 "true or false")
-
-
-def _check_interference(path, inter, where):
-    """A record's interference (absent in older files: unknown)."""
-    if inter is None:
-        return
-    if not isinstance(inter, dict):
-        raise BadInput(path, f"{where} is {_kind(inter)}, not an object")
-    _optional(path, inter, where,
-              numbers=("others", "wait", "steal", "psi_some", "max"),
-              counts=("disturbed_samples",), gappy=("samples",),
-              bools=("disturbed",))
-
-
-def _check_run_extras(path, run):
-    """run.interference and run.controls (both absent in older files)."""
-    inter = run.get("interference")
-    if inter is not None:
-        if not isinstance(inter, dict):
-            raise BadInput(path, "run.interference is "
-                                 f"{_kind(inter)}, not an object")
-        _optional(path, inter, "run.interference", numbers=("max",),
-                  counts=("cases", "disturbed", "rerun"))
-    controls = run.get("controls")
-    if controls is None:
-        return
-    if not isinstance(controls, list):
-        raise BadInput(path, f"run.controls is {_kind(controls)}, not a "
-                             "list")
-    for i, c in enumerate(controls):
-        where = f"run.controls[{i}]"
-        if not isinstance(c, dict):
-            raise BadInput(path, f"{where} is {_kind(c)}, not an object")
-        _optional(path, c, where, numbers=("t_s", "ref_ns", "c2c_ns"),
-                  ints=("after_case",), lists=("ref_samples",))
-
-
 def expand(paths):
-    """Files named, and the *.json files under directories named, sorted."""
+    """Files named, and the *.json files under directories named, sorted
+    (results/schema.json, which lies in results/, left out)."""
+    schema = os.path.realpath(SCHEMA_FILE)
     out = []
     for p in paths:
         if os.path.isdir(p):
@@ -399,7 +436,8 @@ def expand(paths):
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 found += [os.path.join(root, f) for f in files
-                          if f.endswith(".json")]
+                          if f.endswith(".json") and os.path.realpath(
+                              os.path.join(root, f)) != schema]
             out += sorted(found)
         else:
             out.append(p)
