@@ -415,6 +415,7 @@ def _semantics(doc):
         seen[key] = i
     return None
 
+
 def shown(value, width=60):
     """value as a message quotes it: repr (control characters escaped),
     cut to width."""
@@ -424,6 +425,7 @@ def shown(value, width=60):
 
 def _kind(value):
     return "null" if value is None else type(value).__name__
+
 
 def expand(paths):
     """Files named, and the *.json files under directories named, sorted
