@@ -24,6 +24,7 @@
 #include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
 #include "bench.h"
+#include "clock.h"
 
 /* What the records of an implementation must say. */
 #define atomic_note_c11                                                        \
@@ -185,9 +186,9 @@ struct atomic_local {
 			void *shared, struct bench_thread *t, uint64_t iters)  \
 	{                                                                      \
 		struct atomic_##IMPL##_shared *s = shared;                     \
-		uint64_t t0 = bench_now_ns();                                  \
+		uint64_t t0 = clock_mono_ns();                                 \
 		atomic_##IMPL##_load_run(shared, t, iters);                    \
-		atomic_fetch_add(&s->reader_ns, bench_now_ns() - t0);          \
+		atomic_fetch_add(&s->reader_ns, clock_mono_ns() - t0);         \
 		/* on the ns/op column's scale: a thread's ns/op over the      \
 		 * thread count, as if every thread were a reader */           \
 		atomic_fetch_add(&s->reader_ops,                               \

@@ -14,8 +14,8 @@
 #define CONTEND_BENCH_H
 
 #include <stdint.h>
-#include <time.h>
 
+#include "cacheline.h"
 #include "err.h"
 
 enum bench_flags {
@@ -88,6 +88,12 @@ struct bench {
 	static const struct bench *const ident##_entry                         \
 		__attribute__((used, section("contend_bench"))) = &ident
 
+/* What the runner gives a workload beside the calls above: counts one
+ * allocation of bytes made through another allocator's own API (mimalloc's
+ * mi_malloc, jemalloc's mallocx), which the runner's malloc interposer
+ * cannot see; a no-op when the thread is not counting (runners/alloc.c). */
+void bench_count_foreign_alloc(uint64_t bytes);
+
 /* Forces v to be computed and treats memory as read: the compiler may not
  * delete or hoist the work that produced it. */
 static inline void keep(uint64_t v)
@@ -99,28 +105,5 @@ static inline void keep_ptr(const void *p)
 {
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
-
-/* Spin-wait hint for the CPU (and for an SMT sibling). */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
-
-/* For a workload that times part of its threads itself (a result field);
- * the runner's own timing does not need it. */
-static inline uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-#define CACHE_LINE 64
 
 #endif

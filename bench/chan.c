@@ -38,7 +38,9 @@
 
 #include "bench.h"
 #include "channel_impl.h"
+#include "clock.h"
 #include "latency.h"
+#include "spin.h"
 
 #define CHAN_SELECT_MAX 16
 
@@ -187,11 +189,11 @@ CHAN_BODY chan_pingpong_body(const struct chan_fns *f, void *shared,
 		return 0;
 	}
 	for (uint64_t i = 0; i < iters; i++) {
-		uint64_t t0 = i % PINGPONG_TIMED == 0 ? bench_now_ns() : 0;
+		uint64_t t0 = i % PINGPONG_TIMED == 0 ? clock_mono_ns() : 0;
 		f->send(s->a, &i);
 		f->recv(s->b, &v);
 		if (t0)
-			latency_record(&s->lat, bench_now_ns() - t0);
+			latency_record(&s->lat, clock_mono_ns() - t0);
 	}
 	keep(v);
 	return iters;
@@ -258,14 +260,14 @@ static void chan_spin_until(_Atomic uint64_t *word, uint64_t want)
 			sched_yield(); /* more threads than CPUs still progress
 					*/
 		else
-			cpu_relax();
+			spin_pause();
 }
 
 static void chan_wait_ns(uint64_t ns)
 {
-	uint64_t end = bench_now_ns() + ns;
-	while (bench_now_ns() < end)
-		cpu_relax();
+	uint64_t end = clock_mono_ns() + ns;
+	while (clock_mono_ns() < end)
+		spin_pause();
 }
 
 /* Receivers: wait for round r's channel, block on it, note the wake. */
@@ -278,7 +280,7 @@ chan_broadcast_receiver(const struct chan_fns *f, struct chan_shared *s,
 	/* release: thread 0 sees our arrival after we read round r's channel */
 	atomic_fetch_add_explicit(&s->arrived, 1, memory_order_release);
 	f->recv(s->a, &v);
-	now = bench_now_ns();
+	now = clock_mono_ns();
 	seen = atomic_load_explicit(&s->last_wake, memory_order_relaxed);
 	while (now > seen &&
 	       !atomic_compare_exchange_weak_explicit(&s->last_wake, &seen, now,
@@ -298,7 +300,7 @@ chan_broadcast_closer(const struct chan_fns *f, struct chan_shared *s,
 	chan_spin_until(&s->arrived, (r + 1) * (uint64_t)receivers);
 	chan_wait_ns(20000);
 	atomic_store_explicit(&s->last_wake, 0, memory_order_relaxed);
-	t0 = bench_now_ns();
+	t0 = clock_mono_ns();
 	f->close(s->a);
 	chan_spin_until(&s->departed, (r + 1) * (uint64_t)receivers);
 	latency_record(
@@ -350,7 +352,7 @@ CHAN_BODY chan_idle_body(const struct chan_fns *f, void *shared,
 			 struct bench_thread *t, uint64_t iters)
 {
 	struct chan_shared *s = shared;
-	uint64_t v = 0, cpu0 = thread_cpu_ns(), t0 = bench_now_ns();
+	uint64_t v = 0, cpu0 = thread_cpu_ns(), t0 = clock_mono_ns();
 	struct timespec idle = {0, CHAN_IDLE_NS};
 	if (t->tid == 0) {
 		for (uint64_t i = 0; i < iters; i++) {
@@ -362,7 +364,7 @@ CHAN_BODY chan_idle_body(const struct chan_fns *f, void *shared,
 	for (uint64_t i = 0; i < iters; i++)
 		f->recv(s->a, &v);
 	atomic_fetch_add(&s->idle_cpu_ns, thread_cpu_ns() - cpu0);
-	atomic_fetch_add(&s->idle_wall_ns, bench_now_ns() - t0);
+	atomic_fetch_add(&s->idle_wall_ns, clock_mono_ns() - t0);
 	keep(v);
 	return 0;
 }

@@ -34,6 +34,7 @@
 #include "mutex_pthread_adaptive.h"
 #include "mutex_ticket.h"
 #include "mutex_ttas.h"
+#include "spin.h"
 
 /* Failed turn checks before a waiting handoff thread yields its CPU, so two
  * threads forced onto one CPU (placement none, oversubscribed) still make
@@ -104,7 +105,7 @@
 				done++;                                        \
 				continue;                                      \
 			}                                                      \
-			cpu_relax();                                           \
+			spin_pause();                                          \
 			if (++misses == MUTEX_HANDOFF_YIELD) {                 \
 				misses = 0;                                    \
 				sched_yield();                                 \

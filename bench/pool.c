@@ -36,33 +36,19 @@
 #include "pool_freelist.h"
 #include "pool_goish.h"
 #include "pool_malloc.h"
+#include "spin.h"
 #ifdef CONTEND_HAVE_MIMALLOC
-#include "alloc.h"
 /* mi_malloc's allocations, which the runner's interposer cannot see */
-#define POOL_MIMALLOC_HOOK(bytes) alloc_count_foreign(bytes)
+#define POOL_MIMALLOC_HOOK(bytes) bench_count_foreign_alloc(bytes)
 #include "pool_mimalloc.h"
 #endif
 #ifdef CONTEND_HAVE_JEMALLOC
-#include "alloc.h"
 /* mallocx's allocations, which the runner's interposer cannot see */
-#define POOL_JEMALLOC_HOOK(bytes) alloc_count_foreign(bytes)
+#define POOL_JEMALLOC_HOOK(bytes) bench_count_foreign_alloc(bytes)
 #include "pool_jemalloc.h"
 #endif
 
 #define POOL_RING 256 /* objects in flight from one thread to the next */
-/* Failed polls of a ring before the thread yields its CPU, so a pair on
- * one CPU (placement none, oversubscribed) still makes progress; never
- * reached when each thread has its own CPU. */
-#define POOL_SPIN_YIELD (1u << 14)
-
-static inline void pool_spin(unsigned *spins)
-{
-	cpu_relax();
-	if (++*spins == POOL_SPIN_YIELD) {
-		*spins = 0;
-		sched_yield();
-	}
-}
 
 /* Single producer, single consumer: Lamport's ring, each side caching the
  * other's index in its own line; the producer publishes its tail once per
@@ -231,7 +217,7 @@ static inline void *pool_ring_pop(struct pool_ring *r)
 				o[0] = i;                                      \
 				keep_ptr(o);                                   \
 				while (!pool_ring_push(out, o))                \
-					pool_spin(&spins);                     \
+					spin_wait_step(&spins);                \
 			}                                                      \
 		}                                                              \
 		pool_ring_publish(out);                                        \
@@ -260,7 +246,7 @@ static inline void *pool_ring_pop(struct pool_ring *r)
 			if (last)                                              \
 				return;                                        \
 			if (!got)                                              \
-				pool_spin(&spins);                             \
+				spin_wait_step(&spins);                        \
 		}                                                              \
 	}                                                                      \
                                                                                \

@@ -31,6 +31,8 @@
 #include <time.h>
 
 #include "bench.h"
+#include "clock.h"
+#include "latency.h"
 #include "rwmutex_bravo.h"
 #include "rwmutex_ck_brlock.h"
 #include "rwmutex_ck_rwlock.h"
@@ -40,70 +42,22 @@
 #include "rwmutex_slots.h"
 #include "rwmutex_spin.h"
 
-#define RWMUTEX_LINES	   8
-#define RWMUTEX_READ_CAP   100 /* reads per writer op before readers stop */
-#define RWMUTEX_HIST_SUB   4   /* 16 buckets per power of two: ~6% wide */
-#define RWMUTEX_HIST_SLOTS (64 << RWMUTEX_HIST_SUB)
+#define RWMUTEX_LINES	 8
+#define RWMUTEX_READ_CAP 100 /* reads per writer op before readers stop */
 
-/* The writer's acquisition latencies, log-linear buckets in ns. */
-struct rwmutex_hist {
-	uint64_t n, max;
-	uint64_t count[RWMUTEX_HIST_SLOTS];
-};
-
-static unsigned rwmutex_hist_index(uint64_t v)
-{
-	unsigned e;
-	if (v < (1u << RWMUTEX_HIST_SUB))
-		return (unsigned)v;
-	e = 63u - (unsigned)__builtin_clzll(v);
-	return ((e - RWMUTEX_HIST_SUB + 1) << RWMUTEX_HIST_SUB) +
-	       (unsigned)((v >> (e - RWMUTEX_HIST_SUB)) &
-			  ((1u << RWMUTEX_HIST_SUB) - 1));
-}
-
-/* The lower bound of bucket i (what a percentile reports). */
-static double rwmutex_hist_value(unsigned i)
-{
-	unsigned e, m;
-	if (i < (1u << RWMUTEX_HIST_SUB))
-		return i;
-	e = (i >> RWMUTEX_HIST_SUB) + RWMUTEX_HIST_SUB - 1;
-	m = i & ((1u << RWMUTEX_HIST_SUB) - 1);
-	return (double)(((uint64_t)(1u << RWMUTEX_HIST_SUB) + m)
-			<< (e - RWMUTEX_HIST_SUB));
-}
-
-static double rwmutex_hist_pct(const struct rwmutex_hist *h, double p)
-{
-	uint64_t want = (uint64_t)(p * (double)h->n), seen = 0;
-	for (unsigned i = 0; i < RWMUTEX_HIST_SLOTS; i++) {
-		seen += h->count[i];
-		if (seen > want)
-			return rwmutex_hist_value(i);
-	}
-	return (double)h->max;
-}
-
-static int rwmutex_hist_fields(const struct rwmutex_hist *h,
+/* The writer's acquisition latencies (16 buckets per power of two). */
+static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 			       struct bench_field *out, int max)
 {
 	if (max < 3 || h->n == 0)
 		return 0;
 	out[0].name = "writer_p50_ns";
-	out[0].value = rwmutex_hist_pct(h, 0.50);
+	out[0].value = latency_fine_quantile(h, 0.50);
 	out[1].name = "writer_p99_ns";
-	out[1].value = rwmutex_hist_pct(h, 0.99);
+	out[1].value = latency_fine_quantile(h, 0.99);
 	out[2].name = "writer_max_ns";
 	out[2].value = (double)h->max;
 	return 3;
-}
-
-static inline uint64_t rwmutex_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 #define RWMUTEX_BENCHES(IMPL)                                                  \
@@ -112,7 +66,7 @@ static inline uint64_t rwmutex_now_ns(void)
 		_Alignas(CACHE_LINE) uint64_t data[RWMUTEX_LINES][8];          \
 		/* writer-wait: bumped when the writer is done */              \
 		_Alignas(CACHE_LINE) _Atomic uint64_t writer_done;             \
-		struct rwmutex_hist hist; /* the writer's only */              \
+		struct latency_hist_fine hist; /* the writer's only */         \
 	};                                                                     \
                                                                                \
 	/* uncontended: the thread's own lock and line */                      \
@@ -238,18 +192,15 @@ static inline uint64_t rwmutex_now_ns(void)
 		struct rwmutex_##IMPL##_shared *s = shared;                    \
 		uint64_t sum = 0, n = 0;                                       \
 		if (t->tid == 0) {                                             \
-			memset(&s->hist, 0, sizeof(s->hist));                  \
+			latency_fine_reset(&s->hist);                          \
 			for (uint64_t i = 0; i < iters; i++) {                 \
-				uint64_t t0 = rwmutex_now_ns(), d;             \
+				uint64_t t0 = clock_mono_ns(), d;              \
 				rwmutex_##IMPL##_lock(&s->l);                  \
-				d = rwmutex_now_ns() - t0;                     \
+				d = clock_mono_ns() - t0;                      \
 				s->data[0][i & 7]++;                           \
 				rwmutex_##IMPL##_unlock(&s->l);                \
-				s->hist.count[rwmutex_hist_index(d)]++;        \
-				if (d > s->hist.max)                           \
-					s->hist.max = d;                       \
+				latency_fine_record(&s->hist, d);              \
 			}                                                      \
-			s->hist.n = iters;                                     \
 			atomic_fetch_add_explicit(&s->writer_done, 1,          \
 						  memory_order_relaxed);       \
 			return iters;                                          \

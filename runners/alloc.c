@@ -6,6 +6,7 @@
  * executable's TLS is static. Sanitizers replace malloc themselves; in those
  * builds counting is reported unavailable and nothing is interposed. */
 #include "alloc.h"
+#include "bench.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -30,7 +31,7 @@ void alloc_count_begin(void)
 	tally.on = 1;
 }
 
-void alloc_count_foreign(uint64_t bytes)
+void bench_count_foreign_alloc(uint64_t bytes)
 {
 	if (tally.on) {
 		tally.c.allocs++;

@@ -15,10 +15,8 @@ struct alloc_counts {
 int alloc_counting_available(void);
 /* Starts counting on the calling thread from zero. */
 void alloc_count_begin(void);
-/* Counts one allocation of bytes made through another allocator's own API
- * (mimalloc's mi_malloc), which the interposer cannot see; a no-op when
- * the thread is not counting. */
-void alloc_count_foreign(uint64_t bytes);
+/* Allocations through another allocator's own API are counted by
+ * bench_count_foreign_alloc (bench.h), which alloc.c defines. */
 /* Stops counting on the calling thread and returns what it counted. */
 struct alloc_counts alloc_count_end(void);
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "measure.h"
 
 void goref_name(const char *bench, char *out, size_t len)
@@ -44,7 +45,7 @@ static int run_capture(char *const argv[], const cpu_set_t *cpus, char *buf,
 {
 	int fd[2], status = -1;
 	size_t used = 0;
-	struct timespec t0, now;
+	double t0;
 	pid_t pid;
 	*timed_out = 0;
 	if (pipe(fd) != 0)
@@ -65,13 +66,12 @@ static int run_capture(char *const argv[], const cpu_set_t *cpus, char *buf,
 		close(fd[0]);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_mono_s();
 	for (;;) {
 		struct pollfd p = {fd[0], POLLIN, 0};
 		ssize_t n;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (*stop || (timeout_s > 0 &&
-			      (double)(now.tv_sec - t0.tv_sec) > timeout_s)) {
+		if (*stop ||
+		    (timeout_s > 0 && clock_mono_s() - t0 > timeout_s)) {
 			*timed_out = !*stop;
 			kill(pid, SIGKILL);
 			break;

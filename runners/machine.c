@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #ifdef CONTEND_HAVE_LIBCPUID
 #include <libcpuid.h>
 
@@ -154,22 +156,15 @@ static uint64_t rdtsc(void)
 	return __builtin_ia32_rdtsc();
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* TSC ticks over 20 ms of CLOCK_MONOTONIC: good to about 0.01%. */
 static double measure_tsc_hz(void)
 {
 	struct timespec d = {0, 20000000};
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	uint64_t c0 = rdtsc();
 	nanosleep(&d, NULL);
 	uint64_t c1 = rdtsc();
-	double t1 = now_s();
+	double t1 = clock_mono_s();
 	return (double)(c1 - c0) / (t1 - t0);
 }
 #else

@@ -20,20 +20,20 @@
 #include <limits.h>
 #include <malloc.h>
 #include <math.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "alloc.h"
 #include "c2c.h"
+#include "clock.h"
+#include "futex.h"
+#include "spin.h"
 #include "interference.h"
 
 #define MAX_ITERS    1000000000ull
@@ -108,12 +108,6 @@ static void set_phase(const struct measure_params *mp, int phase, int sample)
 	atomic_store(&mp->progress->phase, phase);
 }
 
-static long futex(_Atomic uint32_t *addr, int op, uint32_t val,
-		  const struct timespec *timeout)
-{
-	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
-}
-
 /* Waits until *word != old: a short spin, then the futex. */
 static uint32_t wait_change(_Atomic uint32_t *word, uint32_t old)
 {
@@ -124,10 +118,10 @@ static uint32_t wait_change(_Atomic uint32_t *word, uint32_t old)
 		v = atomic_load_explicit(word, memory_order_acquire);
 		if (v != old)
 			return v;
-		cpu_relax();
+		spin_pause();
 	}
 	while ((v = atomic_load_explicit(word, memory_order_acquire)) == old)
-		futex(word, FUTEX_WAIT_PRIVATE, old, NULL);
+		futex_wait(word, old, NULL);
 	return v;
 }
 
@@ -136,7 +130,7 @@ static void spin_barrier(_Atomic uint32_t *arrived, uint32_t target)
 	unsigned spins = 0;
 	atomic_fetch_add_explicit(arrived, 1, memory_order_acq_rel);
 	while (atomic_load_explicit(arrived, memory_order_acquire) < target) {
-		cpu_relax();
+		spin_pause();
 		if (++spins % 256 == 0)
 			sched_yield(); /* oversubscribed or unbound threads */
 	}
@@ -147,7 +141,7 @@ static void report_done(struct case_run *cr)
 	/* release: publishes this worker's results to the coordinator */
 	if (atomic_fetch_add_explicit(&cr->done, 1, memory_order_release) + 1 ==
 	    (uint32_t)cr->nthreads)
-		futex(&cr->done, FUTEX_WAKE_PRIVATE, 1, NULL);
+		futex_wake(&cr->done, 1);
 }
 
 static int bind_self(struct worker *w, struct err *e)
@@ -281,8 +275,8 @@ static int wait_done(struct case_run *cr, int n, uint64_t deadline)
 		/* without a deadline, no wake-ups of our own on the case's
 		 * CPUs (they would count as others' time), unless fewer
 		 * than all threads started: then nobody wakes us */
-		futex(&cr->done, FUTEX_WAIT_PRIVATE, v,
-		      deadline || n < cr->nthreads ? &ts : NULL);
+		futex_wait(&cr->done, v,
+			   deadline || n < cr->nthreads ? &ts : NULL);
 	}
 	return 0;
 }
@@ -293,7 +287,7 @@ static int start_sample(struct case_run *cr, uint64_t iters, uint64_t deadline)
 	atomic_store_explicit(&cr->done, 0, memory_order_relaxed);
 	/* release: iters and done are set before any worker sees the new go */
 	atomic_fetch_add_explicit(&cr->go, 1, memory_order_release);
-	futex(&cr->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	futex_wake(&cr->go, INT_MAX);
 	return wait_done(cr, cr->nthreads, deadline);
 }
 
@@ -575,7 +569,7 @@ static void stop_workers(struct case_run *cr, int started)
 {
 	cr->quit = 1;
 	atomic_fetch_add_explicit(&cr->go, 1, memory_order_release);
-	futex(&cr->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	futex_wake(&cr->go, INT_MAX);
 	for (int i = 0; i < started; i++)
 		pthread_join(cr->w[i].th, NULL);
 }

@@ -22,7 +22,7 @@
 #include "atomic_value_refcount.h"
 #include "atomic_value_seqlock.h"
 #include "atomic_value_urcu.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 #include "atomic_value_ebr_fence.h"
 #include "test_check.h"

@@ -16,7 +16,7 @@
 
 #include "channel.h"
 #include "channel_impl.h"
-#include "spin_pause.h"
+#include "spin.h"
 #include "tsan_annotate.h"
 
 #include "test_watchdog.h"

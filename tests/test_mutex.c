@@ -20,13 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "mutex_futex.h"
 #include "mutex_mcs.h"
 #include "mutex_pthread.h"
 #include "mutex_pthread_adaptive.h"
 #include "mutex_ticket.h"
 #include "mutex_ttas.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 static int fails;
 
@@ -182,16 +183,12 @@ static void nap(void)
                                                                                \
 	static void IMPL##_test(int ncpus)                                     \
 	{                                                                      \
-		struct timespec t0, t1;                                        \
 		int cap = FAIR_SPIN && ncpus < THREADS ? ncpus : THREADS;      \
-		clock_gettime(CLOCK_MONOTONIC, &t0);                           \
+		double t0 = clock_mono_s();                                    \
 		IMPL##_test_race(0, cap);                                      \
 		IMPL##_test_race(1, cap < SLEEPERS ? cap : SLEEPERS);          \
 		IMPL##_test_handoff();                                         \
-		clock_gettime(CLOCK_MONOTONIC, &t1);                           \
-		printf("%-18s %.2f s\n", #IMPL,                                \
-		       (double)(t1.tv_sec - t0.tv_sec) +                       \
-			       (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);      \
+		printf("%-18s %.2f s\n", #IMPL, clock_mono_s() - t0);          \
 	}
 
 MUTEX_TESTS(pthread, 0)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "rwmutex_bravo.h"
 #include "rwmutex_ck_brlock.h"
 #include "rwmutex_ck_rwlock.h"
@@ -36,13 +37,6 @@
 #define STARVE_TRIES	20
 #define STARVE_BOUND_NS 1000000000ull /* a writer gets in within 1 s */
 #define WATCHDOG_S	120
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Some work inside a read section, so that readers overlap. */
 static void hold(int rounds)
@@ -158,9 +152,9 @@ static void hold(int rounds)
 		for (int k = 0; k < STARVE_TRIES; k++) {                       \
 			uint64_t t0, d;                                        \
 			usleep(5000);                                          \
-			t0 = now_ns();                                         \
+			t0 = clock_mono_ns();                                  \
 			rwmutex_##IMPL##_lock(&r->l);                          \
-			d = now_ns() - t0;                                     \
+			d = clock_mono_ns() - t0;                              \
 			rwmutex_##IMPL##_unlock(&r->l);                        \
 			if (d > worst)                                         \
 				worst = d;                                     \

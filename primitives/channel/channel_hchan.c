@@ -174,7 +174,7 @@ static void lock_slow(struct hchan_lock *l)
 	}
 	/* acquire: the critical section follows the previous release */
 	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire))
-		chan_futex_wait(&l->state, 2, NULL);
+		futex_wait_until(&l->state, 2, NULL);
 }
 
 static void hchan_lock(struct hchan_lock *l)
@@ -193,7 +193,7 @@ static void hchan_unlock(struct hchan_lock *l)
 	/* release: publishes the critical section to the next locker; an
 	 * RMW, not a store, to learn whether anyone sleeps (2) */
 	if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
-		chan_futex_wake(&l->state, 1);
+		futex_wake(&l->state, 1);
 }
 
 chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
@@ -379,7 +379,7 @@ static void unpark_after(const struct hchan_wake *wk)
 	if (wk->g)
 		chan_unpark(&wk->g->wake);
 	if (wk->futex)
-		chan_futex_wake(wk->futex, 1);
+		futex_wake(wk->futex, 1);
 }
 
 /* Lock held, the operation would block: may this one wait in the spot?
@@ -430,7 +430,7 @@ static void spot_park(struct hchan *c)
 	/* acquire: pairs with spot_settle's release */
 	while (atomic_load_explicit(&c->spot_wake, memory_order_acquire) !=
 	       CHAN_WOKEN)
-		chan_futex_wait(&c->spot_wake, CHAN_SPINNING, NULL);
+		futex_wait_until(&c->spot_wake, CHAN_SPINNING, NULL);
 }
 
 /* Waits in the spot claimed under the lock (now released), then reads

@@ -30,38 +30,16 @@
 #define CONTEND_CHANNEL_PARK_H
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "spin_pause.h"
+#include "clock.h"
+#include "futex.h"
+#include "spin.h"
 
 #define CHAN_SPIN_NS	20000
 #define CHAN_SPIN_CHECK 64
-
-static inline uint64_t chan_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Sleeps while *word == val, until deadline (absolute CLOCK_MONOTONIC,
- * NULL: none). 0, or -1 with errno (ETIMEDOUT, EAGAIN, EINTR). */
-static inline int chan_futex_wait(_Atomic uint32_t *word, uint32_t val,
-				  const struct timespec *deadline)
-{
-	return (int)syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val,
-			    deadline, NULL, FUTEX_BITSET_MATCH_ANY);
-}
-
-static inline void chan_futex_wake(_Atomic uint32_t *word, int n)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
 
 /* Spins up to CHAN_SPIN_NS while *word == val. 1 if it changed. */
 static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
@@ -74,7 +52,7 @@ static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
 		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
-		uint64_t now = chan_now_ns();
+		uint64_t now = clock_mono_ns();
 		if (!start)
 			start = now;
 		else if (now - start > CHAN_SPIN_NS)
@@ -111,7 +89,7 @@ static inline int chan_park(_Atomic uint32_t *flag,
 		return 0;
 	/* acquire: pairs with chan_unpark's release */
 	while (atomic_load_explicit(flag, memory_order_acquire) != CHAN_WOKEN) {
-		if (chan_futex_wait(flag, CHAN_PARKED, deadline) == -1 &&
+		if (futex_wait_until(flag, CHAN_PARKED, deadline) == -1 &&
 		    (errno == ETIMEDOUT || errno == EINVAL))
 			return atomic_load_explicit(flag,
 						    memory_order_acquire) !=
@@ -129,7 +107,7 @@ static inline void chan_unpark(_Atomic uint32_t *flag)
 	 * to the waiter, which reads the flag with acquire */
 	if (atomic_exchange_explicit(flag, CHAN_WOKEN, memory_order_release) ==
 	    CHAN_PARKED)
-		chan_futex_wake(flag, 1);
+		futex_wake(flag, 1);
 }
 
 #endif

@@ -273,7 +273,7 @@ static void event_wait(struct ring_event *e, uint32_t seq)
 	if (chan_spin_while(&e->seq, seq))
 		return;
 	atomic_fetch_add_explicit(&e->sleepers, 1, memory_order_seq_cst);
-	chan_futex_wait(&e->seq, seq, NULL);
+	futex_wait_until(&e->seq, seq, NULL);
 	atomic_fetch_sub_explicit(&e->sleepers, 1, memory_order_relaxed);
 }
 
@@ -289,7 +289,7 @@ static void event_signal(struct ring_event *e, int all)
 	 * registration is before the kernel reads seq */
 	atomic_fetch_add_explicit(&e->seq, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&e->sleepers, memory_order_seq_cst))
-		chan_futex_wake(&e->seq, all ? INT_MAX : 1);
+		futex_wake(&e->seq, all ? INT_MAX : 1);
 }
 
 /* ---- send, receive, close ---- */
@@ -355,7 +355,7 @@ static int ring_spin_send(struct ring *r, const void *elem)
 		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
-		uint64_t now = chan_now_ns();
+		uint64_t now = clock_mono_ns();
 		if (!start)
 			start = now;
 		else if (now - start > CHAN_SPIN_NS)
@@ -384,7 +384,7 @@ static int ring_spin_recv(struct ring *r, void *elem)
 		spin_pause();
 		if (i % CHAN_SPIN_CHECK)
 			continue;
-		uint64_t now = chan_now_ns();
+		uint64_t now = clock_mono_ns();
 		if (!start)
 			start = now;
 		else if (now - start > CHAN_SPIN_NS)
@@ -450,7 +450,7 @@ static void event_broadcast(struct ring_event *e)
 {
 	/* release: the closed bit set before is seen by whoever wakes */
 	atomic_fetch_add_explicit(&e->seq, 1, memory_order_release);
-	chan_futex_wake(&e->seq, INT_MAX);
+	futex_wake(&e->seq, INT_MAX);
 }
 
 int chan_ring_close(chan_t *ch)

@@ -17,8 +17,8 @@
 #ifndef CONTEND_DEQUE_H
 #define CONTEND_DEQUE_H
 
-/* what two threads write sits in lines of its own */
-#define DEQUE_CACHE_LINE 64
+/* what two threads write sits in lines of its own (CACHE_LINE) */
+#include "cacheline.h"
 
 /* what a steal did */
 enum deque_steal {

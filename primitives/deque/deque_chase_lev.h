@@ -80,8 +80,8 @@ struct deque_chase_lev_array {
 };
 
 struct deque_chase_lev {
-	_Alignas(DEQUE_CACHE_LINE) _Atomic int64_t top;
-	_Alignas(DEQUE_CACHE_LINE) _Atomic int64_t bottom;
+	_Alignas(CACHE_LINE) _Atomic int64_t top;
+	_Alignas(CACHE_LINE) _Atomic int64_t bottom;
 	_Atomic(struct deque_chase_lev_array *) array;
 };
 

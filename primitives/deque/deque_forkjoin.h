@@ -41,7 +41,7 @@
 
 #include "deque_chase_lev.h"
 #include "deque_global.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 #define FJ_FLAT_WORK 64 /* dependent multiplies in a flat leaf */
 #define FJ_FIB_MAX   40 /* fib(40): 3e8 tasks, far beyond any use */
@@ -50,7 +50,7 @@
 enum fj_tree { FJ_FIB, FJ_FLAT };
 
 struct fj_task {
-	_Alignas(DEQUE_CACHE_LINE) struct fj_task *parent;
+	_Alignas(CACHE_LINE) struct fj_task *parent;
 	_Atomic int32_t pending; /* children not finished */
 	int32_t n;		 /* fib: k; flat: width at the root, 0 */
 	int32_t spawner;	 /* the worker that pushed it */
@@ -60,7 +60,7 @@ struct fj_task {
 
 struct fj_worker {
 	struct deque_chase_lev dq; /* its own deque (chase_lev only) */
-	_Alignas(DEQUE_CACHE_LINE) int tid;
+	_Alignas(CACHE_LINE) int tid;
 	int has_dq;
 	uint32_t rng;
 	uint64_t seq;		/* calls of work */
@@ -80,8 +80,8 @@ struct fj_exec {
 	uint64_t result;	       /* the last root's sum (its finisher) */
 	uint64_t wrong;		       /* trees whose sum was not expect */
 	struct deque_global gq;
-	_Alignas(DEQUE_CACHE_LINE) _Atomic uint64_t trees_done;
-	_Alignas(DEQUE_CACHE_LINE) _Atomic uint64_t end_seq;
+	_Alignas(CACHE_LINE) _Atomic uint64_t trees_done;
+	_Alignas(CACHE_LINE) _Atomic uint64_t end_seq;
 };
 
 /* 0, or -1: a bad size (fib n > FJ_FIB_MAX, width < 1) or no memory. */
@@ -113,10 +113,8 @@ static inline int fj_exec_init(struct fj_exec *ex, enum fj_tree tree, int n,
 		ex->ntasks = (uint64_t)n + 1;
 		ex->expect = (uint64_t)n;
 	}
-	ex->arena = aligned_alloc(DEQUE_CACHE_LINE,
-				  ex->ntasks * sizeof(*ex->arena));
-	ex->w = aligned_alloc(DEQUE_CACHE_LINE,
-			      (size_t)nworkers * sizeof(*ex->w));
+	ex->arena = aligned_alloc(CACHE_LINE, ex->ntasks * sizeof(*ex->arena));
+	ex->w = aligned_alloc(CACHE_LINE, (size_t)nworkers * sizeof(*ex->w));
 	if (!ex->arena || !ex->w || deque_global_init(&ex->gq, FJ_LOG_QUEUE)) {
 		free(ex->arena);
 		free(ex->w);

@@ -24,7 +24,7 @@
 #include "mutex_futex.h"
 
 struct deque_global {
-	_Alignas(DEQUE_CACHE_LINE) struct mutex_futex lock;
+	_Alignas(CACHE_LINE) struct mutex_futex lock;
 	void **buf;
 	uint64_t mask, head, tail;
 	_Atomic uint64_t count;

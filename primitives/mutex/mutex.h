@@ -13,7 +13,7 @@
  *
  * Implementations: pthread (glibc default), pthread_adaptive (glibc's
  * spinning type), futex (3-state, Drepper), ticket, mcs (K42 form), ttas.
- * Spinning ones pause between polls (spin_pause.h).
+ * Spinning ones pause between polls (spin.h).
  */
 #ifndef CONTEND_MUTEX_H
 #define CONTEND_MUTEX_H

@@ -25,13 +25,12 @@
 #ifndef CONTEND_MUTEX_FUTEX_H
 #define CONTEND_MUTEX_FUTEX_H
 
-#include <linux/futex.h>
 #include <stdatomic.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <stdint.h>
 
+#include "futex.h"
 #include "mutex.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 #define MUTEX_FUTEX_SPIN 100
 
@@ -71,8 +70,7 @@ mutex_futex_lock_slow(struct mutex_futex *m, int c)
 	c = atomic_exchange_explicit(&m->state, 2, memory_order_acquire);
 	while (c != 0) {
 		/* returns at once (EAGAIN) if the state is no longer 2 */
-		syscall(SYS_futex, &m->state, FUTEX_WAIT_PRIVATE, 2, NULL, NULL,
-			0);
+		futex_wait((_Atomic uint32_t *)&m->state, 2, NULL);
 		c = atomic_exchange_explicit(&m->state, 2,
 					     memory_order_acquire);
 	}
@@ -97,8 +95,7 @@ static inline void mutex_futex_unlock(struct mutex_futex *m)
 	if (atomic_fetch_sub_explicit(&m->state, 1, memory_order_release) !=
 	    1) {
 		atomic_store_explicit(&m->state, 0, memory_order_release);
-		syscall(SYS_futex, &m->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL,
-			0);
+		futex_wake((_Atomic uint32_t *)&m->state, 1);
 	}
 }
 

@@ -19,7 +19,7 @@
  * that nobody touches its node, so it may leave lock() and drop the node.
  * FIFO: no starvation. A preempted owner or waiter delays every thread
  * behind it: a spinning lock belongs on dedicated CPUs (a waiter yields
- * after a long spin, see spin_pause.h).
+ * after a long spin, see spin.h).
  *
  * Memory orders, once for all. Every RMW of q.tail that enqueues or swings
  * back is acq_rel: a thread that finds node X as tail will store into X's
@@ -38,7 +38,7 @@
 #include <stddef.h>
 
 #include "mutex.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 struct mutex_mcs_node {
 	_Atomic(struct mutex_mcs_node *) tail; /* see the invariants */

@@ -15,7 +15,7 @@
  * the number of threads. A thread that is preempted holding the lock, or
  * holding the next ticket, delays everyone behind it: a spinning lock
  * belongs on dedicated CPUs (a waiter yields after a long spin, see
- * spin_pause.h, so that it does not also hold up that thread's CPU). */
+ * spin.h, so that it does not also hold up that thread's CPU). */
 #ifndef CONTEND_MUTEX_TICKET_H
 #define CONTEND_MUTEX_TICKET_H
 
@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "mutex.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 /* pauses per waiter ahead of us, between two polls */
 #define MUTEX_TICKET_BACKOFF 16

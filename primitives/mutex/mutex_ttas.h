@@ -12,14 +12,14 @@
  * write the line together. The lock is not fair: a releasing thread may
  * retake it at once, and a waiter may starve in principle (not in a bounded
  * run). A preempted owner keeps everyone spinning: for dedicated CPUs (a
- * waiter yields after a long spin, see spin_pause.h). */
+ * waiter yields after a long spin, see spin.h). */
 #ifndef CONTEND_MUTEX_TTAS_H
 #define CONTEND_MUTEX_TTAS_H
 
 #include <stdatomic.h>
 
 #include "mutex.h"
-#include "spin_pause.h"
+#include "spin.h"
 
 #define MUTEX_TTAS_MIN 4
 #define MUTEX_TTAS_MAX 1024

@@ -44,8 +44,9 @@
 
 #include <stdint.h>
 
-/* what two threads write sits in lines of its own */
-#define POOL_CACHE_LINE 64
+/* what two threads write sits in lines of its own (CACHE_LINE) */
+#include "cacheline.h"
+
 /* the bytes of a held object the pool may use for its links */
 #define POOL_LINK_BYTES (2 * sizeof(void *))
 

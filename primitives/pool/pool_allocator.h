@@ -14,12 +14,12 @@
 #include "pool.h"
 
 struct pool_allocator {
-	_Alignas(POOL_CACHE_LINE) size_t size;
+	_Alignas(CACHE_LINE) size_t size;
 	_Atomic uint64_t news, frees; /* of detached handles: relaxed */
 };
 
 struct pool_allocator_local {
-	_Alignas(POOL_CACHE_LINE) uint64_t news, frees;
+	_Alignas(CACHE_LINE) uint64_t news, frees;
 };
 
 static inline void pool_allocator_init(struct pool_allocator *a, size_t size)

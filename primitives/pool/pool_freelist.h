@@ -21,14 +21,14 @@
 #include "pool.h"
 
 struct pool_freelist {
-	_Alignas(POOL_CACHE_LINE) struct mutex_futex lock;
+	_Alignas(CACHE_LINE) struct mutex_futex lock;
 	void *head;
 	size_t size;
 	_Atomic uint64_t news, frees; /* statistics: relaxed */
 };
 
 struct pool_freelist_local {
-	_Alignas(POOL_CACHE_LINE) int unused;
+	_Alignas(CACHE_LINE) int unused;
 };
 
 static inline int pool_freelist_init(struct pool_freelist *p, size_t size)

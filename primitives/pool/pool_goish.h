@@ -57,7 +57,7 @@
 #define POOL_GOISH_CACHE (2 * POOL_GOISH_BATCH)
 
 struct pool_goish {
-	_Alignas(POOL_CACHE_LINE) struct mutex_futex lock;
+	_Alignas(CACHE_LINE) struct mutex_futex lock;
 	void *overflow; /* batches put back, newest first */
 	void *victim;	/* the overflow as of the last age */
 	size_t size;
@@ -66,7 +66,7 @@ struct pool_goish {
 };
 
 struct pool_goish_local {
-	_Alignas(POOL_CACHE_LINE) unsigned n;
+	_Alignas(CACHE_LINE) unsigned n;
 	void *obj[POOL_GOISH_CACHE];
 };
 

@@ -64,6 +64,7 @@
 #include <x86intrin.h>
 #endif
 
+#include "clock.h"
 #include "rwmutex.h"
 #include "rwmutex_goish.h"
 #include "rwmutex_wait.h"
@@ -90,9 +91,7 @@ static inline uint64_t rwmutex_bravo_now(void)
 #if defined(__x86_64__) || defined(__i386__)
 	return __rdtsc();
 #else
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return clock_mono_ns();
 #endif
 }
 

@@ -65,8 +65,7 @@ static inline void rwmutex_goish_sem_post(struct rwmutex_goish_sem *s,
 {
 	atomic_fetch_add(&s->count, n);
 	if (atomic_load(&s->sleepers) != 0)
-		rwmutex_futex_wake(&s->count,
-				   n < INT32_MAX ? (int)n : INT32_MAX);
+		futex_wake(&s->count, n < INT32_MAX ? (int)n : INT32_MAX);
 }
 
 static inline int rwmutex_goish_sem_try(struct rwmutex_goish_sem *s)
@@ -87,7 +86,7 @@ static inline void rwmutex_goish_sem_wait(struct rwmutex_goish_sem *s)
 	}
 	atomic_fetch_add(&s->sleepers, 1);
 	while (!rwmutex_goish_sem_try(s))
-		rwmutex_futex_wait(&s->count, 0);
+		futex_wait(&s->count, 0, NULL);
 	atomic_fetch_sub(&s->sleepers, 1);
 }
 
@@ -109,13 +108,13 @@ static inline void rwmutex_goish_w_lock(struct rwmutex_goish *l)
 			return;
 	}
 	while (atomic_exchange_explicit(&l->w, 2, memory_order_acquire) != 0)
-		rwmutex_futex_wait(&l->w, 2);
+		futex_wait(&l->w, 2, NULL);
 }
 
 static inline void rwmutex_goish_w_unlock(struct rwmutex_goish *l)
 {
 	if (atomic_exchange_explicit(&l->w, 0, memory_order_release) == 2)
-		rwmutex_futex_wake(&l->w, 1);
+		futex_wake(&l->w, 1);
 }
 
 static inline int rwmutex_goish_init(struct rwmutex_goish *l)

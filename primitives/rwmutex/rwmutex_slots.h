@@ -36,7 +36,7 @@
  * Writer-preferring: once a writer holds the flag, new readers back off,
  * so readers cannot starve it; writers compete by TTAS, unfair in
  * principle (not in a bounded run). Nobody sleeps: for dedicated CPUs (a
- * waiter yields after a long spin, spin_pause.h). A thread that finds all
+ * waiter yields after a long spin, spin.h). A thread that finds all
  * RWMUTEX_SLOTS_N slots taken reads under the write lock (correct, only
  * exclusive); a thread must not hold the lock for reading twice (as Go's
  * RLock). A thread that exits leaves its slot claimed and idle; a later

@@ -1,30 +1,15 @@
-/* Helpers the rwmutex implementations share (primitives do not include
- * bench.h): a spin-wait hint, a futex wrapper, and a thread token that a
- * lock hashes into its own table of reader slots (BRAVO, ck_brlock). */
+/* Helpers the rwmutex implementations share: the ground floor's spin-wait
+ * and futex (common/), and a thread token that a lock hashes into its own
+ * table of reader slots (BRAVO, ck_brlock). */
 #ifndef CONTEND_RWMUTEX_WAIT_H
 #define CONTEND_RWMUTEX_WAIT_H
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "spin_pause.h"
-
-/* Sleeps while *addr == val (the kernel checks atomically); spurious and
- * EAGAIN/EINTR returns are the caller's loop's business. */
-static inline void rwmutex_futex_wait(_Atomic uint32_t *addr, uint32_t val)
-{
-	syscall(SYS_futex, (void *)addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL,
-		0);
-}
-
-static inline void rwmutex_futex_wake(_Atomic uint32_t *addr, int n)
-{
-	syscall(SYS_futex, (void *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
+#include "futex.h"
+#include "spin.h"
 
 /* A value unique among live threads (the thread's descriptor address),
  * never 0: what a reader writes into a slot to say "mine". The thread

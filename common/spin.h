@@ -1,11 +1,9 @@
-/* The spin-wait hint the spinning locks use between polls of a lock word:
- * it tells the CPU this is a spin loop (no memory-order mis-speculation on
- * exit, and the SMT sibling gets the core's resources meanwhile). Every
- * spinning primitive (mutex, rwmutex, channel) uses it. The same
- * instruction as bench.h's cpu_relax, kept here so primitives do not depend
- * on the benchmark harness. */
-#ifndef CONTEND_SPIN_PAUSE_H
-#define CONTEND_SPIN_PAUSE_H
+/* The spin-wait hint every spin loop uses between polls of a word (the
+ * primitives' locks, the workloads' hand-offs, the runner's barriers): it
+ * tells the CPU this is a spin loop (no memory-order mis-speculation on
+ * exit, and the SMT sibling gets the core's resources meanwhile). */
+#ifndef CONTEND_SPIN_H
+#define CONTEND_SPIN_H
 
 #include <sched.h>
 

@@ -1,5 +1,6 @@
-/* The runner's clocks, once: the monotonic clock in ns and in seconds,
- * and the wall clock as ISO 8601 UTC. */
+/* The clocks, once: the monotonic clock in ns and in seconds (what
+ * primitives, workloads, the runner and the tests time with), and the wall
+ * clock as ISO 8601 UTC. */
 #ifndef CONTEND_CLOCK_H
 #define CONTEND_CLOCK_H
 

@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "bench.h"
+#include "spin.h"
 
 /* Spins until the line holds want. Yields now and then so that two threads
  * forced onto one CPU still progress (never happens with pair placements). */
@@ -21,7 +21,7 @@ static inline void c2c_wait(_Atomic uint64_t *line, uint64_t want)
 	unsigned spins = 0;
 	/* acquire: pairs with the partner's release store of want */
 	while (atomic_load_explicit(line, memory_order_acquire) != want) {
-		cpu_relax();
+		spin_pause();
 		if (++spins == 1u << 20) {
 			spins = 0;
 			sched_yield();
