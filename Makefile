@@ -2,9 +2,10 @@
 BUILD ?= build
 MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
-	find primitives bench runners tests -name '*.[ch]')
-# the Python: the scripts (three without .py) and the tests
+	find common primitives bench runners tests -name '*.[ch]')
+# the Python: the scripts (four without .py) and the tests
 PY_SOURCES = scripts/compare scripts/history scripts/regress \
+	scripts/include-graph \
 	$(wildcard scripts/*.py tests/*.py)
 
 .PHONY: all deps build bench bench-full ab report test test-tsan test-asan test-cross \
@@ -96,16 +97,19 @@ test-fleet: deps
 format:
 	clang-format -i $(C_SOURCES)
 
+# scripts/include-graph: the layers common <- primitives <- bench <- runners
+# hold (no upward include, no cycle, bench/ entered only through bench.h).
 lint: build
 	@scripts/install-deps lint
 	clang-format --dry-run --Werror $(C_SOURCES)
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 		--enable=warning,performance,portability \
 		--suppress=missingIncludeSystem --std=c11 \
-		-I bench -I runners -I primitives/atomic -I primitives/mutex \
-		-I primitives/rwmutex -I primitives/channel -I primitives/unwind \
-		-I primitives/pool -I primitives/deque \
-		primitives bench runners
+		-I common -I bench -I runners -I primitives/atomic \
+		-I primitives/mutex -I primitives/rwmutex -I primitives/channel \
+		-I primitives/unwind -I primitives/pool -I primitives/deque \
+		common primitives bench runners
+	scripts/include-graph
 	clang-tidy --quiet -p $(BUILD) $(filter %.c,$(C_SOURCES))
 	/usr/bin/python3 -m flake8 $(PY_SOURCES)
 	@test -z "$$(gofmt -l bench/go)" || { gofmt -l bench/go; \
