@@ -7,8 +7,9 @@
 #include "bench.h"
 #include "err.h"
 
-/* Every registered benchmark, sorted by family (in DESIGN.md's order), then
- * name, numeric parameters and implementation. *out is malloc'd. */
+/* Every registered benchmark, sorted by family (in docs/DESIGN.md's
+ * order), then name, numeric parameters and implementation. *out is
+ * malloc'd. */
 int registry_all(const struct bench ***out, size_t *n, struct err *e);
 /* 1 when the runner's own test benchmarks (BENCH_HIDDEN) are selectable. */
 int registry_selftest_enabled(void);
