@@ -121,6 +121,20 @@ static void reader_holds(void *p)
 	atomic_value_ebr_read_end(r->v, r->t);
 }
 
+/* R reads X and parks holding it, its announcement held back as a store
+ * buffer would hold it. */
+static void reader_start(struct actor *R, struct reader *r,
+			 struct atomic_value_ebr *v,
+			 struct atomic_value_ebr_thread *t)
+{
+	*r = (struct reader){v, t, NULL, 0};
+	R->fn = reader_holds;
+	R->arg = r;
+	actor_hold(R, "ebr_announce");
+	actor_run(R, "reader_holding");
+	CHECK(strcmp(actor_at(R), "reader_holding") == 0);
+}
+
 static uint64_t epoch(struct atomic_value_ebr *v)
 {
 	return atomic_load(&v->epoch);
@@ -173,12 +187,7 @@ static int play(int asym)
 	CHECK(strcmp(actor_at(&P2), "ebr_reclaim_fenced") == 0);
 	CHECK(strcmp(actor_at(&P3), "ebr_reclaim_fenced") == 0);
 
-	r = (struct reader){&v, rt, NULL, 0};
-	R.fn = reader_holds;
-	R.arg = &r;
-	actor_hold(&R, "ebr_announce");
-	actor_run(&R, "reader_holding");
-	CHECK(strcmp(actor_at(&R), "reader_holding") == 0);
+	reader_start(&R, &r, &v, rt);
 
 	d1 = publishing(&v, p1);
 	P1d.fn = publish_one;
@@ -228,12 +237,7 @@ static int play_failing(const char *what, int private_fails, int global_fails,
 	p1 = atomic_value_ebr_thread_new(&v);
 	rt = atomic_value_ebr_thread_new(&v);
 	CHECK(p1 && rt);
-	r = (struct reader){&v, rt, NULL, 0};
-	R.fn = reader_holds;
-	R.arg = &r;
-	actor_hold(&R, "ebr_announce");
-	actor_run(&R, "reader_holding");
-	CHECK(strcmp(actor_at(&R), "reader_holding") == 0);
+	reader_start(&R, &r, &v, rt);
 
 	sched_membarrier_fail(private_fails, global_fails, err);
 	a = publishing(&v, p1);
