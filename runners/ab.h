@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ab_looks.h"
 #include "ab_side.h"
 #include "machine.h"
 #include "stats_paired.h"
@@ -33,12 +34,14 @@ struct ab_result {
 	char reason[300];
 	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
-	int rounds;	     /* undisturbed rounds in base[], head[] */
-	int judged;	     /* enough rounds for Holm to reject (ab_judge) */
-	int extended;	     /* twice the rounds: its p counts double */
+	int rounds; /* undisturbed rounds in base[], head[] */
+	int judged; /* enough rounds for Holm to reject (ab_judge) */
+	int look;   /* the look it stopped at (ab_looks.h) */
+	enum ab_look_next settled; /* why it stopped there */
 	int disturbed;	     /* samples taken again: another task held a CPU */
 	double *base, *head; /* ns/op per round */
 	char *first;	     /* per round: 'b' or 'h' went first; a string */
+	char *served;	     /* per round two digits: base's, head's process */
 	double base_ns, head_ns; /* medians over the rounds */
 	struct paired pr;	 /* head/base */
 	double p_adj;		 /* corrected over the judged cases */
@@ -56,7 +59,8 @@ struct ab_run {
 	struct machine machine;
 	struct ab_result *res;
 	size_t n;
-	int rounds, go_rounds;
+	int rounds, max_rounds;		 /* the first look's, the last's */
+	struct ab_looks looks, go_looks; /* C rows, Go rows */
 	int reopen;	     /* fresh instances every this many rounds */
 	size_t judged_cases; /* cases with enough rounds (ab_judge) */
 	enum ab_correction correction;

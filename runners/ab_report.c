@@ -29,11 +29,17 @@ static const char *correction_text(enum ab_correction c)
 			    : "Benjamini-Hochberg (false discovery rate";
 }
 
+static const struct ab_looks *looks_of(const struct ab_run *run,
+				       const struct ab_result *r)
+{
+	return r->id.go ? &run->go_looks : &run->looks;
+}
+
 /* Fewer undisturbed rounds than this and a case is not judged: half the
- * rounds asked for, and never under the 6 a 95% interval needs. */
+ * first look's, and never under the 6 a 95% interval needs. */
 static int min_rounds(const struct ab_run *run, const struct ab_result *r)
 {
-	int want = r->id.go ? run->go_rounds : run->rounds;
+	int want = looks_of(run, r)->rounds[0];
 	return want / 2 > 6 ? want / 2 : 6;
 }
 
@@ -42,8 +48,10 @@ static int enough_rounds(const struct ab_run *run, const struct ab_result *r)
 	return r->status == AB_OK && r->rounds >= min_rounds(run, r);
 }
 
-/* The cases with enough rounds to be flagged on their own among m: the
- * smallest p of n rounds is 2^(1-n), which the first step of Holm and of
+/* The cases with enough rounds to be judged among m: those whose interval
+ * settled within the threshold, and those that could be flagged on their
+ * own: the smallest p of n rounds is 2^(1-n), divided by the weight of the
+ * look it stopped at, which the first step of Holm and of
  * Benjamini-Hochberg alike multiplies by m. A case that could not reach
  * significance whatever it measured is inconclusive, not "same". */
 static size_t judged_family(const struct ab_run *run)
@@ -64,16 +72,17 @@ void ab_judge(struct ab_run *run)
 	run->judged_cases = judged_family(run);
 	for (size_t i = 0; i < run->n; i++) {
 		struct ab_result *r = &run->res[i];
-		r->judged =
-			enough_rounds(run, r) &&
-			ldexp(1.0, 1 - r->rounds) * (double)run->judged_cases <
-				run->alpha;
+		r->judged = enough_rounds(run, r) &&
+			    (r->settled == AB_LOOK_SAME ||
+			     ab_looks_p(looks_of(run, r), r->look,
+					ldexp(1.0, 1 - r->rounds)) *
+					     (double)run->judged_cases <
+				     run->alpha);
 	}
 	for (size_t i = 0; i < run->n; i++)
 		if (run->res[i].judged)
-			p[m++] =
-				fmin(1, run->res[i].pr.p *
-						(run->res[i].extended ? 2 : 1));
+			p[m++] = ab_looks_p(looks_of(run, &run->res[i]),
+					    run->res[i].look, run->res[i].pr.p);
 	(run->correction == AB_HOLM ? stats_holm : stats_bh)(p, m, p);
 	m = 0;
 	for (size_t i = 0; i < run->n; i++) {
@@ -130,7 +139,8 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 			 r->verdict == AB_REGRESSION ? "REGRESSION"
 						     : "inconclusive",
 			 r->reason);
-	else if (r->verdict == AB_INCONCLUSIVE && enough_rounds(run, r))
+	else if (r->verdict == AB_INCONCLUSIVE &&
+		 r->rounds >= looks_of(run, r)->rounds[r->look])
 		snprintf(buf, len,
 			 "inconclusive (%d rounds cannot reach significance "
 			 "over %zu cases: take more --rounds)",
@@ -139,7 +149,8 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 		snprintf(buf, len,
 			 "inconclusive (disturbed: %d samples redone, %d of %d "
 			 "rounds clean)",
-			 r->disturbed, r->rounds, min_rounds(run, r));
+			 r->disturbed, r->rounds,
+			 looks_of(run, r)->rounds[r->look]);
 	else if (r->verdict == AB_REGRESSION)
 		snprintf(buf, len, "REGRESSION");
 	else if (r->verdict == AB_IMPROVEMENT)
@@ -201,15 +212,16 @@ static void print_header(FILE *f, const struct ab_run *run, int md)
 		   : "contend ab: %s -> %s\n",
 		b->spec, h->spec);
 	fprintf(f,
-		"%s%s (%s, %d CPUs); %d rounds (Go rows %d) of %g s per side "
-		"per case, base and head in turn (which goes first drawn "
-		"each round, seed %llu) with the same "
-		"iteration count; a sample taken again when another task "
-		"took a case's CPU\n",
+		"%s%s (%s, %d CPUs); %d to %d rounds per case as its verdict "
+		"needs (Go rows at most %d) of %g s per side, base and head "
+		"in turn (which goes first drawn each round, seed %llu) with "
+		"the same iteration count; a sample taken again when another "
+		"task took a case's CPU\n",
 		md ? "" : "  ", run->machine.id,
 		run->machine.cpu.brand[0] ? run->machine.cpu.brand : "unknown",
-		run->machine.topo.pus, run->rounds, run->go_rounds,
-		run->sample_s, (unsigned long long)run->seed);
+		run->machine.topo.pus, run->rounds, run->max_rounds,
+		run->go_looks.rounds[run->go_looks.n - 1], run->sample_s,
+		(unsigned long long)run->seed);
 }
 
 static void print_summary(FILE *f, const struct ab_run *run, int md)
@@ -311,6 +323,17 @@ static json_t *rounds_json(const double *v, int n)
 	return a;
 }
 
+/* Why the case took no more rounds (ab_looks.h). */
+static const char *stop_name(const struct ab_result *r)
+{
+	static const char *const names[] = {"disturbed", "same", "changed",
+					    "last", "time"};
+	if (r->status != AB_OK)
+		return "";
+	/* still unsettled: its rounds ran out, too disturbed */
+	return r->settled == AB_LOOK_MORE ? "disturbed" : names[r->settled];
+}
+
 static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 {
 	static const char *const st[] = {"ok", "skipped", "failed"};
@@ -324,16 +347,20 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 	json_object_set_new(o, "iterations",
 			    json_integer((json_int_t)r->iters));
 	json_object_set_new(o, "rounds", json_integer(r->rounds));
-	json_object_set_new(o, "extended", json_boolean(r->extended));
-	json_object_set_new(
-		o, "rounds_wanted",
-		json_integer(r->id.go ? run->go_rounds : run->rounds));
+	json_object_set_new(o, "looks", json_integer(r->look + 1));
+	json_object_set_new(o, "rounds_wanted",
+			    json_integer(looks_of(run, r)->rounds[r->look]));
+	json_object_set_new(o, "stopped", json_string(stop_name(r)));
+	json_object_set_new(o, "p_weight",
+			    json_real(looks_of(run, r)->weight[r->look]));
 	json_object_set_new(o, "redone_samples", json_integer(r->disturbed));
 	json_object_set_new(o, "base_ns_per_op",
 			    rounds_json(r->base, r->rounds));
 	json_object_set_new(o, "head_ns_per_op",
 			    rounds_json(r->head, r->rounds));
 	json_object_set_new(o, "first", json_string(r->first ? r->first : ""));
+	json_object_set_new(o, "served",
+			    json_string(r->served ? r->served : ""));
 	json_object_set_new(o, "base_median",
 			    num(r->rounds ? r->base_ns : NAN));
 	json_object_set_new(o, "head_median",
@@ -367,10 +394,11 @@ json_t *ab_json(const struct ab_run *run)
 					      fam[k].improve));
 	return json_pack(
 		"{s:s, s:{s:s, s:s}, s:o, s:{s:s, s:s, s:s, s:o}, s:{s:s, s:s, "
-		"s:s, s:o}, s:{s:s, s:s, s:f, s:b, s:i, s:i, s:f, s:f, s:s, "
+		"s:s, s:o}, s:{s:s, s:s, s:f, s:b, s:i, s:i, s:i, s:f, s:f, "
+		"s:s, "
 		"s:f, "
 		"s:s, s:I, s:i}, s:o, s:o, s:{s:i, s:i, s:i, s:I, s:i}}",
-		"schema", "contend.ab/2", "suite", "version", CONTEND_VERSION,
+		"schema", "contend.ab/3", "suite", "version", CONTEND_VERSION,
 		"git", CONTEND_GIT, "machine", machine_to_json(&run->machine),
 		"base", "spec", run->side[0][0].spec, "binary",
 		run->side[0][0].bin, "git", run->side[0][0].git, "build",
@@ -379,8 +407,9 @@ json_t *ab_json(const struct ab_run *run)
 		run->side[1][0].git, "build", build_json(&run->side[1][0]),
 		"run", "started", run->started, "finished", run->finished,
 		"seconds", run->seconds, "interrupted", run->interrupted,
-		"rounds", run->rounds, "go_rounds", run->go_rounds, "sample_s",
-		run->sample_s, "threshold_pct", run->threshold_pct,
+		"rounds", run->rounds, "max_rounds", run->max_rounds,
+		"go_max_rounds", run->go_looks.rounds[run->go_looks.n - 1],
+		"sample_s", run->sample_s, "threshold_pct", run->threshold_pct,
 		"correction", ab_correction_name(run->correction), "alpha",
 		run->alpha, "order", "coin", "seed", (json_int_t)run->seed,
 		"processes", run->procs, "cases", cases, "families", fams,

@@ -41,7 +41,17 @@ static const char ab_usage[] =
 	"  --filter, --threads, --placement, --quick, --full, --with-go,\n"
 	"  --oversubscribe       select cases as for contend run (default:\n"
 	"                        what contend run selects)\n"
-	"  --rounds N            paired rounds per case (default 20)\n"
+	"  --rounds N            paired rounds a case has first (default 10);\n"
+	"                        then, while its verdict is not settled, "
+	"twice\n"
+	"                        as many, and so on up to --max-rounds: a "
+	"case\n"
+	"                        whose interval already lies within the\n"
+	"                        threshold stops, so does one already\n"
+	"                        significant beyond it\n"
+	"  --max-rounds N        the most rounds a case has (default 320; Go\n"
+	"                        rows at most twice --rounds); --max-rounds\n"
+	"                        equal to --rounds: every case has as many\n"
 	"  --reopen N            open the case afresh on both sides every N\n"
 	"                        rounds (default 1): one instance of a case\n"
 	"                        can be a few % off another all its life\n"
@@ -49,8 +59,8 @@ static const char ab_usage[] =
 	"                        most 8); each fresh instance opens on one\n"
 	"                        drawn at random: one process of a build can\n"
 	"                        be a few % off another too\n"
-	"  --time S              each sample, per side (default: the mode's\n"
-	"                        time x samples / rounds: 30 ms with --quick)\n"
+	"  --time S              each sample, per side (default: a tenth of\n"
+	"                        the mode's: 10 ms with --quick)\n"
 	"  --threshold PCT       smallest change that counts (default 5)\n"
 	"  --correction bh|holm  over all cases: Benjamini-Hochberg (default:\n"
 	"                        at most 5% of the flagged cases false) or\n"
@@ -86,6 +96,7 @@ enum {
 	AB_WITHGO,
 	AB_OVERSUB,
 	AB_ROUNDS,
+	AB_MAXROUNDS,
 	AB_REOPEN,
 	AB_PROCS,
 	AB_TIME,
@@ -105,7 +116,8 @@ struct ab_opts {
 	const char *fwd[16]; /* serve's case options */
 	int nfwd;
 	enum run_mode mode;
-	int with_go, rounds, reopen, procs, progress, time_set, seed_set, force;
+	int with_go, rounds, max_rounds, reopen, procs, progress, time_set,
+		seed_set, force;
 	uint64_t seed;
 	enum ab_correction correction;
 	double time_s, threshold, timeout_s, alpha;
@@ -115,7 +127,6 @@ struct ab_opts {
 };
 
 #define AB_WAIT_LIMIT 0.01
-#define AB_EXTEND_P   0.05
 
 static volatile sig_atomic_t ab_stop;
 
@@ -200,6 +211,9 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 						"--rounds %s: at least 6 (a "
 						"95%% interval needs them)",
 						arg);
+	case AB_MAXROUNDS:
+		return parse_positive_int(arg, "--max-rounds", &o->max_rounds,
+					  e);
 	case AB_REOPEN:
 		return parse_positive_int(arg, "--reopen", &o->reopen, e);
 	case AB_PROCS:
@@ -256,6 +270,7 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 		{"with-go", no_argument, NULL, AB_WITHGO},
 		{"oversubscribe", no_argument, NULL, AB_OVERSUB},
 		{"rounds", required_argument, NULL, AB_ROUNDS},
+		{"max-rounds", required_argument, NULL, AB_MAXROUNDS},
 		{"reopen", required_argument, NULL, AB_REOPEN},
 		{"processes", required_argument, NULL, AB_PROCS},
 		{"time", required_argument, NULL, AB_TIME},
@@ -283,6 +298,13 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 		if (parse_opt(o, c, optarg, &e) != 0)
 			return usage_error(&e);
 	}
+	if (!o->max_rounds)
+		o->max_rounds = o->rounds > 320 ? o->rounds : 320;
+	if (o->max_rounds < o->rounds) {
+		err_set(&e, "--max-rounds %d: at least --rounds (%d)",
+			o->max_rounds, o->rounds);
+		return usage_error(&e);
+	}
 	if (argc - optind != 2) {
 		err_set(&e,
 			argc - optind < 2
@@ -303,8 +325,13 @@ static int parse_ab_args(struct ab_opts *o, int argc, char **argv, int *first)
 	return 0;
 }
 
-/* The sample time: the mode's time x samples spread over the rounds, so
- * that each side spends what one `contend run` case spends sampling. */
+/* The sample time: a tenth of the mode's (10 ms with --quick). What
+ * carries a verdict is the number of rounds, each on a fresh instance, not
+ * the length of a sample: the spread of a contended case comes from one
+ * instance to the next (where its memory landed) and from phases that last
+ * longer than a sample, so that on a 2-vCPU EPYC guest 10 ms samples gave
+ * intervals as narrow as 30 ms ones (median width 1.06x over the quick
+ * sweep's 231 cases), and 100 ms ones no narrower than 30 ms. */
 static void pick_time(struct ab_opts *o, int npus)
 {
 	struct options ro;
@@ -313,7 +340,7 @@ static void pick_time(struct ab_opts *o, int npus)
 	if (!o->time_set) {
 		struct err e;
 		options_resolve(&ro, npus, &e);
-		o->time_s = ro.time_s * ro.repeat / o->rounds;
+		o->time_s = ro.time_s / 10;
 	}
 	snprintf(o->time_arg, sizeof(o->time_arg), "%.6gs", o->time_s);
 	forward(o, "--time", o->time_arg);
@@ -499,8 +526,9 @@ static int coin(const struct ab_run *run, const struct ab_result *res)
 		     63);
 }
 
-/* The rounds, the first side of each drawn by coin(), on fresh
- * instances every run->reopen rounds. A disturbed sample is taken again
+/* The rounds up to want, the first side of each drawn by coin(), on fresh
+ * instances every run->reopen rounds (the first round of a case runs on
+ * the instance it was calibrated on). A disturbed sample is taken again
  * (clean_sample), up to four extra samples for each one the rounds ask
  * for: a neighbour that holds one of a 2-thread case's CPUs half the time
  * leaves a 30 ms sample clean about one time in three, which two extra
@@ -510,10 +538,11 @@ static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		  int want, double timeout_s)
 {
 	struct sample_reply s[2];
-	int last_open = 0, budget = 8 * want;
+	int more = want - res->rounds, last_open = res->rounds,
+	    budget = 8 * more;
 	for (int attempt = 0;
-	     res->rounds < want && attempt < 2 * want && !ab_stop; attempt++) {
-		int reopen = attempt > 0 &&
+	     res->rounds < want && attempt < 2 * more && !ab_stop; attempt++) {
+		int reopen = (attempt > 0 || res->rounds > 0) &&
 			     (res->rounds > last_open || run->reopen == 1) &&
 			     res->rounds % run->reopen == 0;
 		int first = coin(run, res);
@@ -525,17 +554,23 @@ static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		if (s[0].disturbed || s[1].disturbed)
 			continue;
 		res->first[res->rounds] = first ? 'h' : 'b';
+		res->served[2 * res->rounds] = (char)('0' + run->cur[0]);
+		res->served[2 * res->rounds + 1] = (char)('0' + run->cur[1]);
 		res->base[res->rounds] = s[0].ns;
 		res->head[res->rounds++] = s[1].ns;
 	}
 	return 0;
 }
 
-/* Room for n rounds in base[], head[] and first[] (a string). */
+/* Room for n rounds in base[], head[], first[] and served[] (strings). */
 static int grow_rounds(struct ab_result *res, int n)
 {
 	double *b, *h;
-	char *f;
+	char *f, *sv;
+	if (!(sv = realloc(res->served, 2 * (size_t)n + 1)))
+		return -1;
+	res->served = sv;
+	memset(sv + 2 * res->rounds, 0, 2 * (size_t)(n - res->rounds) + 1);
 	if (!(b = realloc(res->base, sizeof(double) * (size_t)n)))
 		return -1;
 	res->base = b;
@@ -558,33 +593,92 @@ static double median_of(const double *v, int n)
 	return s.median;
 }
 
-/* A case whose rounds suggest a change (p < AB_EXTEND_P before any
- * correction) gets as many rounds again, and is judged on all of them:
- * twenty rounds under a noisy neighbour often cannot carry a 5% change
- * through Holm over hundreds of cases, forty can. Judging either the first
- * test or the second rejects a true null with at most twice the chance of
- * one, so an extended case's p counts double (ab_judge): the error rate
- * stays what Holm promises. Identical builds extend about one case in
- * twenty; a real change extends the cases it touches. */
-static int extend(struct ab_run *run, struct ab_result *res, const long idx[2],
-		  int want, double timeout_s)
+/* Every look after the first runs on new server processes, both sides:
+ * one process of a build can run a case 5-20% off another for all its life
+ * (on a 2-vCPU EPYC guest the median of a process's rounds of
+ * rwmutex/writer-wait ck_brlock spread 15% between the eight processes of
+ * two identical builds; less without ASLR, so code and library placement
+ * is part of it), and the rounds of one process are not independent of
+ * each other. With the same few processes all along, hundreds of rounds
+ * would measure those processes ever more precisely, and flag identical
+ * builds; renewed, the processes grow with the rounds (4 per look and
+ * side), and their offsets average out as the rounds' noise does. Costs a
+ * process start per server (30 ms) per look, between rounds. */
+static int renew_sides(struct ab_run *run, struct ab_result *res,
+		       const long idx[2], double timeout_s)
 {
-	if (grow_rounds(res, 2 * want) != 0)
-		return -1;
-	res->extended = 1;
-	return rounds(run, res, idx, 2 * want, timeout_s);
+	struct reply r;
+	struct err e = {""};
+	for (int side = 0; side < 2; side++) {
+		ask(run, side, "close", &r, timeout_s);
+		for (int p = 0; p < run->procs; p++) {
+			struct ab_side *sd = &run->side[side][p];
+			ab_side_stop(sd);
+			if (ab_side_start(sd, &e) != 0) {
+				set_failed(res, side, e.msg);
+				return -1;
+			}
+		}
+		run->cur[side] = 0;
+		/* the case open again, warmed, on one drawn at random */
+		if (fresh_instance(run, res, side, idx[side], timeout_s))
+			return -1;
+	}
+	return 0;
+}
+
+/* The most a case may take: three times its most rounds' nominal time.
+ * A case whose samples overrun their time many times over (a lock that
+ * starves its writer for a while) would otherwise take minutes. */
+static double case_budget_s(const struct ab_run *run, const struct ab_looks *lk)
+{
+	return 3 * 2 * run->sample_s * lk->rounds[lk->n - 1];
+}
+
+/* The looks of the case (ab_looks.h): its rounds up to each look, until
+ * the verdict is settled, the rounds run out (too disturbed), the next
+ * look would overrun the case's budget (at the pace of the rounds so far:
+ * a stop that does not look at the ratios, so it biases nothing) or the
+ * run is stopped. res->look is the look it stopped at. */
+static void take_looks(struct ab_run *run, struct ab_result *res,
+		       const long idx[2], double timeout_s)
+{
+	const struct ab_looks *lk = res->id.go ? &run->go_looks : &run->looks;
+	double t0 = clock_mono_s();
+	for (int k = 0; k < lk->n && !ab_stop; k++) {
+		int want = lk->rounds[k];
+		/* Go rows (two looks, a Go process per sample) are exempt */
+		if (k && !res->id.go &&
+		    (clock_mono_s() - t0) / res->rounds * want >
+			    case_budget_s(run, lk)) {
+			res->settled = AB_LOOK_TIME;
+			return;
+		}
+		if (k && renew_sides(run, res, idx, timeout_s))
+			return;
+		res->look = k;
+		if (grow_rounds(res, want) != 0) {
+			set_failed(res, 0, "out of memory");
+			return;
+		}
+		if (rounds(run, res, idx, want, timeout_s))
+			return;
+		if (res->rounds)
+			stats_paired_ratio(res->base, res->head,
+					   (size_t)res->rounds, &res->pr);
+		res->settled = ab_looks_next(lk, k, &res->pr,
+					     1 + run->threshold_pct / 100,
+					     run->alpha, run->n);
+		if (res->rounds < want || res->settled != AB_LOOK_MORE)
+			return;
+	}
 }
 
 static void measure_pair(struct ab_run *run, struct ab_result *res,
 			 const long idx[2], double timeout_s)
 {
-	int want = res->id.go ? run->go_rounds : run->rounds;
 	struct sample_reply warm;
 	struct reply r;
-	if (grow_rounds(res, want) != 0) {
-		set_failed(res, 0, "out of memory");
-		return;
-	}
 	if (open_side(run, 0, idx[0], res, timeout_s) ||
 	    open_side(run, 1, idx[1], res, timeout_s))
 		return;
@@ -595,16 +689,9 @@ static void measure_pair(struct ab_run *run, struct ab_result *res,
 		return;
 	}
 	if (sample_side(run, 0, res->iters, res, &warm, timeout_s) ||
-	    sample_side(run, 1, res->iters, res, &warm, timeout_s) ||
-	    rounds(run, res, idx, want, timeout_s))
+	    sample_side(run, 1, res->iters, res, &warm, timeout_s))
 		return;
-	if (res->rounds)
-		stats_paired_ratio(res->base, res->head, (size_t)res->rounds,
-				   &res->pr);
-	if (res->rounds == want && res->pr.p < AB_EXTEND_P && !ab_stop &&
-	    extend(run, res, idx, want, timeout_s) == 0)
-		stats_paired_ratio(res->base, res->head, (size_t)res->rounds,
-				   &res->pr);
+	take_looks(run, res, idx, timeout_s);
 	res->base_ns = median_of(res->base, res->rounds);
 	res->head_ns = median_of(res->head, res->rounds);
 }
@@ -689,6 +776,8 @@ static void measure_all(const struct ab_opts *o, struct ab_run *run,
 			free(cut->base);
 			free(cut->head);
 			free(cut->first);
+			free(cut->served);
+			cut->served = NULL;
 			cut->base = cut->head = NULL;
 			cut->first = NULL;
 			run->interrupted = 1;
@@ -822,6 +911,7 @@ static void free_run(struct ab_run *run, long (*idx)[2])
 		free(run->res[i].base);
 		free(run->res[i].head);
 		free(run->res[i].first);
+		free(run->res[i].served);
 	}
 	free(run->res);
 	free(idx);
@@ -829,7 +919,7 @@ static void free_run(struct ab_run *run, long (*idx)[2])
 
 int cmd_ab(int argc, char **argv)
 {
-	struct ab_opts o = {.rounds = 20,
+	struct ab_opts o = {.rounds = 10,
 			    .reopen = 1,
 			    .procs = 4,
 			    .threshold = 5,
@@ -851,6 +941,11 @@ int cmd_ab(int argc, char **argv)
 	machine_read(&run.machine, &topo);
 	pick_time(&o, topo_npus(&topo));
 	run.rounds = o.rounds;
+	run.max_rounds = o.max_rounds;
+	ab_looks_plan(o.rounds, o.max_rounds, &run.looks);
+	ab_looks_plan(o.rounds,
+		      o.max_rounds < 2 * o.rounds ? o.max_rounds : 2 * o.rounds,
+		      &run.go_looks);
 	run.reopen = o.reopen;
 	run.seed = o.seed_set ? o.seed
 			      : (uint64_t)clock_mono_ns() ^ (uint64_t)getpid()
@@ -858,7 +953,6 @@ int cmd_ab(int argc, char **argv)
 	run.rng_pause = run.seed ^ 0x9e3779b97f4a7c15ull;
 	run.rng_proc = run.seed ^ 0xd1b54a32d192ed03ull;
 	run.procs = o.procs;
-	run.go_rounds = o.rounds;
 	run.sample_s = o.time_s;
 	run.threshold_pct = o.threshold;
 	run.alpha = o.alpha;

@@ -923,9 +923,11 @@ def git(*args, cwd):
 class AB(unittest.TestCase):
     """contend ab: two builds interleaved, verdicts and bad sides."""
     # alpha 0.001: a test that is right 95% of the time fails CI once in
-    # twenty; 16 rounds carry a 30% slowdown well past it
+    # twenty; 32 rounds (the second look, the first that may flag) carry a
+    # 30% slowdown well past it
     FAST = ["--filter", "empty/loop", "--threads", "1", "--rounds", "16",
-            "--time", "5ms", "--alpha", "0.001", "--no-progress"]
+            "--max-rounds", "32", "--time", "5ms", "--alpha", "0.001",
+            "--no-progress"]
 
     def slower(self, d, pct):
         """A HEAD that is this build with empty/loop pct% slower (the
@@ -948,12 +950,20 @@ class AB(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             with open(out) as f:
                 doc = json.load(f)
-        self.assertEqual(doc["schema"], "contend.ab/2")
+        self.assertEqual(doc["schema"], "contend.ab/3")
         self.assertEqual(doc["run"]["correction"], "bh")
         case = doc["cases"][0]
         self.assertEqual(case["benchmark"], "empty/loop")
         self.assertNotEqual(case["verdict"], "regression")
         self.assertEqual(len(case["base_ns_per_op"]), case["rounds"])
+        # the looks: a case stops at one of them, for a reason it names
+        self.assertIn(case["rounds_wanted"], (16, 32))
+        self.assertEqual(case["looks"], 1 + (case["rounds_wanted"] == 32))
+        self.assertIn(case["stopped"], ("same", "last", "disturbed"))
+        if case["stopped"] != "disturbed":
+            self.assertEqual(case["rounds"], case["rounds_wanted"])
+        self.assertEqual(case["p_weight"], 0 if case["looks"] == 1 else 1)
+        self.assertEqual(doc["run"]["max_rounds"], 32)
         self.assertIn("### contend ab", r.stdout)  # the markdown
 
     def test_a_slower_head_exits_1_and_names_the_case(self):
@@ -966,6 +976,9 @@ class AB(unittest.TestCase):
         case = json.loads(r.stdout)["cases"][0]
         self.assertEqual((case["benchmark"], case["verdict"]),
                          ("empty/loop", "regression"), case)
+        # the first look flags nothing: it took the second
+        self.assertEqual((case["looks"], case["rounds_wanted"]), (2, 32),
+                         case)
         self.assertGreater(case["ratio"], 1.15)
         self.assertLess(case["p_adjusted"], 0.001)
 
@@ -1002,7 +1015,7 @@ class AB(unittest.TestCase):
                     out, "--format", "json", CONTEND, CONTEND)
             self.assertIn(r.returncode, (0, 3), r.stderr)
             with open(out) as f:
-                self.assertEqual(json.load(f)["schema"], "contend.ab/2")
+                self.assertEqual(json.load(f)["schema"], "contend.ab/3")
 
     def test_a_seed_draws_the_same_order_again(self):
         """Which side goes first is a coin per case and round: the same
@@ -1033,6 +1046,8 @@ class AB(unittest.TestCase):
                             ([CONTEND], "BASE and HEAD"),
                             ([CONTEND, CONTEND, "x"], "'x'"),
                             (["--rounds", "3", CONTEND, CONTEND], "3"),
+                            (["--rounds", "20", "--max-rounds", "10",
+                              CONTEND, CONTEND], "--max-rounds 10"),
                             (["--format", "csv", CONTEND, CONTEND], "csv"),
                             (["--correction", "bonferroni", CONTEND,
                               CONTEND], "bonferroni"),
