@@ -244,7 +244,8 @@ static void print_summary(FILE *f, const struct ab_run *run, int md)
 		"\n%s%d regression(s) beyond %g%%, %d improvement(s), %d "
 		"inconclusive, %zu case(s) (%d judged); head/base = "
 		"Hodges-Lehmann estimate of the per-round ratios with its "
-		"95%% interval (Wilcoxon signed-rank), p corrected by %s "
+		"95%% interval (Wilcoxon signed-rank), p divided by its "
+		"last look's share of alpha and corrected by %s "
 		"%g) over the %d judged cases; %.0f s%s\n",
 		md ? "**" : "", reg, run->threshold_pct, imp, inc, run->n, nj,
 		correction_text(run->correction), run->alpha, nj, run->seconds,
