@@ -34,9 +34,10 @@ struct ab_result {
 	char reason[300];
 	char cpus[128]; /* base's CPUs for the case, which head must match */
 	unsigned long long iters;
-	int rounds; /* undisturbed rounds in base[], head[] */
-	int judged; /* enough rounds for Holm to reject (ab_judge) */
-	int look;   /* the look it stopped at (ab_looks.h) */
+	int rounds;   /* undisturbed rounds in base[], head[] */
+	int judged;   /* enough rounds for Holm to reject (ab_judge) */
+	int look;     /* the look it stopped at (ab_looks.h) */
+	int renew_at; /* rounds when a server is next renewed */
 	enum ab_look_next settled; /* why it stopped there */
 	int disturbed;	     /* samples taken again: another task held a CPU */
 	double *base, *head; /* ns/op per round */
@@ -55,7 +56,7 @@ struct ab_run {
 	/* base, head: each several server processes of its build, one of
 	 * them (cur) holding the open case; [k][0] names the side */
 	struct ab_side side[2][AB_PROCS_MAX];
-	int procs, cur[2];
+	int procs, cur[2], rot[2]; /* rot: the next server to renew */
 	struct machine machine;
 	struct ab_result *res;
 	size_t n;

@@ -143,7 +143,7 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 		 r->rounds >= looks_of(run, r)->rounds[r->look])
 		snprintf(buf, len,
 			 "inconclusive (%d rounds cannot reach significance "
-			 "over %zu cases: take more --rounds)",
+			 "over %zu cases: take more --max-rounds)",
 			 r->rounds, run->judged_cases);
 	else if (r->verdict == AB_INCONCLUSIVE)
 		snprintf(buf, len,
@@ -325,14 +325,20 @@ static json_t *rounds_json(const double *v, int n)
 }
 
 /* Why the case took no more rounds (ab_looks.h). */
-static const char *stop_name(const struct ab_result *r)
+static const char *stop_name(const struct ab_run *run,
+			     const struct ab_result *r)
 {
 	static const char *const names[] = {"disturbed", "same", "changed",
 					    "last", "time"};
 	if (r->status != AB_OK)
 		return "";
-	/* still unsettled: its rounds ran out, too disturbed */
-	return r->settled == AB_LOOK_MORE ? "disturbed" : names[r->settled];
+	/* its rounds ran out, too disturbed, whatever the look said of the
+	 * fewer rounds it had */
+	if (r->settled == AB_LOOK_MORE ||
+	    (r->settled != AB_LOOK_TIME &&
+	     r->rounds < looks_of(run, r)->rounds[r->look]))
+		return "disturbed";
+	return names[r->settled];
 }
 
 static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
@@ -351,7 +357,7 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 	json_object_set_new(o, "looks", json_integer(r->look + 1));
 	json_object_set_new(o, "rounds_wanted",
 			    json_integer(looks_of(run, r)->rounds[r->look]));
-	json_object_set_new(o, "stopped", json_string(stop_name(r)));
+	json_object_set_new(o, "stopped", json_string(stop_name(run, r)));
 	json_object_set_new(o, "p_weight",
 			    json_real(looks_of(run, r)->weight[r->look]));
 	json_object_set_new(o, "redone_samples", json_integer(r->disturbed));

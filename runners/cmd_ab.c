@@ -49,16 +49,22 @@ static const char ab_usage[] =
 	"                        whose interval already lies within the\n"
 	"                        threshold stops, so does one already\n"
 	"                        significant beyond it\n"
-	"  --max-rounds N        the most rounds a case has (default 320; Go\n"
-	"                        rows at most twice --rounds); --max-rounds\n"
-	"                        equal to --rounds: every case has as many\n"
+	"  --max-rounds N        the most rounds a case has (default 320, or\n"
+	"                        --rounds when more; Go rows at most twice\n"
+	"                        --rounds), unless it would take over three\n"
+	"                        times their nominal time; --max-rounds equal\n"
+	"                        to --rounds: every case has as many. Alpha "
+	"is\n"
+	"                        split over the looks: p is divided by its\n"
+	"                        last look's share before the correction\n"
 	"  --reopen N            open the case afresh on both sides every N\n"
 	"                        rounds (default 1): one instance of a case\n"
 	"                        can be a few % off another all its life\n"
 	"  --processes N         server processes per side (default 4, at\n"
 	"                        most 8); each fresh instance opens on one\n"
 	"                        drawn at random: one process of a build can\n"
-	"                        be a few % off another too\n"
+	"                        be a few % off another too, so one of each\n"
+	"                        side is replaced by a new one every 8 rounds\n"
 	"  --time S              each sample, per side (default: a tenth of\n"
 	"                        the mode's: 10 ms with --quick)\n"
 	"  --threshold PCT       smallest change that counts (default 5)\n"
@@ -526,6 +532,52 @@ static int coin(const struct ab_run *run, const struct ab_result *res)
 		     63);
 }
 
+/* The rounds' server processes are renewed in turn: every AB_RENEW_ROUNDS
+ * rounds one process of each side (the next in rotation) is stopped and a
+ * new one started. One process of a build can run a case 5-20% off another
+ * for all its life (on a 2-vCPU EPYC guest the medians of the rounds each
+ * process served of rwmutex/writer-wait ck_brlock spread 15% between the
+ * eight processes of two identical builds; less without ASLR, so code and
+ * library placement is part of it), so the rounds one process serves are
+ * not independent of each other. With the same four processes all along,
+ * hundreds of rounds would measure those four ever more precisely and flag
+ * identical builds; renewed, a process serves about AB_RENEW_ROUNDS / 2
+ * rounds per side however many rounds a case takes. Costs a process start
+ * (30 ms) per side every AB_RENEW_ROUNDS rounds, between rounds. */
+#define AB_RENEW_ROUNDS 8
+
+static int renew_one(struct ab_run *run, struct ab_result *res, int side,
+		     const long idx[2])
+{
+	struct err e = {""};
+	int p = run->rot[side];
+	struct ab_side *sd = &run->side[side][p];
+	run->rot[side] = (p + 1) % run->procs;
+	ab_side_stop(sd);
+	if (ab_side_start(sd, &e) == 0 &&
+	    ab_side_find(sd, &res->id) == idx[side])
+		return 0;
+	/* not the build's fault as far as anyone knows: inconclusive, not
+	 * a regression (a reason that does not start with "head") */
+	res->status = AB_FAILED;
+	snprintf(res->reason, sizeof(res->reason),
+		 "a %s server could not be started again: %.200s",
+		 side ? "head" : "base",
+		 e.msg[0] ? e.msg : "it lists other cases");
+	return -1;
+}
+
+/* Before a round that opens fresh instances anyway (so the case open on a
+ * renewed process is opened again): one process per side, when due. */
+static int renew_due(struct ab_run *run, struct ab_result *res,
+		     const long idx[2])
+{
+	if (res->rounds < res->renew_at || ab_stop)
+		return 0;
+	res->renew_at = res->rounds + AB_RENEW_ROUNDS;
+	return renew_one(run, res, 0, idx) || renew_one(run, res, 1, idx);
+}
+
 /* The rounds up to want, the first side of each drawn by coin(), on fresh
  * instances every run->reopen rounds (the first round of a case runs on
  * the instance it was calibrated on). A disturbed sample is taken again
@@ -546,7 +598,8 @@ static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 			     (res->rounds > last_open || run->reopen == 1) &&
 			     res->rounds % run->reopen == 0;
 		int first = coin(run, res);
-		if (one_round(run, res, idx, first, reopen, s, &budget,
+		if ((reopen && renew_due(run, res, idx)) ||
+		    one_round(run, res, idx, first, reopen, s, &budget,
 			      timeout_s))
 			return -1;
 		if (reopen)
@@ -593,40 +646,6 @@ static double median_of(const double *v, int n)
 	return s.median;
 }
 
-/* Every look after the first runs on new server processes, both sides:
- * one process of a build can run a case 5-20% off another for all its life
- * (on a 2-vCPU EPYC guest the median of a process's rounds of
- * rwmutex/writer-wait ck_brlock spread 15% between the eight processes of
- * two identical builds; less without ASLR, so code and library placement
- * is part of it), and the rounds of one process are not independent of
- * each other. With the same few processes all along, hundreds of rounds
- * would measure those processes ever more precisely, and flag identical
- * builds; renewed, the processes grow with the rounds (4 per look and
- * side), and their offsets average out as the rounds' noise does. Costs a
- * process start per server (30 ms) per look, between rounds. */
-static int renew_sides(struct ab_run *run, struct ab_result *res,
-		       const long idx[2], double timeout_s)
-{
-	struct reply r;
-	struct err e = {""};
-	for (int side = 0; side < 2; side++) {
-		ask(run, side, "close", &r, timeout_s);
-		for (int p = 0; p < run->procs; p++) {
-			struct ab_side *sd = &run->side[side][p];
-			ab_side_stop(sd);
-			if (ab_side_start(sd, &e) != 0) {
-				set_failed(res, side, e.msg);
-				return -1;
-			}
-		}
-		run->cur[side] = 0;
-		/* the case open again, warmed, on one drawn at random */
-		if (fresh_instance(run, res, side, idx[side], timeout_s))
-			return -1;
-	}
-	return 0;
-}
-
 /* The most a case may take: three times its most rounds' nominal time.
  * A case whose samples overrun their time many times over (a lock that
  * starves its writer for a while) would otherwise take minutes. */
@@ -654,8 +673,6 @@ static void take_looks(struct ab_run *run, struct ab_result *res,
 			res->settled = AB_LOOK_TIME;
 			return;
 		}
-		if (k && renew_sides(run, res, idx, timeout_s))
-			return;
 		res->look = k;
 		if (grow_rounds(res, want) != 0) {
 			set_failed(res, 0, "out of memory");
@@ -691,6 +708,7 @@ static void measure_pair(struct ab_run *run, struct ab_result *res,
 	if (sample_side(run, 0, res->iters, res, &warm, timeout_s) ||
 	    sample_side(run, 1, res->iters, res, &warm, timeout_s))
 		return;
+	res->renew_at = AB_RENEW_ROUNDS;
 	take_looks(run, res, idx, timeout_s);
 	res->base_ns = median_of(res->base, res->rounds);
 	res->head_ns = median_of(res->head, res->rounds);
