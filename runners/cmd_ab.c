@@ -657,8 +657,9 @@ static double case_budget_s(const struct ab_run *run, const struct ab_looks *lk)
 /* The looks of the case (ab_looks.h): its rounds up to each look, until
  * the verdict is settled, the rounds run out (too disturbed), the next
  * look would overrun the case's budget (at the pace of the rounds so far:
- * a stop that does not look at the ratios, so it biases nothing) or the
- * run is stopped. res->look is the look it stopped at. */
+ * a stop that does not look at the ratios, so it adds no false flag; a
+ * head whose samples overrun may stop sooner, which costs power only) or
+ * the run is stopped. res->look is the look it stopped at. */
 static void take_looks(struct ab_run *run, struct ab_result *res,
 		       const long idx[2], double timeout_s)
 {
