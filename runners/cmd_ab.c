@@ -607,8 +607,9 @@ static int rounds(struct ab_run *run, struct ab_result *res, const long idx[2],
 		if (s[0].disturbed || s[1].disturbed)
 			continue;
 		res->first[res->rounds] = first ? 'h' : 'b';
-		res->served[2 * res->rounds] = (char)('0' + run->cur[0]);
-		res->served[2 * res->rounds + 1] = (char)('0' + run->cur[1]);
+		char *sv = res->served + 2 * (size_t)res->rounds;
+		sv[0] = (char)('0' + run->cur[0]);
+		sv[1] = (char)('0' + run->cur[1]);
 		res->base[res->rounds] = s[0].ns;
 		res->head[res->rounds++] = s[1].ns;
 	}
@@ -623,7 +624,8 @@ static int grow_rounds(struct ab_result *res, int n)
 	if (!(sv = realloc(res->served, 2 * (size_t)n + 1)))
 		return -1;
 	res->served = sv;
-	memset(sv + 2 * res->rounds, 0, 2 * (size_t)(n - res->rounds) + 1);
+	memset(sv + 2 * (size_t)res->rounds, 0,
+	       2 * (size_t)(n - res->rounds) + 1);
 	if (!(b = realloc(res->base, sizeof(double) * (size_t)n)))
 		return -1;
 	res->base = b;
