@@ -13,6 +13,7 @@
  * two threads (c2c.h): the floor its C / c2c ratio is taken against, sample
  * by sample, as the vCPUs were placed at that moment.
  */
+#include "cacheline.h"
 #include "measure.h"
 
 #include <errno.h>
@@ -56,15 +57,15 @@ struct case_run {
 	size_t stack_pad;
 	int setup_failed;
 	double floor_ns; /* the last sample's floor, by worker 0 */
-	_Alignas(64) _Atomic uint64_t floor_line;
-	_Alignas(64) _Atomic uint32_t go;
-	_Alignas(64) _Atomic uint32_t arrived;
-	_Alignas(64) _Atomic uint32_t done;
+	_Alignas(CACHE_LINE) _Atomic uint64_t floor_line;
+	_Alignas(CACHE_LINE) _Atomic uint32_t go;
+	_Alignas(CACHE_LINE) _Atomic uint32_t arrived;
+	_Alignas(CACHE_LINE) _Atomic uint32_t done;
 	struct worker *w;
 };
 
 struct worker {
-	_Alignas(64) struct case_run *cr;
+	_Alignas(CACHE_LINE) struct case_run *cr;
 	pthread_t th;
 	int cpu; /* planned, -1 unbound */
 	/* its schedstat just before the start barrier and after its timed
@@ -803,7 +804,7 @@ void measure_close(struct case_session *cs, struct record *r)
 /* ---- a floor outside a case (the Go rows) ---- */
 
 struct floor_pair {
-	_Alignas(64) _Atomic uint64_t line;
+	_Alignas(CACHE_LINE) _Atomic uint64_t line;
 	int cpu[2];
 	double ns;
 	int bound[2];

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 
 struct atomic_value_c11_thread {
@@ -25,7 +26,7 @@ struct atomic_value_c11_thread {
 };
 
 struct atomic_value_c11 {
-	_Alignas(64) _Atomic(void *) p;
+	_Alignas(CACHE_LINE) _Atomic(void *) p;
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;
 };

@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 #include "thread_registry.h"
 
@@ -44,17 +45,18 @@ struct ebr_retired {
 struct atomic_value_ebr_thread {
 	/* 0 outside read sections, else epoch << 1 | 1; written by its
 	 * thread, read by publishers */
-	_Alignas(64) _Atomic uint64_t state;
+	_Alignas(CACHE_LINE) _Atomic uint64_t state;
 	struct thread_registry_node node;
 	struct ebr_retired *retired;
 	size_t nretired, cap;
 };
 
 struct atomic_value_ebr {
-	_Alignas(64) _Atomic(void *) p;
+	_Alignas(CACHE_LINE) _Atomic(void *) p;
 	int asym; /* membarrier available: readers skip the fence */
-	_Alignas(64) _Atomic uint64_t epoch;
-	_Alignas(64) struct thread_registry threads; /* orphans: ebr_retired */
+	_Alignas(CACHE_LINE) _Atomic uint64_t epoch;
+	/* orphans: ebr_retired */
+	_Alignas(CACHE_LINE) struct thread_registry threads;
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;
 };

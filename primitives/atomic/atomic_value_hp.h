@@ -40,6 +40,7 @@
 
 #include <stdatomic.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 #include "thread_registry.h"
 
@@ -51,7 +52,8 @@
 #define ATOMIC_VALUE_HP_BATCH ((size_t)1024)
 
 struct atomic_value_hp_thread {
-	_Alignas(64) _Atomic(void *) hazard; /* written by its thread only */
+	/* written by its thread only */
+	_Alignas(CACHE_LINE) _Atomic(void *) hazard;
 	struct thread_registry_node node;
 	void **retired;
 	size_t nretired, cap;
@@ -60,9 +62,10 @@ struct atomic_value_hp_thread {
 };
 
 struct atomic_value_hp {
-	_Alignas(64) _Atomic(void *) p;
+	_Alignas(CACHE_LINE) _Atomic(void *) p;
 	int asym;
-	_Alignas(64) struct thread_registry threads; /* orphans: void * */
+	/* orphans: void * */
+	_Alignas(CACHE_LINE) struct thread_registry threads;
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;
 };

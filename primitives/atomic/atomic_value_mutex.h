@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 
 struct atomic_value_mutex_thread {
@@ -20,7 +21,7 @@ struct atomic_value_mutex_thread {
 };
 
 struct atomic_value_mutex {
-	_Alignas(64) pthread_mutex_t mu;
+	_Alignas(CACHE_LINE) pthread_mutex_t mu;
 	void *p;
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats; /* stays zero: nothing waits */

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 
 #define REFCOUNT_ONE (1ull << 48)
@@ -47,7 +48,7 @@ struct atomic_value_refcount_thread {
 };
 
 struct atomic_value_refcount {
-	_Alignas(64) _Atomic uint64_t word; /* ext << 48 | node */
+	_Alignas(CACHE_LINE) _Atomic uint64_t word; /* ext << 48 | node */
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats; /* replaced, still held */
 };

@@ -23,21 +23,22 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "atomic_value.h"
 
 #define SEQLOCK_MAX   256
 #define SEQLOCK_WORDS (SEQLOCK_MAX / 8)
 
 struct atomic_value_seqlock_thread {
-	_Alignas(64) uint64_t buf[SEQLOCK_WORDS];
+	_Alignas(CACHE_LINE) uint64_t buf[SEQLOCK_WORDS];
 };
 
 struct atomic_value_seqlock {
-	_Alignas(64) _Atomic uint64_t seq;
+	_Alignas(CACHE_LINE) _Atomic uint64_t seq;
 	size_t words;
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats; /* stays zero */
-	_Alignas(64) _Atomic uint64_t data[SEQLOCK_WORDS];
+	_Alignas(CACHE_LINE) _Atomic uint64_t data[SEQLOCK_WORDS];
 };
 
 /* Copies next in (words of 8 bytes); writers exclude each other. */

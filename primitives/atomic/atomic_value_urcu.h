@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "cacheline.h"
 #include "tsan_annotate.h"
 
 /* liburcu's read side inline (its static/ headers) rather than a call into
@@ -42,7 +43,7 @@ struct atomic_value_urcu {
 	/* C11 atomics rather than rcu_dereference/rcu_xchg_pointer: the same
 	 * instructions on x86 and arm64 (acquire costs nothing more than
 	 * consume there), and visible to ThreadSanitizer */
-	_Alignas(64) _Atomic(void *) p;
+	_Alignas(CACHE_LINE) _Atomic(void *) p;
 	char gp; /* TSan: stands for "a grace period has passed" */
 	void (*free_fn)(void *);
 	struct atomic_value_stats stats;

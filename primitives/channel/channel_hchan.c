@@ -72,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cacheline.h"
 #include "channel_impl.h"
 #include "channel_park.h"
 #include "channel_shuffle.h"
@@ -122,19 +123,20 @@ enum { SPOT_FREE = 0, SPOT_RECV, SPOT_SEND, SPOT_DONE };
  * lock) and holds the spot; line 1 when threads queue or the buffer moves;
  * line 2 never after creation; line 3 only by a settled spot waiter. */
 struct hchan {
-	_Alignas(64) struct chan base;
+	_Alignas(CACHE_LINE) struct chan base;
 	struct hchan_lock lock;
 	uint32_t spot_state, spot_seq;
 	int spot_success;
 	_Atomic uint32_t spot_wake; /* CHAN_SPINNING / WOKEN */
 	uint32_t spot_parked; /* the spot's waiter may sleep (spot_park) */
 	unsigned char spot_elem[HCHAN_SPOT_ELEM];
-	_Alignas(64) int closed;
+	_Alignas(CACHE_LINE) int closed;
 	size_t head, count;
 	struct hchan_waitq recvq, sendq;
-	_Alignas(64) size_t elem_size, cap;
+	_Alignas(CACHE_LINE) size_t elem_size, cap;
 	unsigned char *buf;
-	_Alignas(64) _Atomic uint32_t spot_consumed; /* last spot_seq read */
+	/* last spot_seq read */
+	_Alignas(CACHE_LINE) _Atomic uint32_t spot_consumed;
 };
 
 _Static_assert(offsetof(struct hchan, closed) == 64,

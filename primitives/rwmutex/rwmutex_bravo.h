@@ -64,6 +64,7 @@
 #include <x86intrin.h>
 #endif
 
+#include "cacheline.h"
 #include "clock.h"
 #include "rwmutex.h"
 #include "rwmutex_goish.h"
@@ -75,13 +76,13 @@
 #define RWMUTEX_BRAVO_INHIBIT 9
 
 struct rwmutex_bravo_slot {
-	_Alignas(64) _Atomic uintptr_t owner;
+	_Alignas(CACHE_LINE) _Atomic uintptr_t owner;
 };
 
 struct rwmutex_bravo {
-	_Alignas(64) _Atomic uint32_t rbias;
+	_Alignas(CACHE_LINE) _Atomic uint32_t rbias;
 	_Atomic uint64_t inhibit_until; /* in rwmutex_bravo_now() ticks */
-	_Alignas(64) struct rwmutex_goish under;
+	_Alignas(CACHE_LINE) struct rwmutex_goish under;
 	struct rwmutex_bravo_slot slots[RWMUTEX_BRAVO_SLOTS];
 };
 

@@ -30,6 +30,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "cacheline.h"
 #include "rwmutex.h"
 #include "rwmutex_wait.h"
 #include "tsan_annotate.h"
@@ -38,12 +39,12 @@
 #define RWMUTEX_CK_BRLOCK_SLOTS (1u << RWMUTEX_CK_BRLOCK_BITS)
 
 struct rwmutex_ck_brlock_slot {
-	_Alignas(64) _Atomic uintptr_t owner;
+	_Alignas(CACHE_LINE) _Atomic uintptr_t owner;
 	struct ck_brlock_reader r;
 };
 
 struct rwmutex_ck_brlock {
-	_Alignas(64) ck_brlock_t l;
+	_Alignas(CACHE_LINE) ck_brlock_t l;
 	struct rwmutex_ck_brlock_slot slots[RWMUTEX_CK_BRLOCK_SLOTS];
 };
 

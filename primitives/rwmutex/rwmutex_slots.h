@@ -65,6 +65,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "cacheline.h"
 #include "rwmutex.h"
 #include "rwmutex_wait.h"
 
@@ -78,12 +79,12 @@
 #define RWMUTEX_SLOTS_MAX 128
 
 struct rwmutex_slots_slot {
-	_Alignas(64) _Atomic uintptr_t word;
+	_Alignas(CACHE_LINE) _Atomic uintptr_t word;
 };
 
 struct rwmutex_slots {
 	/* one line: a writer that took the flag finds `used` in its cache */
-	_Alignas(64) _Atomic uint32_t writer;
+	_Alignas(CACHE_LINE) _Atomic uint32_t writer;
 	_Atomic uint64_t used;
 	struct rwmutex_slots_slot slots[RWMUTEX_SLOTS_N];
 };
