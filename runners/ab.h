@@ -74,6 +74,13 @@ struct ab_run {
 	int interrupted;
 };
 
+/* The looks a case is taken in: Go rows have their own. */
+static inline const struct ab_looks *ab_looks_of(const struct ab_run *run,
+						 const struct ab_result *r)
+{
+	return r->id.go ? &run->go_looks : &run->looks;
+}
+
 const char *ab_verdict_name(enum ab_verdict v);
 const char *ab_correction_name(enum ab_correction c); /* "bh", "holm" */
 /* The correction over the cases measured, then each verdict. */

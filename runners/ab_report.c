@@ -29,17 +29,11 @@ static const char *correction_text(enum ab_correction c)
 			    : "Benjamini-Hochberg (false discovery rate";
 }
 
-static const struct ab_looks *looks_of(const struct ab_run *run,
-				       const struct ab_result *r)
-{
-	return r->id.go ? &run->go_looks : &run->looks;
-}
-
 /* Fewer undisturbed rounds than this and a case is not judged: half the
  * first look's, and never under the 6 a 95% interval needs. */
 static int min_rounds(const struct ab_run *run, const struct ab_result *r)
 {
-	int want = looks_of(run, r)->rounds[0];
+	int want = ab_looks_of(run, r)->rounds[0];
 	return want / 2 > 6 ? want / 2 : 6;
 }
 
@@ -74,14 +68,14 @@ void ab_judge(struct ab_run *run)
 		struct ab_result *r = &run->res[i];
 		r->judged = enough_rounds(run, r) &&
 			    (r->settled == AB_LOOK_SAME ||
-			     ab_looks_p(looks_of(run, r), r->look,
+			     ab_looks_p(ab_looks_of(run, r), r->look,
 					ldexp(1.0, 1 - r->rounds)) *
 					     (double)run->judged_cases <
 				     run->alpha);
 	}
 	for (size_t i = 0; i < run->n; i++)
 		if (run->res[i].judged)
-			p[m++] = ab_looks_p(looks_of(run, &run->res[i]),
+			p[m++] = ab_looks_p(ab_looks_of(run, &run->res[i]),
 					    run->res[i].look, run->res[i].pr.p);
 	(run->correction == AB_HOLM ? stats_holm : stats_bh)(p, m, p);
 	m = 0;
@@ -140,7 +134,7 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 						     : "inconclusive",
 			 r->reason);
 	else if (r->verdict == AB_INCONCLUSIVE &&
-		 r->rounds >= looks_of(run, r)->rounds[r->look])
+		 r->rounds >= ab_looks_of(run, r)->rounds[r->look])
 		snprintf(buf, len,
 			 "inconclusive (%d rounds cannot reach significance "
 			 "over %zu cases: take more --max-rounds)",
@@ -150,7 +144,7 @@ static void verdict_text(const struct ab_run *run, const struct ab_result *r,
 			 "inconclusive (disturbed: %d samples redone, %d of %d "
 			 "rounds clean)",
 			 r->disturbed, r->rounds,
-			 looks_of(run, r)->rounds[r->look]);
+			 ab_looks_of(run, r)->rounds[r->look]);
 	else if (r->verdict == AB_REGRESSION)
 		snprintf(buf, len, "REGRESSION");
 	else if (r->verdict == AB_IMPROVEMENT)
@@ -336,7 +330,7 @@ static const char *stop_name(const struct ab_run *run,
 	 * fewer rounds it had */
 	if (r->settled == AB_LOOK_MORE ||
 	    (r->settled != AB_LOOK_TIME &&
-	     r->rounds < looks_of(run, r)->rounds[r->look]))
+	     r->rounds < ab_looks_of(run, r)->rounds[r->look]))
 		return "disturbed";
 	return names[r->settled];
 }
@@ -356,10 +350,10 @@ static json_t *result_json(const struct ab_run *run, const struct ab_result *r)
 	json_object_set_new(o, "rounds", json_integer(r->rounds));
 	json_object_set_new(o, "looks", json_integer(r->look + 1));
 	json_object_set_new(o, "rounds_wanted",
-			    json_integer(looks_of(run, r)->rounds[r->look]));
+			    json_integer(ab_looks_of(run, r)->rounds[r->look]));
 	json_object_set_new(o, "stopped", json_string(stop_name(run, r)));
 	json_object_set_new(o, "p_weight",
-			    json_real(looks_of(run, r)->weight[r->look]));
+			    json_real(ab_looks_of(run, r)->weight[r->look]));
 	json_object_set_new(o, "redone_samples", json_integer(r->disturbed));
 	json_object_set_new(o, "base_ns_per_op",
 			    rounds_json(r->base, r->rounds));

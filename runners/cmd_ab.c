@@ -665,7 +665,7 @@ static double case_budget_s(const struct ab_run *run, const struct ab_looks *lk)
 static void take_looks(struct ab_run *run, struct ab_result *res,
 		       const long idx[2], double timeout_s)
 {
-	const struct ab_looks *lk = res->id.go ? &run->go_looks : &run->looks;
+	const struct ab_looks *lk = ab_looks_of(run, res);
 	double t0 = clock_mono_s();
 	for (int k = 0; k < lk->n && !ab_stop; k++) {
 		int want = lk->rounds[k];

@@ -6,23 +6,14 @@
  * can fail). */
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "ab_looks.h"
+#include "test_check.h"
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("FAIL line %d: %s\n", __LINE__, #cond);         \
-			fails++;                                               \
-		}                                                              \
-	} while (0)
-
-static int plans(void)
+static void plans(void)
 {
 	struct ab_looks lk;
 	double sum = 0;
-	int fails = 0;
 	ab_looks_plan(10, 320, &lk);
 	CHECK(lk.n == 6);
 	for (int k = 0; k < lk.n; k++) {
@@ -40,7 +31,6 @@ static int plans(void)
 	CHECK(lk.weight[1] == 0.5 && lk.weight[2] == 0.5);
 	CHECK(ab_looks_p(&lk, 0, 1e-9) == 1);
 	CHECK(ab_looks_p(&lk, 2, 0.01) == 0.02 && ab_looks_p(&lk, 2, 0.9) == 1);
-	return fails;
 }
 
 static struct paired ratio(double shift, double lo, double hi, double p)
@@ -52,11 +42,10 @@ static struct paired ratio(double shift, double lo, double hi, double p)
 	return pr;
 }
 
-static int rules(void)
+static void rules(void)
 {
 	struct ab_looks lk;
 	struct paired pr;
-	int fails = 0;
 	ab_looks_plan(10, 320, &lk);
 	pr = ratio(1.001, 0.99, 1.01, 0.8); /* within 5%: same, at any look */
 	CHECK(ab_looks_next(&lk, 0, &pr, 1.05, 0.05, 200) == AB_LOOK_SAME);
@@ -80,7 +69,6 @@ static int rules(void)
 	CHECK(ab_looks_next(&lk, 4, &pr, 1.05, 0.05, 200) == AB_LOOK_MORE);
 	pr.ci_valid = 0; /* too few pairs for an interval: never settled */
 	CHECK(ab_looks_next(&lk, 1, &pr, 1.05, 0.05, 200) == AB_LOOK_MORE);
-	return fails;
 }
 
 /* splitmix64 and Box-Muller: N(0, 1) draws, the same on every machine. */
@@ -120,12 +108,12 @@ static double one_null_case(const struct ab_looks *lk, double sd, uint64_t *s)
 
 /* The same cases flagged by the split weights, and by weights of 1 at
  * every look that may flag (each look tested at the full alpha). */
-static int error_rate(void)
+static void error_rate(void)
 {
 	enum { TRIALS = 1500 };
 	struct ab_looks lk, unsplit;
 	uint64_t s = 42, s2 = 42;
-	int flagged = 0, naive = 0, fails = 0;
+	int flagged = 0, naive = 0;
 	ab_looks_plan(10, 80, &lk);
 	unsplit = lk;
 	for (int k = 1; k < unsplit.n; k++)
@@ -140,12 +128,13 @@ static int error_rate(void)
 	/* 5% of 1500 is 75, its sd 8.4: 100 is 3 sd over */
 	CHECK(flagged <= 100);
 	CHECK(naive > 100);
-	return fails;
 }
 
 int main(void)
 {
-	int fails = plans() + rules() + error_rate();
+	plans();
+	rules();
+	error_rate();
 	if (fails)
 		printf("%d failure(s)\n", fails);
 	return fails != 0;
