@@ -139,14 +139,14 @@ struct atomic_local {
 		uint64_t ops = atomic_load(&s->reader_ops);                    \
 		if (max < 2)                                                   \
 			return 0;                                              \
-		out[0].name = "retired_peak";                                  \
-		out[0].value =                                                 \
-			(double)atomic_value_##IMPL##_retired_peak(&s->v);     \
+		out[0] = (struct bench_field){                                 \
+			"retired_peak",                                        \
+			(double)atomic_value_##IMPL##_retired_peak(&s->v)};    \
 		if (ops == 0)                                                  \
 			return 1;                                              \
-		out[1].name = "reader_ns";                                     \
-		out[1].value =                                                 \
-			(double)atomic_load(&s->reader_ns) / (double)ops;      \
+		out[1] = (struct bench_field){                                 \
+			"reader_ns",                                           \
+			(double)atomic_load(&s->reader_ns) / (double)ops};     \
 		return 2;                                                      \
 	}                                                                      \
                                                                                \

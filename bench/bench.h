@@ -35,6 +35,10 @@ enum bench_flags {
 	/* One thread only, whatever --threads says (an uncontended fast
 	 * path): the case expansion runs it at 1 thread per placement. */
 	BENCH_SINGLE = 1u << 3,
+	/* A row Go's runtime measured (bench/go): set once, by the runner, on
+	 * the benches it makes for the Go module's mirrors; never by a
+	 * workload. Everything that asks "is this a Go row?" reads it. */
+	BENCH_GO = 1u << 5,
 };
 
 struct bench;
@@ -48,9 +52,12 @@ struct bench_thread {
 };
 
 /* A result beside the timing that a workload reports (e.g. the peak
- * number of retired values a reclamation scheme held). */
+ * number of retired values a reclamation scheme held). The name is held,
+ * not pointed to: a record keeps it whoever named it (a workload, or a
+ * metric the Go benchmark printed). */
+#define BENCH_FIELD_NAME 32
 struct bench_field {
-	const char *name; /* a static string */
+	char name[BENCH_FIELD_NAME]; /* [a-z0-9_], as results files key it */
 	double value;
 };
 

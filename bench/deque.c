@@ -56,8 +56,8 @@ static int deque_fields(void *shared, struct bench_field *out, int max)
 	fj_exec_totals(&s->ex, &tasks, &steals);
 	if (max < 1 || tasks == 0)
 		return 0;
-	out[0].name = "steals_per_task";
-	out[0].value = (double)steals / (double)tasks;
+	out[0] = (struct bench_field){"steals_per_task",
+				      (double)steals / (double)tasks};
 	return 1;
 }
 

@@ -51,12 +51,11 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 {
 	if (max < 3 || h->n == 0)
 		return 0;
-	out[0].name = "writer_p50_ns";
-	out[0].value = latency_fine_quantile(h, 0.50);
-	out[1].name = "writer_p99_ns";
-	out[1].value = latency_fine_quantile(h, 0.99);
-	out[2].name = "writer_max_ns";
-	out[2].value = (double)h->max;
+	out[0] = (struct bench_field){"writer_p50_ns",
+				      latency_fine_quantile(h, 0.50)};
+	out[1] = (struct bench_field){"writer_p99_ns",
+				      latency_fine_quantile(h, 0.99)};
+	out[2] = (struct bench_field){"writer_max_ns", (double)h->max};
 	return 3;
 }
 

@@ -163,9 +163,15 @@ static void side_of(const struct claim_rows *rows, struct query *q,
 	s->value /= rows->per;
 }
 
-static int is_go(const char *impl)
+/* A row Go's runtime measured: its runtime says so; files written before
+ * the field name Go's rows go or go-locked. */
+static int is_go(json_t *r)
 {
-	return !strncmp(impl, "go", 2) && (impl[2] == '\0' || impl[2] == '-');
+	json_t *rt = json_object_get(r, "runtime");
+	const char *impl = str_of(r, "impl");
+	if (json_is_string(rt))
+		return !strcmp(json_string_value(rt), "go");
+	return !strcmp(impl, "go") || !strcmp(impl, "go-locked");
 }
 
 static void keep_lower(struct claim_side *best, const struct claim_side *s,
@@ -193,7 +199,7 @@ static int c_impls(const struct claim_rows *rows, struct query *q,
 	{
 		const char *impl = str_of(r, "impl");
 		int dup = 0;
-		if (is_go(impl) || !matches(r, q))
+		if (is_go(r) || !matches(r, q))
 			continue;
 		for (int k = 0; k < n && !dup; k++)
 			dup = !strcmp(out[k], impl);
@@ -252,7 +258,7 @@ static int any_go(json_t *results)
 	size_t i;
 	json_array_foreach(results, i, r)
 	{
-		if (is_go(str_of(r, "impl")))
+		if (is_go(r))
 			return 1;
 	}
 	return 0;

@@ -172,17 +172,36 @@ static int parse_seed(const char *arg, struct ab_opts *o, struct err *e)
 	return 0;
 }
 
-static int parse_ab_formats(const char *arg, unsigned *out, struct err *e)
+/* What the writers print: the verdicts, and the results document. */
+struct ab_output {
+	const struct ab_run *run;
+	json_t *doc; /* NULL when it could not be built */
+};
+
+static void ab_table(FILE *f, const void *out)
 {
-	if (parse_formats(arg, out, e) != 0)
-		return -1;
-	if (*out & (FMT_CSV | FMT_GOBENCH))
-		return err_set(e,
-			       "--format '%s': contend ab writes table, "
-			       "markdown or json",
-			       arg);
-	return 0;
+	ab_print(f, ((const struct ab_output *)out)->run, 0);
 }
+
+static void ab_markdown(FILE *f, const void *out)
+{
+	ab_print(f, ((const struct ab_output *)out)->run, 1);
+}
+
+static void ab_json_out(FILE *f, const void *out)
+{
+	const struct ab_output *o = out;
+	if (o->doc)
+		writers_dump_json(f, o->doc);
+}
+
+/* table first: the default (bit 0) */
+static const struct writer ab_writers[] = {
+	{"table", ab_table},
+	{"markdown", ab_markdown},
+	{"json", ab_json_out},
+};
+#define AB_NWRITERS (sizeof(ab_writers) / sizeof(*ab_writers))
 
 static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 {
@@ -241,7 +260,8 @@ static int parse_opt(struct ab_opts *o, int c, const char *arg, struct err *e)
 			       ? 0
 			       : err_set(e, "--alpha %s: between 0 and 1", arg);
 	case AB_FORMAT:
-		return parse_ab_formats(arg, &o->formats, e);
+		return writers_parse(ab_writers, AB_NWRITERS, arg, &o->formats,
+				     e);
 	case AB_OUT:
 		o->out = arg;
 		return *arg ? 0 : err_set(e, "empty --out (a file or none)");
@@ -886,16 +906,8 @@ static int emit(const struct ab_opts *o, const struct ab_run *run)
 	json_t *doc = ab_json(run);
 	struct err e = {""};
 	int rc = 0;
-	if (o->formats & FMT_TABLE)
-		ab_print(stdout, run, 0);
-	if (o->formats & FMT_MARKDOWN)
-		ab_print(stdout, run, 1);
-	if (doc && (o->formats & FMT_JSON)) {
-		json_dumpf(doc, stdout,
-			   JSON_INDENT(1) | JSON_REAL_PRECISION(9));
-		printf("\n");
-	}
-	fflush(stdout);
+	struct ab_output out = {run, doc};
+	writers_emit(ab_writers, AB_NWRITERS, o->formats, stdout, &out);
 	if (doc && o->out && strcmp(o->out, "none") != 0) {
 		if (write_out(o, doc, &e) != 0) {
 			fprintf(stderr, "contend ab: %s\n", e.msg);
@@ -946,7 +958,7 @@ int cmd_ab(int argc, char **argv)
 			    .threshold = 5,
 			    .alpha = 0.05,
 			    .timeout_s = 120,
-			    .formats = FMT_TABLE,
+			    .formats = 1u, /* ab_writers[0] */
 			    .progress = isatty(STDERR_FILENO)};
 	struct ab_run run;
 	struct topo topo;

@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "results_read.h"
 #include "run.h"
+#include "writers.h"
 
 static const char claims_usage[] =
 	"usage: contend claims [--with-go] [--format table|markdown|json]\n"
@@ -70,8 +71,6 @@ static const struct option claims_longopts[] = {
 	OPTIONS_RUN_LONGOPTS,
 	{NULL, 0, NULL, 0}};
 
-enum claims_format { CF_TABLE, CF_MARKDOWN, CF_JSON };
-
 struct claims_cmd {
 	struct run_state run; /* its options are the command's */
 	struct claim_set set;
@@ -79,19 +78,42 @@ struct claims_cmd {
 	const char *claims_path; /* --claims, or NULL */
 	const char *results;	 /* RESULTS.json, or NULL: run */
 	const char *run_option;	 /* the first option that only a run uses */
-	enum claims_format format;
+	unsigned format;	 /* its index in claims_writers */
 };
 
-static int parse_format(const char *s, enum claims_format *out, struct err *e)
+/* What the writers print: the claims and their verdicts. */
+struct claims_output {
+	const struct claim_set *set;
+	const struct claims_eval *ev;
+};
+
+static void claims_table(FILE *f, const void *out)
 {
-	static const char *const names[] = {"table", "markdown", "json"};
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(s, names[i])) {
-			*out = (enum claims_format)i;
-			return 0;
-		}
-	return err_set(e, "unknown format '%s' (table, markdown or json)", s);
+	const struct claims_output *o = out;
+	claims_print(f, o->set, o->ev, 0);
 }
+
+static void claims_markdown(FILE *f, const void *out)
+{
+	const struct claims_output *o = out;
+	claims_print(f, o->set, o->ev, 1);
+}
+
+static void claims_json_out(FILE *f, const void *out)
+{
+	const struct claims_output *o = out;
+	json_t *doc = claims_json(o->set, o->ev);
+	writers_dump_json(f, doc);
+	json_decref(doc);
+}
+
+/* table first: the default (index 0) */
+static const struct writer claims_writers[] = {
+	{"table", claims_table},
+	{"markdown", claims_markdown},
+	{"json", claims_json_out},
+};
+#define CLAIMS_NWRITERS (sizeof(claims_writers) / sizeof(*claims_writers))
 
 /* The long name of option c, for messages. */
 static const char *option_name(int c)
@@ -110,7 +132,8 @@ static int parse_one(struct claims_cmd *k, int c, const char *arg,
 		k->run.opt.with_go = 1;
 		return 0;
 	case OPT_FORMAT:
-		return parse_format(arg, &k->format, e);
+		return writers_parse_one(claims_writers, CLAIMS_NWRITERS, arg,
+					 &k->format, e);
 	case OPT_CLAIMS:
 		k->claims_path = arg;
 		return *arg ? 0 : err_set(e, "empty --claims");
@@ -175,16 +198,9 @@ static int load_claims(struct claims_cmd *k, struct err *e)
 
 static void print_verdicts(const struct claims_cmd *k)
 {
-	if (k->format == CF_JSON) {
-		json_t *doc = claims_json(&k->set, &k->ev);
-		json_dumpf(doc, stdout,
-			   JSON_INDENT(1) | JSON_REAL_PRECISION(9));
-		printf("\n");
-		json_decref(doc);
-	} else {
-		claims_print(stdout, &k->set, &k->ev, k->format == CF_MARKDOWN);
-	}
-	fflush(stdout);
+	struct claims_output out = {&k->set, &k->ev};
+	writers_emit(claims_writers, CLAIMS_NWRITERS, 1u << k->format, stdout,
+		     &out);
 }
 
 static int judge_file(struct claims_cmd *k, struct err *e)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "registry.h"
+#include "report.h"
 #include "run.h"
 
 static const char run_usage[] =
@@ -113,7 +114,8 @@ static int parse_one(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_COUNTERS:
 		return counters_parse(arg, o->wanted_counters, e);
 	case OPT_FORMAT:
-		return parse_formats(arg, &o->formats, e);
+		return writers_parse(report_writers, report_nwriters, arg,
+				     &o->formats, e);
 	case OPT_FULL:
 		if (o->mode == MODE_QUICK)
 			return err_set(e, "--quick and --full exclude each "

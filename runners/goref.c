@@ -132,12 +132,6 @@ void goref_open(struct goref *g)
 	g->available = 1;
 }
 
-int goref_is_go(const struct bench *b)
-{
-	return strncmp(b->impl, "go", 2) == 0 &&
-	       (b->impl[2] == '\0' || b->impl[2] == '-');
-}
-
 /* The Go function of a Go row: BenchmarkX, or BenchmarkXLocked. */
 static void go_func_name(const struct bench *b, char *out, size_t len)
 {
@@ -179,8 +173,17 @@ struct go_line {
 	int nextra;
 };
 
-/* One "BenchmarkX/p=v-T  N  x ns/op [v unit]...  y B/op  z allocs/op" line.
- * The extra units point into l. */
+/* A b.ReportMetric unit that can be a record's field: what the C rows'
+ * fields are ([a-z0-9_]), short enough to hold. "ns/op" and the like are
+ * not. */
+static int field_unit(const char *unit)
+{
+	size_t n = strspn(unit, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	return n > 0 && unit[n] == '\0' && n < BENCH_FIELD_NAME;
+}
+
+/* One "BenchmarkX/p=v-T  N  x ns/op [v unit]...  y B/op  z allocs/op"
+ * line. */
 static int parse_line(char *l, struct go_line *g)
 {
 	char *save = NULL, *tok, *end;
@@ -202,42 +205,33 @@ static int parse_line(char *l, struct go_line *g)
 			g->bytes = v;
 		} else if (strcmp(unit, "allocs/op") == 0) {
 			g->allocs = v;
-		} else if (g->nextra < BENCH_MAX_FIELDS) {
-			g->extra[g->nextra].name = unit;
-			g->extra[g->nextra++].value = v;
+		} else if (g->nextra < BENCH_MAX_FIELDS && field_unit(unit)) {
+			struct bench_field *f = &g->extra[g->nextra++];
+			snprintf(f->name, sizeof(f->name), "%s", unit);
+			f->value = v;
 		}
 	}
 	return have_ns;
 }
 
-/* Extra metrics become the record's fields (mean over the samples); their
- * names must outlive out, so only the workloads' known names are kept. */
+/* Extra metrics become the record's fields, in the order the first sample
+ * printed them (sums here; ingest takes the mean over the samples). */
 static void add_extra(struct record *r, const struct go_line *g)
 {
-	static const char *const known[] = {
-		"lat_p50_ns",	 "lat_p99_ns",	  "lat_max_ns", "wake_p50_ns",
-		"wake_p99_ns",	 "cpu_ms_per_s",  "reader_ns",	"writer_p50_ns",
-		"writer_p99_ns", "writer_max_ns",
-	};
-	/* in the order of known, as the C rows list them */
-	for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
-		for (int i = 0; i < g->nextra; i++) {
-			int f;
-			if (strcmp(known[k], g->extra[i].name) != 0)
-				continue;
-			for (f = 0; f < r->nfields &&
-				    strcmp(r->fields[f].name, known[k]) != 0;
-			     f++)
-				;
-			if (f == BENCH_MAX_FIELDS)
-				continue;
-			if (f == r->nfields) {
-				r->fields[f].name = known[k];
-				r->fields[f].value = 0;
-				r->nfields++;
-			}
-			r->fields[f].value += g->extra[i].value;
-		}
+	for (int i = 0; i < g->nextra; i++) {
+		int f;
+		for (f = 0; f < r->nfields &&
+			    strcmp(r->fields[f].name, g->extra[i].name) != 0;
+		     f++)
+			;
+		if (f == BENCH_MAX_FIELDS)
+			continue;
+		if (f == r->nfields)
+			r->fields[r->nfields++] = (struct bench_field){"", 0};
+		snprintf(r->fields[f].name, sizeof(r->fields[f].name), "%s",
+			 g->extra[i].name);
+		r->fields[f].value += g->extra[i].value;
+	}
 }
 
 static void ingest(char *out, struct record *r, int max)

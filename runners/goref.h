@@ -29,8 +29,6 @@ void goref_name(const char *bench, char *out, size_t len);
  * BenchmarkX, impl "go-locked" BenchmarkXLocked (each goroutine on its own
  * OS thread, pinned to its own CPU of the placement). */
 int goref_mirrors(const struct goref *g, const struct bench *b);
-/* 1 for the rows Go's runtime measured (impl "go" or "go-<form>"). */
-int goref_is_go(const struct bench *b);
 
 struct goref_params {
 	double time_s;

@@ -11,7 +11,7 @@
 void options_init(struct options *o, int argc, char **argv)
 {
 	memset(o, 0, sizeof(*o));
-	o->formats = FMT_TABLE;
+	o->formats = 1u; /* report_writers[0]: the tables */
 	o->argc = argc;
 	o->argv = argv;
 	counters_parse("default", o->wanted_counters, NULL);
@@ -116,39 +116,6 @@ int parse_positive_int(const char *s, const char *what, int *out, struct err *e)
 	if (parse_count(&p, out) != 0 || *p)
 		return err_set(e, "bad %s '%s': a whole number from 1 to 65536",
 			       what, s);
-	return 0;
-}
-
-int parse_formats(const char *s, unsigned *out, struct err *e)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = {{"table", FMT_TABLE},
-		     {"markdown", FMT_MARKDOWN},
-		     {"csv", FMT_CSV},
-		     {"json", FMT_JSON},
-		     {"gobench", FMT_GOBENCH}};
-	char buf[256], *save = NULL;
-	*out = 0;
-	if (list_check(s, "format list", e) != 0)
-		return -1;
-	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
-		return err_set(e, "format list too long");
-	for (char *t = strtok_r(buf, ",", &save); t;
-	     t = strtok_r(NULL, ",", &save)) {
-		size_t i, n = sizeof(names) / sizeof(names[0]);
-		for (i = 0; i < n && strcmp(t, names[i].name) != 0; i++)
-			;
-		if (i == n)
-			return err_set(e,
-				       "unknown format '%s' (table, markdown, "
-				       "csv, json, gobench)",
-				       t);
-		*out |= names[i].bit;
-	}
-	if (!*out)
-		return err_set(e, "empty format list");
 	return 0;
 }
 

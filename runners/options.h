@@ -8,14 +8,6 @@
 
 enum run_mode { MODE_DEFAULT, MODE_QUICK, MODE_FULL };
 
-enum {
-	FMT_TABLE = 1,
-	FMT_MARKDOWN = 2,
-	FMT_CSV = 4,
-	FMT_JSON = 8,
-	FMT_GOBENCH = 16,
-};
-
 #define MAX_THREAD_COUNTS 256
 #define MAX_PLACEMENTS	  32
 #define THREADS_ALL	  (-1)
@@ -31,9 +23,9 @@ struct options {
 	int repeat;
 	int time_set, warmup_set, repeat_set, timeout_set;
 	int wanted_counters[CTR_COUNT];
-	unsigned formats;
-	const char *out; /* NULL: results/; "none": no file */
-	int force;	 /* an --out FILE that exists may be replaced */
+	unsigned formats; /* a bit per report_writers entry (report.h) */
+	const char *out;  /* NULL: results/; "none": no file */
+	int force;	  /* an --out FILE that exists may be replaced */
 	enum run_mode mode;
 	int oversubscribe;
 	int no_isolate;	      /* run cases in this process (for debugging) */
@@ -56,7 +48,6 @@ int parse_seconds_or_zero(const char *s, const char *what, double *out,
 			  struct err *e);
 int parse_positive_int(const char *s, const char *what, int *out,
 		       struct err *e);
-int parse_formats(const char *s, unsigned *out, struct err *e);
 
 /* The options of a run that `contend run` and `contend claims` share:
  * their getopt codes (a command's own codes start at OPTS_RUN_END), their

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goref.h"
-
 static int same_case(const struct record *a, const struct record *b)
 {
 	return !strcmp(a->b->name, b->b->name) &&
@@ -26,12 +24,13 @@ void records_link_go(struct record *recs, size_t n)
 		struct record *r = &recs[i];
 		r->go_ratio = NAN;
 		r->go_floor_differs = 0;
-		if (r->status != REC_OK || goref_is_go(r->b))
+		if (r->status != REC_OK || (r->b->flags & BENCH_GO))
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct record *g = &recs[j];
-			if (g->status == REC_OK && !strcmp(g->b->impl, "go") &&
-			    same_case(r, g) && g->ns.median > 0) {
+			if (g->status == REC_OK && (g->b->flags & BENCH_GO) &&
+			    !strcmp(g->b->impl, "go") && same_case(r, g) &&
+			    g->ns.median > 0) {
 				r->go_ratio = r->ns.median / g->ns.median;
 				r->go_floor_differs = floors_differ(r, g);
 			}

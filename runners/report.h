@@ -11,6 +11,7 @@
 #include "machine.h"
 #include "options.h"
 #include "record.h"
+#include "writers.h"
 
 struct report {
 	const struct machine *machine;
@@ -23,6 +24,10 @@ struct report {
 	struct control_probe *controls; /* the run's control probes */
 	size_t ncontrols, maxcontrols;
 };
+
+/* contend run's formats (report_writers.c); each writes a struct report. */
+extern const struct writer report_writers[];
+extern const size_t report_nwriters;
 
 /* Terminal (aligned) or markdown: ns/op, allocation and counter tables. */
 void report_tables(FILE *f, const struct report *r, int markdown);

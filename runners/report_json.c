@@ -71,11 +71,13 @@ static json_t *interference_json(const struct record *r)
 static json_t *record_json(const struct record *r)
 {
 	int ok = r->status == REC_OK;
-	json_t *o = json_pack(
-		"{s:s, s:s, s:o, s:i, s:s, s:s, s:s}", "benchmark", r->b->name,
-		"impl", r->b->impl, "params", report_params_json(r->b->params),
-		"threads", r->threads, "placement", r->placement, "status",
-		rec_status_name(r->status), "reason", r->reason);
+	json_t *o =
+		json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s}",
+			  "benchmark", r->b->name, "impl", r->b->impl,
+			  "runtime", r->b->flags & BENCH_GO ? "go" : "c",
+			  "params", report_params_json(r->b->params), "threads",
+			  r->threads, "placement", r->placement, "status",
+			  rec_status_name(r->status), "reason", r->reason);
 	json_t *cpus = json_array(), *samples = json_array(),
 	       *ctr = json_object();
 	for (int i = 0; r->cpus && i < r->threads; i++)

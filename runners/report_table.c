@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "goref.h"
 #include "report.h"
 
 #define MAX_COLS 128
@@ -331,7 +330,7 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 				counter_name(c), cp->reason[c]);
 		}
 	for (size_t i = 0; i < rp->n; i++)
-		if (goref_is_go(rp->recs[i].b)) {
+		if (rp->recs[i].b->flags & BENCH_GO) {
 			fprintf(f,
 				"%sgo rows: Go's own benchmark harness in its "
 				"own process; counters are not read there "

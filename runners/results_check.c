@@ -459,6 +459,23 @@ static int cpu_numbers(json_t *cpus)
 	return 1;
 }
 
+/* runtime: absent (files written before it), "c" or "go". */
+static int check_runtime(const struct check *c, json_t *v, const char *where)
+{
+	char text[96];
+	if (!present(v))
+		return 0;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (!strcmp(s, "c") || !strcmp(s, "go"))
+			return 0;
+		shown_string(text, sizeof(text), s, 60);
+	} else {
+		shown_value(text, sizeof(text), v, 60);
+	}
+	return bad(c, "%s.runtime %s is not one of c, go", where, text);
+}
+
 static int check_record(const struct check *c, json_t *r, const char *where)
 {
 	static const char *const keys[] = {"benchmark", "impl", "status"};
@@ -498,7 +515,8 @@ static int check_record(const struct check *c, json_t *r, const char *where)
 		return bad(c, "%s.threads is %s, not a thread count", where,
 			   text);
 	}
-	if (strings(c, r, where, texts, 3) != 0)
+	if (strings(c, r, where, texts, 3) != 0 ||
+	    check_runtime(c, json_object_get(r, "runtime"), where) != 0)
 		return -1;
 	cpus = json_object_get(r, "cpus");
 	if (present(cpus) && !cpu_numbers(cpus))

@@ -40,7 +40,7 @@ static const struct bench *go_bench_for(struct bench *gob, int *ngo,
 				   .params = b->params,
 				   .summary = "Go's runtime (bench/go)",
 				   .arg = b->arg,
-				   .flags = b->flags,
+				   .flags = b->flags | BENCH_GO,
 				   .min_threads = b->min_threads};
 	return &gob[(*ngo)++];
 }
@@ -262,26 +262,6 @@ static int run_one(const struct measure_params *mp, const struct options *o,
 	}
 	free(cpus);
 	return rc;
-}
-
-static void emit(const struct report *rp, unsigned formats)
-{
-	if (formats & FMT_TABLE)
-		report_tables(stdout, rp, 0);
-	if (formats & FMT_MARKDOWN)
-		report_tables(stdout, rp, 1);
-	if (formats & FMT_CSV)
-		report_csv(stdout, rp);
-	if (formats & FMT_GOBENCH)
-		report_gobench(stdout, rp);
-	if (formats & FMT_JSON) {
-		json_t *doc = report_json(rp);
-		json_dumpf(doc, stdout,
-			   JSON_INDENT(1) | JSON_REAL_PRECISION(9));
-		printf("\n");
-		json_decref(doc);
-	}
-	fflush(stdout);
 }
 
 int run_prepare(struct run_state *s, struct err *e)
@@ -517,7 +497,8 @@ static int finish(struct run_state *s, struct report *rp, json_t **out)
 	struct err e = {""};
 	json_t *doc;
 	int rc = 0;
-	emit(rp, s->opt.formats);
+	writers_emit(report_writers, report_nwriters, s->opt.formats, stdout,
+		     rp);
 	if (!s->path[0] && !out)
 		return 0;
 	doc = report_json(rp);

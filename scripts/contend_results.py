@@ -39,6 +39,8 @@ import re
 
 SCHEMA = "contend.result/1"
 STATUSES = ("ok", "failed", "timeout", "skipped")
+# The impl names of Go's rows: what a case key (no record at hand) says of
+# Go-ness, and what files written before records had `runtime` say.
 GO_IMPLS = ("go", "go-locked")
 ALPHA = 0.05
 
@@ -497,6 +499,13 @@ def case_name(key):
     if placement:
         parts.append(placement)
     return " ".join(parts)
+
+
+def is_go(r):
+    """A record Go's runtime measured: its `runtime`; in files written
+    before that field, impl go or go-locked."""
+    rt = r.get("runtime")
+    return rt == "go" if rt is not None else r.get("impl") in GO_IMPLS
 
 
 def case_sort_key(key):

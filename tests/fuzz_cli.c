@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "options.h"
+#include "report.h"
 #include "placement.h"
 #include "topology.h"
 
@@ -60,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	counters_parse(s, wanted, &e);
 	parse_seconds(s, "--time", &d, &e);
 	parse_seconds_or_zero(s, "--warmup", &d, &e);
-	parse_formats(s, &formats, &e);
+	writers_parse(report_writers, report_nwriters, s, &formats, &e);
 	if (size < 256)
 		fuzz_topology(s);
 	free(pl);

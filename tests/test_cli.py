@@ -770,6 +770,9 @@ class GoRows(unittest.TestCase):
             x = rows[(impl, 0)]
             with self.subTest(impl=impl):
                 self.assertEqual(x["status"], "ok", x["reason"])
+                # Go-ness is the record's, set by the runner once
+                self.assertEqual(x["runtime"],
+                                 "c" if impl == "mutexcond" else "go")
                 f = x["fields"]
                 self.assertLessEqual(f["lat_p50_ns"], f["lat_p99_ns"])
                 self.assertLessEqual(f["lat_p99_ns"], f["lat_max_ns"])
