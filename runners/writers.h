@@ -2,9 +2,10 @@
  * table of writers, one per --format name, and asks nothing else of them.
  * A new format is a writer function and one line in its command's table.
  *
- * A writer gets the whole document at the end, not record by record: the
- * tables align their columns over every row, and the results file, not
- * stdout, is what keeps a run's records as they come. */
+ * A writer gets the whole document once, at the end, not record by record
+ * (open/record/close): the tables align their columns over every row and
+ * the C / Go and quiet lines need all records; what a run shows while it
+ * goes is the progress line on stderr. */
 #ifndef CONTEND_WRITERS_H
 #define CONTEND_WRITERS_H
 
