@@ -105,7 +105,8 @@ lint: build
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 		--enable=warning,performance,portability \
 		--suppress=missingIncludeSystem --std=c11 \
-		-I common -I bench -I runners -I primitives/atomic \
+		-I common -I bench $(addprefix -I ,$(wildcard runners/*/)) \
+		-I primitives/atomic \
 		-I primitives/mutex -I primitives/rwmutex -I primitives/channel \
 		-I primitives/unwind -I primitives/pool -I primitives/deque \
 		common primitives bench runners

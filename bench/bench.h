@@ -98,7 +98,8 @@ struct bench {
 /* What the runner gives a workload beside the calls above: counts one
  * allocation of bytes made through another allocator's own API (mimalloc's
  * mi_malloc, jemalloc's mallocx), which the runner's malloc interposer
- * cannot see; a no-op when the thread is not counting (runners/alloc.c). */
+ * (runners/engine/alloc.c) cannot see; a no-op when the thread is not
+ * counting. */
 void bench_count_foreign_alloc(uint64_t bytes);
 
 /* Forces v to be computed and treats memory as read: the compiler may not

@@ -7,7 +7,7 @@ validates it against results/schema.json, then checks what JSON Schema
 cannot say (NaN and Infinity, integers beyond 64 bits, NUL and lone
 surrogates, nesting, a ci95 without its median, a case twice), and raises
 BadInput with one line naming the file and the problem; the scripts print
-that line and exit 2. runners/results_check.c makes the same checks for
+that line and exit 2. runners/output/results_check.c makes the same checks for
 `contend claims` (tests/test_readers_agree.py holds the two together).
 
 Statistics, written here as benchstat does (and, for compare_runs(), as
@@ -15,7 +15,7 @@ Statistics, written here as benchstat does (and, for compare_runs(), as
 - median_ci(): the distribution-free confidence interval of the median from
   order statistics, [x(k), x(n-1-k)] with the largest k whose coverage
   1 - 2 P(Binomial(n, 1/2) <= k) is still >= 95% (the same rank the harness
-  uses in runners/stats.c); none below 6 samples.
+  uses in runners/stats/stats.c); none below 6 samples.
 - mann_whitney_u(): the two-sided Mann-Whitney U (Wilcoxon rank-sum) test.
   Exact null distribution of U (counted by the recurrence of Mann & Whitney,
   1947) when both sides are small and there are no ties; otherwise the
@@ -86,11 +86,13 @@ def write_text(path, text):
 
 # The largest results file read: a full sweep of a large machine writes a
 # few MB; a file of 50 MB took compare minutes and a GB of memory. The C
-# reader (runners/results_read.c) holds the same bound, in the same words.
+# reader (runners/output/results_read.c) holds the same bound, in the same
+# words.
 MAX_FILE_BYTES = 32 << 20
 # Deeper than any results file (they nest 5 levels): what both readers take
-# (runners/results_check.c holds the same bound; Python's parser stops near
-# 1000, jansson's at 2048, and the checks here walk no deeper than this).
+# (runners/output/results_check.c holds the same bound; Python's parser
+# stops near 1000, jansson's at 2048, and the checks here walk no deeper
+# than this).
 MAX_DEPTH = 64
 
 

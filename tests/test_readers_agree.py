@@ -3,9 +3,9 @@
 Usage: test_readers_agree.py PATH/TO/contend
 Debian's python3 with python3-jsonschema. The scripts' loader
 (scripts/contend_results.load) validates against results/schema.json, then
-makes the checks JSON Schema cannot; `contend claims FILE` (the C reader,
-runners/results_check.c) makes the same checks by hand. Over every file of
-tests/hostile/ (and accepted/, and the committed results):
+makes the checks JSON Schema cannot; `contend claims FILE` (the C
+reader, runners/output/results_check.c) makes the same checks by hand.
+Over every file of tests/hostile/ (and accepted/, and the committed results):
 - both refuse, or both accept (exit 2 and one line, or exit 0);
 - a refusal names the file and holds the text tests/hostile/expected.json
   gives; the C reader's where tests/hostile/expected-c.json gives one

@@ -9,10 +9,11 @@
  * allocate memory in static TLS block"), so the contend executable links
  * it, and calls only its non-standard entry points mallocx and dallocx.
  * Its malloc and free, exported too, lose to the executable's own (the
- * runner's interposer, runners/alloc.c, forwarding to glibc): the suite's
- * allocator stays glibc's, which empty/malloc64 checks on every run (64 B
- * and 1 alloc per op, counted by that interposer). Built only where the
- * interposer is (not under a sanitizer, whose runtime owns malloc).
+ * runner's interposer, runners/engine/alloc.c, forwarding to glibc): the
+ * suite's allocator stays glibc's, which empty/malloc64 checks on every
+ * run (64 B and 1 alloc per op, counted by that interposer). Built only
+ * where the interposer is (not under a sanitizer, whose runtime owns
+ * malloc).
  * POOL_JEMALLOC_HOOK(bytes), when the includer defines it, is called on
  * each get (the benchmark counts the allocation, which the interposer
  * cannot see).

@@ -35,7 +35,7 @@ static const char serve_usage[] =
 	"The measuring end of `contend ab` (not meant to be typed): selects\n"
 	"the cases `contend run` would with the same options, lists them on\n"
 	"stdout, then measures one sample per request read from stdin. The\n"
-	"protocol is described at the top of runners/cmd_serve.c.\n";
+	"protocol is described at the top of runners/cli/cmd_serve.c.\n";
 
 #define SERVE_PROTOCOL 1
 
