@@ -21,19 +21,14 @@
  * the floor of two ops). Each thread makes exactly iters transfers per
  * sample, so both finish every sample and the turn is back at thread 0.
  *
- * Each implementation gets its own copy of the loops (MUTEX_BENCHES) so its
- * static inline lock and unlock are inlined.
+ * Each implementation of mutex_impls.h gets its own copy of the loops
+ * (MUTEX_BENCHES) so its static inline lock and unlock are inlined.
  */
 #include <sched.h>
 #include <stdlib.h>
 
 #include "bench.h"
-#include "mutex_futex.h"
-#include "mutex_mcs.h"
-#include "mutex_pthread.h"
-#include "mutex_pthread_adaptive.h"
-#include "mutex_ticket.h"
-#include "mutex_ttas.h"
+#include "mutex_impls.h"
 #include "spin.h"
 
 /* Failed turn checks before a waiting handoff thread yields its CPU, so two
@@ -41,7 +36,7 @@
  * progress; never reached when each has its own CPU. */
 #define MUTEX_HANDOFF_YIELD (1u << 16)
 
-#define MUTEX_BENCHES(IMPL, SUMMARY)                                           \
+#define MUTEX_BENCHES(IMPL, SUMMARY, FAIR_SPIN)                                \
 	struct mutex_##IMPL##_shared {                                         \
 		_Alignas(CACHE_LINE) struct mutex_##IMPL m;                    \
 		/* the data the lock guards, in a line of its own */           \
@@ -137,11 +132,6 @@
 				  "an op is one transfer (" SUMMARY ")",       \
 		       .setup = mutex_##IMPL##_setup,                          \
 		       .teardown = mutex_##IMPL##_teardown,                    \
-		       .run = mutex_##IMPL##_handoff_run)
+		       .run = mutex_##IMPL##_handoff_run);
 
-MUTEX_BENCHES(pthread, "pthread_mutex_t");
-MUTEX_BENCHES(pthread_adaptive, "PTHREAD_MUTEX_ADAPTIVE_NP");
-MUTEX_BENCHES(futex, "3-state futex, bounded spin");
-MUTEX_BENCHES(ticket, "ticket lock, proportional backoff");
-MUTEX_BENCHES(mcs, "MCS queue lock, K42 form");
-MUTEX_BENCHES(ttas, "test-and-test-and-set, exponential backoff");
+MUTEX_IMPLS(MUTEX_BENCHES)

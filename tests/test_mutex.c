@@ -7,11 +7,12 @@
  * CPUs, so owners get preempted inside. Every wait is a timed join: a hang
  * is a failure with the name of the lock, not a stuck test.
  *
- * The fair spin locks (ticket, MCS) get one thread per CPU at most: they
- * hand the lock to the next waiter in line even when it is preempted, so
- * with more threads than CPUs every hand-off may wait for a scheduler time
- * slice (the convoy their headers warn of) and a bounded run is no longer
- * bounded in time. That is their documented cost, not a bug to test for. */
+ * The fair spin locks (ticket, MCS: fair_spin in mutex_impls.h) get one
+ * thread per CPU at most: they hand the lock to the next waiter in line
+ * even when it is preempted, so with more threads than CPUs every hand-off
+ * may wait for a scheduler time slice (the convoy their headers warn of)
+ * and a bounded run is no longer bounded in time. That is their documented
+ * cost, not a bug to test for. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -21,12 +22,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "mutex_futex.h"
-#include "mutex_mcs.h"
-#include "mutex_pthread.h"
-#include "mutex_pthread_adaptive.h"
-#include "mutex_ticket.h"
-#include "mutex_ttas.h"
+#include "mutex_impls.h"
 #include "spin.h"
 
 static int fails;
@@ -77,7 +73,7 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-#define MUTEX_TESTS(IMPL, FAIR_SPIN)                                           \
+#define MUTEX_TESTS(IMPL, SUMMARY, FAIR_SPIN)                                  \
 	struct IMPL##_race {                                                   \
 		struct mutex_##IMPL m;                                         \
 		int inside;                                                    \
@@ -191,24 +187,16 @@ static void nap(void)
 		printf("%-18s %.2f s\n", #IMPL, clock_mono_s() - t0);          \
 	}
 
-MUTEX_TESTS(pthread, 0)
-MUTEX_TESTS(pthread_adaptive, 0)
-MUTEX_TESTS(futex, 0)
-MUTEX_TESTS(ticket, 1)
-MUTEX_TESTS(mcs, 1)
-MUTEX_TESTS(ttas, 0)
+MUTEX_IMPLS(MUTEX_TESTS)
+
+#define MUTEX_TEST_RUN(IMPL, SUMMARY, FAIR_SPIN) IMPL##_test(ncpus);
 
 int main(void)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	int ncpus = online < 2 ? 2 : (int)online;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	pthread_test(ncpus);
-	pthread_adaptive_test(ncpus);
-	futex_test(ncpus);
-	ticket_test(ncpus);
-	mcs_test(ncpus);
-	ttas_test(ncpus);
+	MUTEX_IMPLS(MUTEX_TEST_RUN)
 	printf("%d failures\n", fails);
 	return fails != 0;
 }

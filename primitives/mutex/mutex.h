@@ -13,7 +13,8 @@
  *
  * Implementations: pthread (glibc default), pthread_adaptive (glibc's
  * spinning type), futex (3-state, Drepper), ticket, mcs (K42 form), ttas.
- * Spinning ones pause between polls (spin.h).
+ * Spinning ones pause between polls (spin.h). mutex_impls.h lists them
+ * for the benchmarks and the tests.
  */
 #ifndef CONTEND_MUTEX_H
 #define CONTEND_MUTEX_H
