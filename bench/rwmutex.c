@@ -22,8 +22,8 @@
  * readers hold it continuously, so its writer waits far longer: starvation
  * shows in p99/max from 3 threads on (with 2 threads the lone reader's
  * sections never overlap).
- * Each implementation gets its own copy of the loops (RWMUTEX_BENCHES) so
- * that its static inline ops are inlined.
+ * Each implementation of rwmutex_impls.h gets its own copy of the loops
+ * (RWMUTEX_BENCHES) so that its static inline ops are inlined.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -33,14 +33,7 @@
 #include "bench.h"
 #include "clock.h"
 #include "latency.h"
-#include "rwmutex_bravo.h"
-#include "rwmutex_ck_brlock.h"
-#include "rwmutex_ck_rwlock.h"
-#include "rwmutex_goish.h"
-#include "rwmutex_pthread.h"
-#include "rwmutex_pthread_wpref.h"
-#include "rwmutex_slots.h"
-#include "rwmutex_spin.h"
+#include "rwmutex_impls.h"
 
 #define RWMUTEX_LINES	 8
 #define RWMUTEX_READ_CAP 100 /* reads per writer op before readers stop */
@@ -270,20 +263,9 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 		    "done; op = a read or a write; fields: the writer's "      \
 		    "acquisition latency p50/p99/max ns (" SUMMARY ")")
 
-RWMUTEX_BENCHES(pthread)
-RWMUTEX_BENCHES(pthread_wpref)
-RWMUTEX_BENCHES(goish)
-RWMUTEX_BENCHES(bravo)
-RWMUTEX_BENCHES(slots)
-RWMUTEX_BENCHES(spin)
-RWMUTEX_BENCHES(ck_rwlock)
-RWMUTEX_BENCHES(ck_brlock)
+/* One implementation's loops and rows, as RWMUTEX_IMPLS lists them. */
+#define RWMUTEX_ALL(IMPL, SUMMARY, WRITER_BOUNDED)                             \
+	RWMUTEX_BENCHES(IMPL)                                                  \
+	RWMUTEX_REGISTER_ALL(IMPL, SUMMARY);
 
-RWMUTEX_REGISTER_ALL(pthread, "pthread_rwlock_t, reader-preferring");
-RWMUTEX_REGISTER_ALL(pthread_wpref, "pthread_rwlock_t, writer-preferring");
-RWMUTEX_REGISTER_ALL(goish, "Go's RWMutex design on futexes");
-RWMUTEX_REGISTER_ALL(bravo, "BRAVO visible readers over goish");
-RWMUTEX_REGISTER_ALL(slots, "reader slots, writer flag, backoff");
-RWMUTEX_REGISTER_ALL(spin, "TTAS spin, reader-preferring");
-RWMUTEX_REGISTER_ALL(ck_rwlock, "Concurrency Kit ck_rwlock");
-RWMUTEX_REGISTER_ALL(ck_brlock, "Concurrency Kit ck_brlock");
+RWMUTEX_IMPLS(RWMUTEX_ALL)

@@ -18,14 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "rwmutex_bravo.h"
-#include "rwmutex_ck_brlock.h"
-#include "rwmutex_ck_rwlock.h"
-#include "rwmutex_goish.h"
-#include "rwmutex_pthread.h"
-#include "rwmutex_pthread_wpref.h"
-#include "rwmutex_slots.h"
-#include "rwmutex_spin.h"
+#include "rwmutex_impls.h"
 
 #include "test_check.h"
 #include "test_watchdog.h"
@@ -45,7 +38,7 @@ static void hold(int rounds)
 		spin_pause();
 }
 
-#define RW_TESTS(IMPL)                                                         \
+#define RW_TESTS(IMPL, SUMMARY, WRITER_BOUNDED)                                \
 	struct IMPL##_race {                                                   \
 		struct rwmutex_##IMPL l;                                       \
 		_Atomic int readers_in, writers_in, stop;                      \
@@ -141,7 +134,7 @@ static void hold(int rounds)
 	}                                                                      \
                                                                                \
 	/* the longest a writer waited while readers flooded */                \
-	static __attribute__((unused)) uint64_t IMPL##_writer_wait(void)       \
+	static uint64_t IMPL##_writer_wait(void)                               \
 	{                                                                      \
 		struct IMPL##_race *r = xcalloc(1, sizeof(*r));                \
 		pthread_t th[STARVE_READERS];                                  \
@@ -172,14 +165,13 @@ static void hold(int rounds)
 		return worst;                                                  \
 	}
 
-RW_TESTS(pthread)
-RW_TESTS(pthread_wpref)
-RW_TESTS(goish)
-RW_TESTS(bravo)
-RW_TESTS(slots)
-RW_TESTS(spin)
-RW_TESTS(ck_rwlock)
-RW_TESTS(ck_brlock)
+RWMUTEX_IMPLS(RW_TESTS)
+
+#define RW_TEST_RACE(IMPL, SUMMARY, WRITER_BOUNDED) IMPL##_test_race();
+/* a reader-preferring lock may starve its writer: not checked */
+#define RW_TEST_WRITER_WAIT(IMPL, SUMMARY, WRITER_BOUNDED)                     \
+	if (WRITER_BOUNDED)                                                    \
+		CHECK(IMPL##_writer_wait() < STARVE_BOUND_NS);
 
 /* More reader threads than a slotted lock's table holds (ck_brlock,
  * slots): the ones without a slot read under the write lock, and still
@@ -256,25 +248,12 @@ int main(void)
 	watchdog_arm(WATCHDOG_S, "a test hung (lost wake-up or starvation)");
 	setvbuf(stdout, NULL, _IONBF, 0);
 
-	pthread_test_race();
-	pthread_wpref_test_race();
-	goish_test_race();
-	bravo_test_race();
-	slots_test_race();
-	spin_test_race();
-	ck_rwlock_test_race();
-	ck_brlock_test_race();
+	RWMUTEX_IMPLS(RW_TEST_RACE)
 	ck_brlock_test_table_full();
 	slots_test_table_full();
 
-	/* writer-preferring and fair ones: a writer is never starved
-	 * (pthread's default kind and spin prefer readers: not checked) */
-	CHECK(goish_writer_wait() < STARVE_BOUND_NS);
-	CHECK(bravo_writer_wait() < STARVE_BOUND_NS);
-	CHECK(pthread_wpref_writer_wait() < STARVE_BOUND_NS);
-	CHECK(ck_rwlock_writer_wait() < STARVE_BOUND_NS);
-	CHECK(ck_brlock_writer_wait() < STARVE_BOUND_NS);
-	CHECK(slots_writer_wait() < STARVE_BOUND_NS);
+	/* writer-preferring and fair ones: a writer is never starved */
+	RWMUTEX_IMPLS(RW_TEST_WRITER_WAIT)
 
 	if (fails)
 		printf("%d check(s) failed\n", fails);
