@@ -10,33 +10,15 @@
  * and allocs/op count the publications (and the schemes' bookkeeping); the
  * result field retired_peak is the most replaced-but-not-yet-freed values at
  * once: the memory cost of each scheme. Each implementation gets its own copy
- * of the loops (ATOMIC_BENCHES) so its static inline read side is inlined.
+ * of the loops (ATOMIC_BENCHES) so its static inline read side is inlined;
+ * atomic_value_impls.h lists them.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_value_c11.h"
-#include "atomic_value_ebr.h"
-#include "atomic_value_hp.h"
-#include "atomic_value_hp_sticky.h"
-#include "atomic_value_mutex.h"
-#include "atomic_value_refcount.h"
-#include "atomic_value_seqlock.h"
-#include "atomic_value_urcu.h"
+#include "atomic_value_impls.h"
 #include "bench.h"
 #include "clock.h"
-
-/* What the records of an implementation must say. */
-#define atomic_note_c11                                                        \
-	"no reclamation: replaced values are never freed (the floor, not a "   \
-	"usable scheme)"
-#define atomic_note_mutex     NULL
-#define atomic_note_ebr	      NULL
-#define atomic_note_hp	      NULL
-#define atomic_note_hp_sticky NULL
-#define atomic_note_urcu      NULL
-#define atomic_note_seqlock   NULL
-#define atomic_note_refcount  NULL
 
 /* A value is size bytes of 64-bit words; a read uses the first and the
  * last (the same word when size is 8). */
@@ -62,7 +44,7 @@ struct atomic_local {
 	void *mine;	   /* c11 swap: the value this thread holds */
 };
 
-#define ATOMIC_BENCHES(IMPL)                                                   \
+#define ATOMIC_BENCHES(IMPL, SUMMARY, NOTE, STATS)                             \
 	struct atomic_##IMPL##_shared {                                        \
 		struct atomic_value_##IMPL v;                                  \
 		size_t size;                                                   \
@@ -226,12 +208,12 @@ struct atomic_local {
 		return iters;                                                  \
 	}
 
-#define ATOMIC_REGISTER(IMPL, WL, NAME, PARAMS, EVERY, SIZE, FLAGS, SUMMARY)   \
+#define ATOMIC_REGISTER(IMPL, NOTE, WL, NAME, PARAMS, EVERY, SIZE, FLAGS,      \
+			SUMMARY)                                               \
 	BENCH_REGISTER(atomic_##IMPL##_##WL##_##EVERY##_##SIZE, .name = NAME,  \
-		       .note = atomic_note_##IMPL, .impl = #IMPL,              \
-		       .params = PARAMS, .arg = EVERY, .arg2 = SIZE,           \
-		       .flags = FLAGS, .summary = SUMMARY,                     \
-		       .setup = atomic_##IMPL##_setup,                         \
+		       .note = NOTE, .impl = #IMPL, .params = PARAMS,          \
+		       .arg = EVERY, .arg2 = SIZE, .flags = FLAGS,             \
+		       .summary = SUMMARY, .setup = atomic_##IMPL##_setup,     \
 		       .teardown = atomic_##IMPL##_teardown,                   \
 		       .thread_init = atomic_##IMPL##_thread_init,             \
 		       .thread_fini = atomic_##IMPL##_thread_fini,             \
@@ -240,87 +222,76 @@ struct atomic_local {
 
 /* The quick sweep runs 64-byte values and every=1000; --full adds 8 and
  * 256 bytes (load, swap, read-mostly every=1000) and every=10 and 100000. */
-#define ATOMIC_REGISTER_ALL(IMPL, SUMMARY)                                     \
-	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=8", 0, 8, BENCH_FULL, \
-			"read the value (" SUMMARY ")");                       \
-	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=64", 0, 64, 0,        \
-			"read the value (" SUMMARY ")");                       \
-	ATOMIC_REGISTER(IMPL, load, "atomic/load", "size=256", 0, 256,         \
+#define ATOMIC_REGISTER_ALL(IMPL, SUMMARY, NOTE, STATS)                        \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=8", 0, 8,       \
 			BENCH_FULL, "read the value (" SUMMARY ")");           \
-	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=64", 0, 64, 0,  \
+			"read the value (" SUMMARY ")");                       \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=256", 0, 256,   \
+			BENCH_FULL, "read the value (" SUMMARY ")");           \
+	ATOMIC_REGISTER(IMPL, NOTE, read_mostly, "atomic/read-mostly",         \
 			"every=10,size=64", 10, 64, BENCH_FULL,                \
 			"reads; thread 0 publishes every 10 ops (" SUMMARY     \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+	ATOMIC_REGISTER(IMPL, NOTE, read_mostly, "atomic/read-mostly",         \
 			"every=1000,size=8", 1000, 8, BENCH_FULL,              \
 			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+	ATOMIC_REGISTER(IMPL, NOTE, read_mostly, "atomic/read-mostly",         \
 			"every=1000,size=64", 1000, 64, 0,                     \
 			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+	ATOMIC_REGISTER(IMPL, NOTE, read_mostly, "atomic/read-mostly",         \
 			"every=1000,size=256", 1000, 256, BENCH_FULL,          \
 			"reads; thread 0 publishes every 1000 ops (" SUMMARY   \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, read_mostly, "atomic/read-mostly",               \
+	ATOMIC_REGISTER(IMPL, NOTE, read_mostly, "atomic/read-mostly",         \
 			"every=100000,size=64", 100000, 64, BENCH_FULL,        \
 			"reads; thread 0 publishes every 100000 ops (" SUMMARY \
 			")");                                                  \
-	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=8", 0, 8, BENCH_FULL, \
-			"every op publishes a new value (" SUMMARY ")");       \
-	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=64", 0, 64, 0,        \
-			"every op publishes a new value (" SUMMARY ")");       \
-	ATOMIC_REGISTER(IMPL, swap, "atomic/swap", "size=256", 0, 256,         \
+	ATOMIC_REGISTER(IMPL, NOTE, swap, "atomic/swap", "size=8", 0, 8,       \
 			BENCH_FULL,                                            \
-			"every op publishes a new value (" SUMMARY ")")
+			"every op publishes a new value (" SUMMARY ")");       \
+	ATOMIC_REGISTER(IMPL, NOTE, swap, "atomic/swap", "size=64", 0, 64, 0,  \
+			"every op publishes a new value (" SUMMARY ")");       \
+	ATOMIC_REGISTER(IMPL, NOTE, swap, "atomic/swap", "size=256", 0, 256,   \
+			BENCH_FULL,                                            \
+			"every op publishes a new value (" SUMMARY ")");
 
-ATOMIC_BENCHES(c11)
-ATOMIC_BENCHES(mutex)
-ATOMIC_BENCHES(ebr)
-ATOMIC_BENCHES(hp)
-ATOMIC_BENCHES(hp_sticky)
-ATOMIC_BENCHES(urcu)
-ATOMIC_BENCHES(seqlock)
-ATOMIC_BENCHES(refcount)
+/* The floor (C11's atomic pointer): its read side, and for swap the bare
+ * exchange (its _swap). Every thread swaps in the value it holds and keeps
+ * the one it gets back; with no readers in this workload that reuse is
+ * safe and nothing is allocated. read-mostly has no floor row: parking
+ * every value published would grow memory by gigabytes a second, and
+ * freeing any would be unsafe. */
+#define ATOMIC_REGISTER_FLOOR(IMPL, SUMMARY, NOTE, STATS)                      \
+	static uint64_t atomic_##IMPL##_xchg_run(                              \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct atomic_##IMPL##_shared *s = shared;                     \
+		struct atomic_local *l = t->local;                             \
+		void *mine = l->mine;                                          \
+		for (uint64_t i = 0; i < iters; i++)                           \
+			mine = atomic_value_##IMPL##_swap(&s->v, mine);        \
+		l->mine = mine;                                                \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=8", 0, 8,       \
+			BENCH_FULL, "read the value (" SUMMARY ")");           \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=64", 0, 64, 0,  \
+			"read the value (" SUMMARY ")");                       \
+	ATOMIC_REGISTER(IMPL, NOTE, load, "atomic/load", "size=256", 0, 256,   \
+			BENCH_FULL, "read the value (" SUMMARY ")");           \
+	ATOMIC_REGISTER(IMPL, NOTE, xchg, "atomic/swap", "size=8", 0, 8,       \
+			BENCH_FULL,                                            \
+			"exchange values, no reclamation (" SUMMARY ")");      \
+	ATOMIC_REGISTER(IMPL, NOTE, xchg, "atomic/swap", "size=64", 0, 64, 0,  \
+			"exchange values, no reclamation (" SUMMARY ")");      \
+	ATOMIC_REGISTER(IMPL, NOTE, xchg, "atomic/swap", "size=256", 0, 256,   \
+			BENCH_FULL,                                            \
+			"exchange values, no reclamation (" SUMMARY ")");
 
-ATOMIC_REGISTER_ALL(mutex, "pthread mutex held while reading");
-ATOMIC_REGISTER_ALL(ebr, "epoch-based reclamation, membarrier");
-ATOMIC_REGISTER_ALL(hp, "hazard pointers, membarrier");
-ATOMIC_REGISTER_ALL(hp_sticky, "hazard pointers, slot kept between reads");
-ATOMIC_REGISTER_ALL(urcu, "liburcu memb");
-ATOMIC_REGISTER_ALL(seqlock, "seqlock, copy-in/copy-out");
-ATOMIC_REGISTER_ALL(refcount, "split reference count");
-
-/* The floor: C11's read side, and for swap the bare exchange. Every thread
- * swaps in the value it holds and keeps the one it gets back; with no
- * readers in this workload that reuse is safe and nothing is allocated.
- * read-mostly has no c11 row: parking every value published would grow
- * memory by gigabytes a second, and freeing any would be unsafe. */
-static uint64_t atomic_c11_xchg_run(void *shared, struct bench_thread *t,
-				    uint64_t iters)
-{
-	struct atomic_c11_shared *s = shared;
-	struct atomic_local *l = t->local;
-	void *mine = l->mine;
-	for (uint64_t i = 0; i < iters; i++)
-		mine = atomic_value_c11_swap(&s->v, mine);
-	l->mine = mine;
-	return iters;
-}
-
-ATOMIC_REGISTER(c11, load, "atomic/load", "size=8", 0, 8, BENCH_FULL,
-		"read the value (C11 atomic pointer: the floor)");
-ATOMIC_REGISTER(c11, load, "atomic/load", "size=64", 0, 64, 0,
-		"read the value (C11 atomic pointer: the floor)");
-ATOMIC_REGISTER(c11, load, "atomic/load", "size=256", 0, 256, BENCH_FULL,
-		"read the value (C11 atomic pointer: the floor)");
-ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=8", 0, 8, BENCH_FULL,
-		"exchange values, no reclamation (C11 atomic pointer: the "
-		"floor)");
-ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=64", 0, 64, 0,
-		"exchange values, no reclamation (C11 atomic pointer: the "
-		"floor)");
-ATOMIC_REGISTER(c11, xchg, "atomic/swap", "size=256", 0, 256, BENCH_FULL,
-		"exchange values, no reclamation (C11 atomic pointer: the "
-		"floor)");
+ATOMIC_VALUE_IMPLS(ATOMIC_BENCHES)
+ATOMIC_VALUE_SCHEMES(ATOMIC_REGISTER_ALL)
+ATOMIC_VALUE_FLOOR(ATOMIC_REGISTER_FLOOR)
