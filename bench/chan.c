@@ -37,7 +37,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "channel_impl.h"
+#include "channel_impls.h"
 #include "clock.h"
 #include "latency.h"
 #include "spin.h"
@@ -460,11 +460,13 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 		 chan_idle_fields,                                             \
 		 "a receiver blocked 5 ms per op: its CPU time per second")
 
-CHAN_SETUP(mutexcond)
-CHAN_BENCHES_BUFFERED(mutexcond);
-CHAN_BENCHES_UNBUFFERED(mutexcond);
-CHAN_SETUP(hchan)
-CHAN_BENCHES_BUFFERED(hchan);
-CHAN_BENCHES_UNBUFFERED(hchan);
-CHAN_SETUP(ring)
-CHAN_BENCHES_BUFFERED(ring);
+/* the unbuffered workloads, where the implementation has capacity 0 */
+#define CHAN_IF_UNBUFFERED_1(IMPL) CHAN_BENCHES_UNBUFFERED(IMPL);
+#define CHAN_IF_UNBUFFERED_0(IMPL)
+
+#define CHAN_BENCHES(IMPL, UNBUFFERED, MEETS)                                  \
+	CHAN_SETUP(IMPL)                                                       \
+	CHAN_BENCHES_BUFFERED(IMPL);                                           \
+	CHAN_IF_UNBUFFERED_##UNBUFFERED(IMPL)
+
+CHAN_IMPLS(CHAN_BENCHES)

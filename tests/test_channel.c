@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "channel_impl.h"
+#include "channel_impls.h"
 #include "spin.h"
 #include "tsan_annotate.h"
 
@@ -27,20 +27,18 @@
 #define SCALE 1
 #endif
 
-/* The implementation under test; meets: two selects facing each other on
- * one unbuffered channel meet (mutexcond's documented limit: they do not);
- * unbuffered: capacity 0 is supported (the ring refuses it). */
+/* The implementation under test; meets and unbuffered as channel_impls.h
+ * says. */
 struct impl {
 	const char *name;
 	chan_t *(*make)(size_t elem_size, size_t capacity);
 	int meets, unbuffered;
 };
 
-static const struct impl impls[] = {
-	{"mutexcond", chan_mutexcond_new, 0, 1},
-	{"hchan", chan_hchan_new, 1, 1},
-	{"ring", chan_ring_new, 0, 0},
-};
+#define CHAN_IMPL_ROW(IMPL, UNBUFFERED, MEETS)                                 \
+	{#IMPL, chan_##IMPL##_new, MEETS, UNBUFFERED},
+
+static const struct impl impls[] = {CHAN_IMPLS(CHAN_IMPL_ROW)};
 
 static const struct impl *impl;
 
