@@ -23,8 +23,8 @@
  * on each side), the free list takes its lock per get and per put, and
  * malloc frees into the producer's arena from the consumer's thread.
  *
- * Each implementation gets its own copy of the loops (POOL_BENCHES) so
- * its static inline get and put are inlined.
+ * Each implementation of pool_impls.h gets its own copy of the loops
+ * (POOL_BENCHES) so its static inline get and put are inlined.
  */
 #include <errno.h>
 #include <sched.h>
@@ -33,20 +33,12 @@
 #include <string.h>
 
 #include "bench.h"
-#include "pool_freelist.h"
-#include "pool_goish.h"
-#include "pool_malloc.h"
-#include "spin.h"
-#ifdef CONTEND_HAVE_MIMALLOC
-/* mi_malloc's allocations, which the runner's interposer cannot see */
+/* mi_malloc's and mallocx's allocations, which the runner's interposer
+ * cannot see */
 #define POOL_MIMALLOC_HOOK(bytes) bench_count_foreign_alloc(bytes)
-#include "pool_mimalloc.h"
-#endif
-#ifdef CONTEND_HAVE_JEMALLOC
-/* mallocx's allocations, which the runner's interposer cannot see */
 #define POOL_JEMALLOC_HOOK(bytes) bench_count_foreign_alloc(bytes)
-#include "pool_jemalloc.h"
-#endif
+#include "pool_impls.h"
+#include "spin.h"
 
 #define POOL_RING 256 /* objects in flight from one thread to the next */
 
@@ -294,14 +286,6 @@ static inline void *pool_ring_pop(struct pool_ring *r)
 		       .teardown = pool_##IMPL##_teardown,                     \
 		       .thread_init = pool_##IMPL##_thread_init,               \
 		       .thread_fini = pool_##IMPL##_thread_fini,               \
-		       .run = pool_##IMPL##_churn_run)
+		       .run = pool_##IMPL##_churn_run);
 
-POOL_BENCHES(goish, "Go-style: per-thread cache, shared overflow, victim");
-POOL_BENCHES(freelist, "one free list under one lock");
-POOL_BENCHES(malloc, "malloc and free, no pool");
-#ifdef CONTEND_HAVE_MIMALLOC
-POOL_BENCHES(mimalloc, "mimalloc's mi_malloc and mi_free, dlopen'd");
-#endif
-#ifdef CONTEND_HAVE_JEMALLOC
-POOL_BENCHES(jemalloc, "jemalloc's mallocx and dallocx, linked");
-#endif
+POOL_IMPLS(POOL_BENCHES)

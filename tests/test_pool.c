@@ -17,22 +17,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pool_freelist.h"
-#include "pool_goish.h"
-#include "pool_malloc.h"
+/* jemalloc: built only without a sanitizer (meson.build). This test
+ * program has no malloc interposer, so here jemalloc's malloc serves the
+ * whole program; the rows under test call mallocx and dallocx either way. */
+#include "pool_impls.h"
 #include "test_watchdog.h"
 #include "tsan_annotate.h"
 /* ThreadSanitizer cannot see mimalloc's own synchronisation (it is not
  * instrumented), so a reused block would read as a race: not tested there */
-#if defined(CONTEND_HAVE_MIMALLOC) && !defined(CONTEND_TSAN)
-#define TEST_MIMALLOC 1
-#include "pool_mimalloc.h"
-#endif
-/* jemalloc: built only without a sanitizer (meson.build). This test
- * program has no malloc interposer, so here jemalloc's malloc serves the
- * whole program; the rows under test call mallocx and dallocx either way. */
-#ifdef CONTEND_HAVE_JEMALLOC
-#include "pool_jemalloc.h"
+#ifdef CONTEND_TSAN
+#undef POOL_IMPLS_MIMALLOC
+#define POOL_IMPLS_MIMALLOC(X)
 #endif
 
 static int fails;
@@ -123,7 +118,7 @@ static void *handoff_pop(struct handoff *h, int *done)
 	return o;
 }
 
-#define POOL_TESTS(IMPL)                                                       \
+#define POOL_TESTS(IMPL, SUMMARY)                                              \
 	struct IMPL##_race {                                                   \
 		struct pool_##IMPL p;                                          \
 		_Atomic long bad, nulls;                                       \
@@ -294,15 +289,9 @@ static void *handoff_pop(struct handoff *h, int *done)
 		       #IMPL, (unsigned long long)made, TRANSFERS);            \
 	}
 
-POOL_TESTS(goish)
-POOL_TESTS(freelist)
-POOL_TESTS(malloc)
-#ifdef TEST_MIMALLOC
-POOL_TESTS(mimalloc)
-#endif
-#ifdef CONTEND_HAVE_JEMALLOC
-POOL_TESTS(jemalloc)
-#endif
+POOL_IMPLS(POOL_TESTS)
+
+#define POOL_TEST_RUN(IMPL, SUMMARY) IMPL##_test();
 
 /* One thread: once warm, get/put at any depth makes nothing new. */
 static void goish_test_steady(void)
@@ -370,15 +359,7 @@ int main(void)
 	uint64_t made;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	watchdog_arm(WATCHDOG_S, "a pool test hung");
-	goish_test();
-	freelist_test();
-	malloc_test();
-#ifdef TEST_MIMALLOC
-	mimalloc_test();
-#endif
-#ifdef CONTEND_HAVE_JEMALLOC
-	jemalloc_test();
-#endif
+	POOL_IMPLS(POOL_TEST_RUN)
 	goish_test_steady();
 	goish_test_age();
 	/* across threads the Go-style pool reuses too: the objects made are
