@@ -21,6 +21,7 @@
 
 #include "bench.h"
 #include "deque_forkjoin.h"
+#include "deque_impls.h"
 
 struct deque_shared {
 	struct fj_exec ex;
@@ -61,13 +62,13 @@ static int deque_fields(void *shared, struct bench_field *out, int max)
 	return 1;
 }
 
-#define DEQUE_BENCHES(IMPL, WITH_DEQUE, SUMMARY)                               \
+#define DEQUE_BENCHES(IMPL, SUMMARY, OWN_DEQUE)                                \
 	static int deque_##IMPL##_thread_init(void *shared, int tid,           \
 					      void **local, struct err *e)     \
 	{                                                                      \
 		struct deque_shared *s = shared;                               \
 		*local = NULL;                                                 \
-		if (fj_worker_init(&s->ex, tid, WITH_DEQUE) != 0)              \
+		if (fj_worker_init(&s->ex, tid, OWN_DEQUE) != 0)               \
 			return err_set(e, "deque: out of memory");             \
 		return 0;                                                      \
 	}                                                                      \
@@ -109,7 +110,6 @@ static int deque_fields(void *shared, struct bench_field *out, int max)
 				  "task (" SUMMARY ")",                        \
 		       .setup = deque_setup, .teardown = deque_teardown,       \
 		       .thread_init = deque_##IMPL##_thread_init,              \
-		       .fields = deque_fields, .run = deque_##IMPL##_run)
+		       .fields = deque_fields, .run = deque_##IMPL##_run);
 
-DEQUE_BENCHES(chase_lev, 1, "a Chase-Lev deque per worker, work stealing");
-DEQUE_BENCHES(global, 0, "one global FIFO under a lock");
+DEQUE_IMPLS(DEQUE_BENCHES)

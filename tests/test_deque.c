@@ -19,9 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "deque_chase_lev.h"
 #include "deque_forkjoin.h"
-#include "deque_global.h"
+#include "deque_impls.h"
 
 #include "test_check.h"
 #include "test_watchdog.h"
@@ -250,9 +249,22 @@ static void test_global(void)
 #define TREES 100
 #endif
 
+/* A queue kind of deque_impls.h, as the executor's tests run it. */
+struct fj_kind {
+	const char *name;
+	int own_deque;
+	uint64_t (*work)(struct fj_exec *ex, struct fj_worker *w,
+			 uint64_t trees);
+};
+
+#define FJ_KIND(IMPL, SUMMARY, OWN_DEQUE) {#IMPL, OWN_DEQUE, fj_##IMPL##_work},
+
+static const struct fj_kind fj_kinds[] = {DEQUE_IMPLS(FJ_KIND)};
+
 struct fj_arg {
 	struct fj_exec *ex;
-	int tid, chase_lev, nworkers;
+	const struct fj_kind *kind;
+	int tid, nworkers;
 	_Atomic int *ready;
 	uint64_t ran;
 };
@@ -268,12 +280,12 @@ static void *fj_thread(void *arg)
 		sched_yield();
 	/* two rounds of TREES trees, as two samples of the runner */
 	for (int round = 0; round < 2; round++)
-		a->ran += a->chase_lev ? fj_chase_lev_work(a->ex, w, TREES)
-				       : fj_global_work(a->ex, w, TREES);
+		a->ran += a->kind->work(a->ex, w, TREES);
 	return NULL;
 }
 
-static void test_forkjoin(int chase_lev, enum fj_tree tree, int n, int nworkers)
+static void test_forkjoin(const struct fj_kind *kind, enum fj_tree tree, int n,
+			  int nworkers)
 {
 	struct fj_exec ex;
 	struct fj_arg a[3];
@@ -284,9 +296,9 @@ static void test_forkjoin(int chase_lev, enum fj_tree tree, int n, int nworkers)
 	/* each worker's deque made on its own thread in the benchmark; here
 	 * before the threads start, which is the same to the executor */
 	for (int i = 0; i < nworkers; i++)
-		CHECK(fj_worker_init(&ex, i, chase_lev) == 0);
+		CHECK(fj_worker_init(&ex, i, kind->own_deque) == 0);
 	for (int i = 0; i < nworkers; i++) {
-		a[i] = (struct fj_arg){&ex, i, chase_lev, nworkers, &ready, 0};
+		a[i] = (struct fj_arg){&ex, kind, i, nworkers, &ready, 0};
 		pthread_create(&th[i], NULL, fj_thread, &a[i]);
 	}
 	for (int i = 0; i < nworkers; i++) {
@@ -301,8 +313,7 @@ static void test_forkjoin(int chase_lev, enum fj_tree tree, int n, int nworkers)
 	CHECK(ran == 2 * (uint64_t)TREES * ex.ntasks);
 	CHECK(tasks == ran);
 	printf("forkjoin %-9s %s %-5d %d workers: %llu tasks, %llu stolen\n",
-	       chase_lev ? "chase_lev" : "global",
-	       tree == FJ_FIB ? "fib n=" : "flat w=", n, nworkers,
+	       kind->name, tree == FJ_FIB ? "fib n=" : "flat w=", n, nworkers,
 	       (unsigned long long)tasks, (unsigned long long)steals);
 	fj_exec_destroy(&ex);
 }
@@ -313,11 +324,11 @@ int main(void)
 	watchdog_arm(WATCHDOG_S, "a deque test hung");
 	test_chase_lev();
 	test_global();
-	for (int cl = 1; cl >= 0; cl--)
+	for (size_t q = 0; q < sizeof(fj_kinds) / sizeof(fj_kinds[0]); q++)
 		for (int nw = 1; nw <= 3; nw++) {
-			test_forkjoin(cl, FJ_FIB, 15, nw);
-			test_forkjoin(cl, FJ_FIB, 1, nw);
-			test_forkjoin(cl, FJ_FLAT, 500, nw);
+			test_forkjoin(&fj_kinds[q], FJ_FIB, 15, nw);
+			test_forkjoin(&fj_kinds[q], FJ_FIB, 1, nw);
+			test_forkjoin(&fj_kinds[q], FJ_FLAT, 500, nw);
 		}
 	printf("%d failures\n", fails);
 	return fails != 0;

@@ -28,8 +28,9 @@
  * deque that is exactly a successful steal, for the global queue the only
  * way a task moves.
  *
- * Each queue kind gets its own copy of the loops (FJ_DEFINE) with the
- * queue ops inlined; per task no function pointer is called.
+ * Each queue kind of deque_impls.h gets its own copy of the loops
+ * (FJ_DEFINE) with the queue ops inlined; per task no function pointer is
+ * called.
  */
 #ifndef CONTEND_DEQUE_FORKJOIN_H
 #define CONTEND_DEQUE_FORKJOIN_H
@@ -39,8 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deque_chase_lev.h"
-#include "deque_global.h"
+#include "deque_impls.h"
 #include "spin.h"
 
 #define FJ_FLAT_WORK 64 /* dependent multiplies in a flat leaf */
@@ -258,7 +258,7 @@ static inline struct fj_task *fj_global_steal(struct fj_exec *ex,
 /* fj_Q_run(ex, w, t): runs t (and the children it runs itself);
  * fj_Q_work(ex, w, trees): one call per worker per round, as described
  * at the top; returns the tasks this worker ran. */
-#define FJ_DEFINE(Q)                                                           \
+#define FJ_DEFINE(Q, SUMMARY, OWN_DEQUE)                                       \
 	static inline void fj_##Q##_run(                                       \
 		struct fj_exec *ex, struct fj_worker *w, struct fj_task *t)    \
 	{                                                                      \
@@ -360,8 +360,7 @@ static inline struct fj_task *fj_global_steal(struct fj_exec *ex,
 		return w->tasks - before;                                      \
 	}
 
-FJ_DEFINE(chase_lev)
-FJ_DEFINE(global)
+DEQUE_IMPLS(FJ_DEFINE)
 
 /* Over all workers, when they are done: tasks run, of them stolen. */
 static inline void fj_exec_totals(const struct fj_exec *ex, uint64_t *tasks,
