@@ -34,13 +34,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
-#include "unwind_cleanup.h"
-#include "unwind_forced.h"
-#include "unwind_panic.h"
-#include "unwind_setjmp.h"
-#ifdef CONTEND_HAVE_CXX
-#include "unwind_cxx.h"
-#endif
+#include "unwind_impls.h"
 
 #define UNWIND_VALUE 42
 
@@ -143,8 +137,8 @@ static UNWIND_OPAQUE uint64_t unwind_setjmp_once(int depth)
 	return unwind_recovered(pt.value);
 }
 
-static uint64_t unwind_setjmp_run(void *shared, struct bench_thread *t,
-				  uint64_t iters)
+static uint64_t unwind_setjmp_panic_run(void *shared, struct bench_thread *t,
+					uint64_t iters)
 {
 	int depth = UNWIND_DEPTH(t);
 	uint64_t sum = 0;
@@ -174,8 +168,8 @@ UNWIND_ERRCODE_DESCEND(0)
 UNWIND_ERRCODE_DESCEND(1)
 UNWIND_ERRCODE_DESCEND(4)
 
-static uint64_t unwind_errcode_run(void *shared, struct bench_thread *t,
-				   uint64_t iters)
+static uint64_t unwind_errcode_panic_run(void *shared, struct bench_thread *t,
+					 uint64_t iters)
 {
 	struct unwind_local *l = UNWIND_LOCAL(t);
 	int depth = UNWIND_DEPTH(t), defers = UNWIND_DEFERS(t);
@@ -245,8 +239,8 @@ static UNWIND_OPAQUE uint64_t unwind_panic_once(struct unwind_local *l,
 	return l->recovered;
 }
 
-static uint64_t unwind_panic_run(void *shared, struct bench_thread *t,
-				 uint64_t iters)
+static uint64_t unwind_panic_panic_run(void *shared, struct bench_thread *t,
+				       uint64_t iters)
 {
 	struct unwind_local *l = UNWIND_LOCAL(t);
 	int depth = UNWIND_DEPTH(t), defers = UNWIND_DEFERS(t);
@@ -305,8 +299,8 @@ static UNWIND_OPAQUE uint64_t unwind_forced_once(int depth, int defers,
 	return 0;
 }
 
-static uint64_t unwind_forced_run(void *shared, struct bench_thread *t,
-				  uint64_t iters)
+static uint64_t unwind_forced_panic_run(void *shared, struct bench_thread *t,
+					uint64_t iters)
 {
 	struct unwind_local *l = UNWIND_LOCAL(t);
 	int depth = UNWIND_DEPTH(t), defers = UNWIND_DEFERS(t);
@@ -330,8 +324,8 @@ static UNWIND_OPAQUE uint64_t unwind_plain_descend(int depth)
 	return r + 1;
 }
 
-static uint64_t unwind_plain_run(void *shared, struct bench_thread *t,
-				 uint64_t iters)
+static uint64_t unwind_plain_defer_run(void *shared, struct bench_thread *t,
+				       uint64_t iters)
 {
 	int depth = UNWIND_DEPTH(t);
 	uint64_t sum = 0;
@@ -356,8 +350,8 @@ static uint64_t unwind_plain_run(void *shared, struct bench_thread *t,
 UNWIND_CLEANUP_DESCEND(1)
 UNWIND_CLEANUP_DESCEND(4)
 
-static uint64_t unwind_cleanup_run(void *shared, struct bench_thread *t,
-				   uint64_t iters)
+static uint64_t unwind_cleanup_defer_run(void *shared, struct bench_thread *t,
+					 uint64_t iters)
 {
 	struct unwind_local *l = UNWIND_LOCAL(t);
 	int depth = UNWIND_DEPTH(t), defers = UNWIND_DEFERS(t);
@@ -390,8 +384,8 @@ static UNWIND_OPAQUE uint64_t unwind_stack_descend(struct unwind_ctx *g,
 	return r;
 }
 
-static uint64_t unwind_stack_run(void *shared, struct bench_thread *t,
-				 uint64_t iters)
+static uint64_t unwind_stack_defer_run(void *shared, struct bench_thread *t,
+				       uint64_t iters)
 {
 	struct unwind_local *l = UNWIND_LOCAL(t);
 	int depth = UNWIND_DEPTH(t), defers = UNWIND_DEFERS(t);
@@ -442,66 +436,41 @@ static uint64_t unwind_cxx_defer_run(void *shared, struct bench_thread *t,
 		       .thread_fini = unwind_thread_fini, .run = RUN)
 
 #define UNWIND_PANIC(IMPL, D, K, FLAGS, HOW)                                   \
-	UNWIND_BENCH("unwind/panic", panic, IMPL, unwind_##IMPL##_run, D, K,   \
-		     FLAGS,                                                    \
+	UNWIND_BENCH("unwind/panic", panic, IMPL, unwind_##IMPL##_panic_run,   \
+		     D, K, FLAGS,                                              \
 		     "panic from d frames of k defers, recover at the "        \
-		     "top (" HOW ")")
-#define UNWIND_DEFER_ROW(IMPL, RUN, D, K, FLAGS, HOW)                          \
-	UNWIND_BENCH("unwind/defer", defer, IMPL, RUN, D, K, FLAGS,            \
+		     "top (" HOW ")");
+#define UNWIND_DEFER_ROW(IMPL, D, K, FLAGS, HOW)                               \
+	UNWIND_BENCH("unwind/defer", defer, IMPL, unwind_##IMPL##_defer_run,   \
+		     D, K, FLAGS,                                              \
 		     "d nested calls of k defers returning normally (" HOW     \
-		     ")")
+		     ")");
 
-#define UNWIND_HOW_SETJMP  "longjmp, deferred calls skipped"
-#define UNWIND_HOW_ERRCODE "error codes returned by every frame"
-#define UNWIND_HOW_PANIC   "setjmp panic over the runtime defer stack"
-#define UNWIND_HOW_FORCED  "_Unwind_ForcedUnwind running cleanups"
-#define UNWIND_HOW_CXX	   "C++ throw, destructors as defers"
+/* One impl's rows at depth D, by its defers column (QUICK: 0 at the quick
+ * sweep's depths, else BENCH_FULL). A defer row without a defer would be
+ * plain's, so K1's defer rows start at one. */
+#define UNWIND_PANIC_K0(IMPL, D, QUICK, HOW)                                   \
+	UNWIND_PANIC(IMPL, D, 0, BENCH_FULL, HOW)
+#define UNWIND_PANIC_K1(IMPL, D, QUICK, HOW)                                   \
+	UNWIND_PANIC(IMPL, D, 0, BENCH_FULL, HOW)                              \
+	UNWIND_PANIC(IMPL, D, 1, QUICK, HOW)                                   \
+	UNWIND_PANIC(IMPL, D, 4, BENCH_FULL, HOW)
+#define UNWIND_DEFER_K0(IMPL, D, QUICK, HOW)                                   \
+	UNWIND_DEFER_ROW(IMPL, D, 0, QUICK, HOW)
+#define UNWIND_DEFER_K1(IMPL, D, QUICK, HOW)                                   \
+	UNWIND_DEFER_ROW(IMPL, D, 1, QUICK, HOW)                               \
+	UNWIND_DEFER_ROW(IMPL, D, 4, BENCH_FULL, HOW)
 
-#ifdef CONTEND_HAVE_CXX
-#define UNWIND_PANIC_CXX(D, K, FLAGS)                                          \
-	UNWIND_BENCH("unwind/panic", panic, cxx, unwind_cxx_panic_run, D, K,   \
-		     FLAGS,                                                    \
-		     "panic from d frames of k defers, recover at the "        \
-		     "top (" UNWIND_HOW_CXX ")");
-#define UNWIND_DEFER_CXX(D, K, FLAGS)                                          \
-	UNWIND_DEFER_ROW(cxx, unwind_cxx_defer_run, D, K, FLAGS,               \
-			 "C++ destructors");
-#else
-#define UNWIND_PANIC_CXX(D, K, FLAGS)
-#define UNWIND_DEFER_CXX(D, K, FLAGS)
-#endif
+#define UNWIND_DEPTHS(ROWS, IMPL, HOW)                                         \
+	ROWS(IMPL, 1, 0, HOW)                                                  \
+	ROWS(IMPL, 4, BENCH_FULL, HOW)                                         \
+	ROWS(IMPL, 16, 0, HOW)                                                 \
+	ROWS(IMPL, 64, BENCH_FULL, HOW)
 
-/* Every impl of the panic path at depth D with K defers per frame. */
-#define UNWIND_PANIC_ROWS(D, K, FLAGS)                                         \
-	UNWIND_PANIC(errcode, D, K, FLAGS, UNWIND_HOW_ERRCODE);                \
-	UNWIND_PANIC(panic, D, K, FLAGS, UNWIND_HOW_PANIC);                    \
-	UNWIND_PANIC(forced, D, K, FLAGS, UNWIND_HOW_FORCED);                  \
-	UNWIND_PANIC_CXX(D, K, FLAGS)
+#define UNWIND_PANIC_IMPL(IMPL, HOW, DEFERS)                                   \
+	UNWIND_DEPTHS(UNWIND_PANIC_K##DEFERS, IMPL, HOW)
+#define UNWIND_DEFER_IMPL(IMPL, HOW, DEFERS)                                   \
+	UNWIND_DEPTHS(UNWIND_DEFER_K##DEFERS, IMPL, HOW)
 
-#define UNWIND_PANIC_DEPTH(D, K1FLAGS)                                         \
-	UNWIND_PANIC(setjmp, D, 0, BENCH_FULL, UNWIND_HOW_SETJMP);             \
-	UNWIND_PANIC_ROWS(D, 0, BENCH_FULL)                                    \
-	UNWIND_PANIC_ROWS(D, 1, K1FLAGS)                                       \
-	UNWIND_PANIC_ROWS(D, 4, BENCH_FULL)
-
-UNWIND_PANIC_DEPTH(1, 0)
-UNWIND_PANIC_DEPTH(4, BENCH_FULL)
-UNWIND_PANIC_DEPTH(16, 0)
-UNWIND_PANIC_DEPTH(64, BENCH_FULL)
-
-#define UNWIND_DEFER_K(D, K, FLAGS)                                            \
-	UNWIND_DEFER_ROW(cleanup, unwind_cleanup_run, D, K, FLAGS,             \
-			 "__attribute__((cleanup))");                          \
-	UNWIND_DEFER_ROW(stack, unwind_stack_run, D, K, FLAGS,                 \
-			 "runtime defer stack");                               \
-	UNWIND_DEFER_CXX(D, K, FLAGS)
-
-#define UNWIND_DEFER_DEPTH(D, QUICK)                                           \
-	UNWIND_DEFER_ROW(plain, unwind_plain_run, D, 0, QUICK, "no defer");    \
-	UNWIND_DEFER_K(D, 1, QUICK)                                            \
-	UNWIND_DEFER_K(D, 4, BENCH_FULL)
-
-UNWIND_DEFER_DEPTH(1, 0)
-UNWIND_DEFER_DEPTH(4, BENCH_FULL)
-UNWIND_DEFER_DEPTH(16, 0)
-UNWIND_DEFER_DEPTH(64, BENCH_FULL)
+UNWIND_PANIC_IMPLS(UNWIND_PANIC_IMPL)
+UNWIND_DEFER_IMPLS(UNWIND_DEFER_IMPL)

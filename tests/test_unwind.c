@@ -17,13 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "unwind_cleanup.h"
-#include "unwind_forced.h"
-#include "unwind_panic.h"
-#include "unwind_setjmp.h"
-#ifdef CONTEND_HAVE_CXX
-#include "unwind_cxx.h"
-#endif
+#include "unwind_impls.h"
 
 #include "test_check.h"
 
