@@ -1099,7 +1099,9 @@ class AB(unittest.TestCase):
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn("uncommitted", r.stderr)
             git("checkout", "-q", "README.md", cwd=src)
-            with open(os.path.join(src, "runners", "main.c"), "a") as f:
+            main_c = os.path.join(src, "runners", "cli", "main.c")
+            self.assertTrue(os.path.exists(main_c), main_c)
+            with open(main_c, "a") as f:
                 f.write("this does not compile\n")
             git("commit", "-qam", "broken", cwd=src)
             r = subprocess.run([CONTEND, "ab", "--no-progress", "HEAD",
