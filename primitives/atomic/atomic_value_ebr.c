@@ -61,6 +61,7 @@ static void reclaim(struct atomic_value_ebr *v,
 	 * total order after the advance it reads and before the fence (a
 	 * seq_cst fence on every thread, as membarrier is modelled, or this
 	 * thread's own). */
+	atomic_value_stats_retire(&v->stats, t->nretired - t->counted);
 	e = atomic_load_explicit(&v->epoch, memory_order_seq_cst);
 	asym_fence_heavy(v->asym);
 	SCHED_POINT(ebr_reclaim_fenced);
@@ -82,7 +83,7 @@ static void reclaim(struct atomic_value_ebr *v,
 			t->retired[kept++] = t->retired[i];
 	}
 	atomic_value_stats_freed(&v->stats, t->nretired - kept);
-	t->nretired = kept;
+	t->nretired = t->counted = kept;
 }
 
 void atomic_value_ebr_publish(struct atomic_value_ebr *v,
@@ -112,7 +113,6 @@ void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 	t->retired[t->nretired].p = old;
 	t->retired[t->nretired++].epoch =
 		atomic_load_explicit(&v->epoch, memory_order_seq_cst);
-	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired % ATOMIC_VALUE_EBR_BATCH == 0)
 		reclaim(v, t);
 }

@@ -49,6 +49,7 @@ struct atomic_value_ebr_thread {
 	struct thread_registry_node node;
 	struct ebr_retired *retired;
 	size_t nretired, cap;
+	size_t counted; /* of retired, those in the cell's stats */
 };
 
 struct atomic_value_ebr {

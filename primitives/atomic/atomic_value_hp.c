@@ -37,6 +37,8 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 	size_t n = 0, kept = 0;
 	size_t cap = thread_registry_count(&v->threads);
 	struct thread_registry_node *h;
+	atomic_value_stats_retire(&v->stats, t->nretired - t->counted);
+	t->counted = t->nretired;
 	if (cap > t->scratch_cap) {
 		void **s = realloc(t->scratch, cap * sizeof(*s));
 		if (!s)
@@ -71,7 +73,7 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 			v->free_fn(t->retired[i]);
 	}
 	atomic_value_stats_freed(&v->stats, t->nretired - kept);
-	t->nretired = kept;
+	t->nretired = t->counted = kept;
 }
 
 void atomic_value_hp_publish(struct atomic_value_hp *v,
@@ -93,7 +95,6 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 		}
 	}
 	t->retired[t->nretired++] = old;
-	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired >=
 	    ATOMIC_VALUE_HP_BATCH + thread_registry_count(&v->threads))
 		scan(v, t);

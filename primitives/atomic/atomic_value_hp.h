@@ -57,6 +57,7 @@ struct atomic_value_hp_thread {
 	struct thread_registry_node node;
 	void **retired;
 	size_t nretired, cap;
+	size_t counted; /* of retired, those in the cell's stats */
 	void **scratch; /* hazards seen in a scan */
 	size_t scratch_cap;
 };

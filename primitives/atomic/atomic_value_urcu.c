@@ -28,6 +28,7 @@ static void flush(struct atomic_value_urcu *v,
 {
 	if (!t->nretired)
 		return;
+	atomic_value_stats_retire(&v->stats, t->nretired);
 	urcu_memb_synchronize_rcu(); /* every reader of the batch has left */
 	TSAN_ACQUIRE(&v->gp);
 	for (size_t i = 0; i < t->nretired; i++)
@@ -57,7 +58,6 @@ void atomic_value_urcu_publish(struct atomic_value_urcu *v,
 		return;
 	}
 	t->retired[t->nretired++] = old;
-	atomic_value_stats_retire(&v->stats, 1);
 	if (t->nretired >= ATOMIC_VALUE_URCU_BATCH)
 		flush(v, t);
 }
