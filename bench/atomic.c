@@ -21,13 +21,19 @@
 #include "clock.h"
 
 /* A value is size bytes of 64-bit words; a read uses the first and the
- * last (the same word when size is 8). */
-static uint64_t *atomic_payload_new(size_t size, uint64_t seq)
+ * last (the same word when size is 8). p: a block to fill, or NULL to
+ * allocate one. */
+static uint64_t *atomic_payload_new_in(void *block, size_t size, uint64_t seq)
 {
-	uint64_t *p = malloc(size);
+	uint64_t *p = block ? block : malloc(size);
 	for (size_t i = 0; p && i < size / 8; i++)
 		p[i] = seq + i;
 	return p;
+}
+
+static uint64_t *atomic_payload_new(size_t size, uint64_t seq)
+{
+	return atomic_payload_new_in(NULL, size, seq);
 }
 
 static void atomic_payload_free(void *p)
@@ -146,7 +152,11 @@ struct atomic_local {
 		atomic_##IMPL##_publish_new(struct atomic_##IMPL##_shared *s,  \
 					    struct atomic_local *l)            \
 	{                                                                      \
-		uint64_t *p = atomic_payload_new(l->size, ++l->seq);           \
+		/* a block this thread reclaimed, where the scheme gives one   \
+		 */                                                            \
+		uint64_t *p = atomic_payload_new_in(                           \
+			atomic_value_##IMPL##_alloc(&s->v, l->t), l->size,     \
+			++l->seq);                                             \
 		if (p)                                                         \
 			atomic_value_##IMPL##_publish(&s->v, l->t, p);         \
 	}                                                                      \

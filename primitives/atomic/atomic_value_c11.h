@@ -112,4 +112,13 @@ static inline size_t atomic_value_c11_retired_peak(struct atomic_value_c11 *v)
 	return atomic_load_explicit(&v->stats.peak, memory_order_relaxed);
 }
 
+/* Nothing to give back: never frees a replaced value. */
+static inline void *atomic_value_c11_alloc(struct atomic_value_c11 *v,
+					   struct atomic_value_c11_thread *t)
+{
+	(void)v;
+	(void)t;
+	return NULL;
+}
+
 #endif

@@ -78,7 +78,8 @@ static void reclaim(struct atomic_value_ebr *v,
 	e = atomic_load_explicit(&v->epoch, memory_order_acquire);
 	for (size_t i = 0; i < t->nretired; i++) {
 		if (t->retired[i].epoch + 2 <= e)
-			v->free_fn(t->retired[i].p);
+			atomic_value_cache_put(&t->cache, t->retired[i].p,
+					       v->free_fn);
 		else
 			t->retired[kept++] = t->retired[i];
 	}
@@ -121,6 +122,7 @@ void atomic_value_ebr_thread_done(struct atomic_value_ebr *v,
 				  struct atomic_value_ebr_thread *t)
 {
 	reclaim(v, t);
+	atomic_value_cache_drain(&t->cache, v->free_fn);
 	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
 				  sizeof(*t->retired)) == 0)
 		t->nretired = 0;

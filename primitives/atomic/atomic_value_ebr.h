@@ -50,6 +50,7 @@ struct atomic_value_ebr_thread {
 	struct ebr_retired *retired;
 	size_t nretired, cap;
 	size_t counted; /* of retired, those in the cell's stats */
+	struct atomic_value_cache cache; /* reclaimed, for alloc */
 };
 
 struct atomic_value_ebr {
@@ -72,6 +73,13 @@ void atomic_value_ebr_thread_done(struct atomic_value_ebr *v,
 void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 			      struct atomic_value_ebr_thread *t, void *next);
 size_t atomic_value_ebr_retired_peak(struct atomic_value_ebr *v);
+
+static inline void *atomic_value_ebr_alloc(struct atomic_value_ebr *v,
+					   struct atomic_value_ebr_thread *t)
+{
+	(void)v;
+	return atomic_value_cache_take(&t->cache, ATOMIC_VALUE_EBR_BATCH);
+}
 
 static inline const void *
 atomic_value_ebr_read_begin(struct atomic_value_ebr *v,

@@ -70,7 +70,8 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 				 cmp_ptr))
 			t->retired[kept++] = t->retired[i];
 		else
-			v->free_fn(t->retired[i]);
+			atomic_value_cache_put(&t->cache, t->retired[i],
+					       v->free_fn);
 	}
 	atomic_value_stats_freed(&v->stats, t->nretired - kept);
 	t->nretired = t->counted = kept;
@@ -106,6 +107,7 @@ void atomic_value_hp_thread_done(struct atomic_value_hp *v,
 	/* release: as read_end, the last value's uses precede its free */
 	atomic_store_explicit(&t->hazard, NULL, memory_order_release);
 	scan(v, t);
+	atomic_value_cache_drain(&t->cache, v->free_fn);
 	/* leftovers that find no room stay with the record, freed at destroy */
 	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
 				  sizeof(*t->retired)) == 0)

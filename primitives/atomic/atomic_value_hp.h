@@ -58,7 +58,8 @@ struct atomic_value_hp_thread {
 	void **retired;
 	size_t nretired, cap;
 	size_t counted; /* of retired, those in the cell's stats */
-	void **scratch; /* hazards seen in a scan */
+	struct atomic_value_cache cache; /* reclaimed, for alloc */
+	void **scratch;			 /* hazards seen in a scan */
 	size_t scratch_cap;
 };
 
@@ -81,6 +82,13 @@ void atomic_value_hp_thread_done(struct atomic_value_hp *v,
 void atomic_value_hp_publish(struct atomic_value_hp *v,
 			     struct atomic_value_hp_thread *t, void *next);
 size_t atomic_value_hp_retired_peak(struct atomic_value_hp *v);
+
+static inline void *atomic_value_hp_alloc(struct atomic_value_hp *v,
+					  struct atomic_value_hp_thread *t)
+{
+	(void)v;
+	return atomic_value_cache_take(&t->cache, ATOMIC_VALUE_HP_BATCH);
+}
 
 /* Sets the slot to p and re-reads the cell until they agree; returns the
  * protected value. release on the slot store: when the slot moves off a

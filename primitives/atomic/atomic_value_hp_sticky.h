@@ -90,6 +90,13 @@ atomic_value_hp_sticky_retired_peak(struct atomic_value_hp_sticky *v)
 	return atomic_value_hp_retired_peak(&v->hp);
 }
 
+static inline void *
+atomic_value_hp_sticky_alloc(struct atomic_value_hp_sticky *v,
+			     struct atomic_value_hp_sticky_thread *t)
+{
+	return atomic_value_hp_alloc(&v->hp, hp_sticky_thread(t));
+}
+
 static inline const void *
 atomic_value_hp_sticky_read_begin(struct atomic_value_hp_sticky *v,
 				  struct atomic_value_hp_sticky_thread *st)

@@ -32,7 +32,7 @@ static void flush(struct atomic_value_urcu *v,
 	urcu_memb_synchronize_rcu(); /* every reader of the batch has left */
 	TSAN_ACQUIRE(&v->gp);
 	for (size_t i = 0; i < t->nretired; i++)
-		v->free_fn(t->retired[i]);
+		atomic_value_cache_put(&t->cache, t->retired[i], v->free_fn);
 	atomic_value_stats_freed(&v->stats, t->nretired);
 	t->nretired = 0;
 }
@@ -67,6 +67,7 @@ void atomic_value_urcu_thread_done(struct atomic_value_urcu *v,
 {
 	urcu_memb_unregister_thread();
 	flush(v, t);
+	atomic_value_cache_drain(&t->cache, v->free_fn);
 	free(t->retired);
 	free(t);
 }

@@ -37,6 +37,7 @@
 struct atomic_value_urcu_thread {
 	void **retired;
 	size_t nretired, cap;
+	struct atomic_value_cache cache; /* reclaimed, for alloc */
 };
 
 struct atomic_value_urcu {
@@ -59,6 +60,13 @@ void atomic_value_urcu_thread_done(struct atomic_value_urcu *v,
 void atomic_value_urcu_publish(struct atomic_value_urcu *v,
 			       struct atomic_value_urcu_thread *t, void *next);
 size_t atomic_value_urcu_retired_peak(struct atomic_value_urcu *v);
+
+static inline void *atomic_value_urcu_alloc(struct atomic_value_urcu *v,
+					    struct atomic_value_urcu_thread *t)
+{
+	(void)v;
+	return atomic_value_cache_take(&t->cache, ATOMIC_VALUE_URCU_BATCH);
+}
 
 static inline const void *
 atomic_value_urcu_read_begin(struct atomic_value_urcu *v,
