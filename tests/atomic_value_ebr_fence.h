@@ -62,6 +62,13 @@ atomic_value_ebr_fence_retired_peak(struct atomic_value_ebr_fence *v)
 	return atomic_value_ebr_retired_peak(&v->ebr);
 }
 
+static inline void *
+atomic_value_ebr_fence_alloc(struct atomic_value_ebr_fence *v,
+			     struct atomic_value_ebr_fence_thread *t)
+{
+	return atomic_value_ebr_alloc(&v->ebr, ebr_fence_thread(t));
+}
+
 static inline const void *
 atomic_value_ebr_fence_read_begin(struct atomic_value_ebr_fence *v,
 				  struct atomic_value_ebr_fence_thread *t)

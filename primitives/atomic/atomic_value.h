@@ -18,10 +18,11 @@
  *   void *atomic_value_IMPL_alloc(v, t);              static inline
  * read_begin returns the current value, which stays valid (never freed)
  * until the same thread's read_end; read sections do not nest. publish
- * replaces the value and retires the old one: free_fn runs on it once no
- * reader can still hold it. size is the values' size (copying schemes keep
- * a copy; pointer schemes ignore it). Values are immutable once published. Each
- * implementation's header says when a retired value is freed and what a
+ * replaces the value and retires the old one: once no reader can still
+ * hold it, free_fn runs on it (or, for a thread that calls alloc, it goes
+ * back to that thread through alloc). size is the values' size (copying schemes
+ * keep a copy; pointer schemes ignore it). Values are immutable once published.
+ * Each implementation's header says when a retired value is freed and what a
  * reader that stalls inside its read section costs.
  *
  * alloc gives a block for the thread's next publication: one of the values
@@ -57,9 +58,11 @@
  * a line every publisher writes cost 5 ns a publish alone and 10-15 at two
  * publishers (contend ab, atomic/swap). A publisher's list is longest right
  * then, so the peak is exact for one publisher; with several, each one's
- * share is sampled at its own attempts (low by less than a batch each). */
+ * share is sampled at its own attempts (low by less than a batch each;
+ * hp: a batch plus the thread count, its scans' threshold). Blocks held
+ * for alloc are not retired: at most a batch per publisher beside it. */
 struct atomic_value_stats {
-	_Atomic size_t retired; /* now */
+	_Atomic size_t retired; /* as of each publisher's last attempt */
 	_Atomic size_t peak;
 };
 
@@ -95,8 +98,9 @@ static inline void *atomic_value_cache_take(struct atomic_value_cache *c,
 	return c->n ? c->blocks[--c->n] : NULL;
 }
 
-/* A reclaimed value: kept for the thread's next alloc (cap is 0 until
- * the thread called it), or freed. */
+/* A reclaimed value: kept for the thread's next alloc, or freed (cap is
+ * 0 until the thread called alloc, and stays 0 if its array found no
+ * memory: every value is then freed, and alloc gives NULL). */
 static inline void atomic_value_cache_put(struct atomic_value_cache *c, void *p,
 					  void (*free_fn)(void *))
 {

@@ -74,7 +74,8 @@ static void reclaim(struct atomic_value_ebr *v,
 							memory_order_seq_cst);
 	/* acquire: an advance to e was made after a scan that found every
 	 * reader of the values freed below out (its acquire of their
-	 * release), so their reads happen before the frees */
+	 * release), so their reads happen before the frees (or the reuse by
+	 * alloc) */
 	e = atomic_load_explicit(&v->epoch, memory_order_acquire);
 	for (size_t i = 0; i < t->nretired; i++) {
 		if (t->retired[i].epoch + 2 <= e)
@@ -125,7 +126,7 @@ void atomic_value_ebr_thread_done(struct atomic_value_ebr *v,
 	atomic_value_cache_drain(&t->cache, v->free_fn);
 	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
 				  sizeof(*t->retired)) == 0)
-		t->nretired = 0;
+		t->nretired = t->counted = 0;
 	/* the record stays linked (publishers may be walking it) until destroy;
 	 * leftovers that found no room stay with it */
 	atomic_store_explicit(&t->state, 0, memory_order_release);
@@ -141,6 +142,8 @@ void atomic_value_ebr_destroy(struct atomic_value_ebr *v)
 			n, struct atomic_value_ebr_thread, node);
 		for (size_t i = 0; i < t->nretired; i++)
 			v->free_fn(t->retired[i].p);
+		/* no-op after thread_done; a record whose thread skipped it */
+		atomic_value_cache_drain(&t->cache, v->free_fn);
 		free(t->retired);
 		free(t);
 		n = next;

@@ -31,7 +31,7 @@ static int cmp_ptr(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Frees every retired value no hazard slot holds. */
+/* Frees (or keeps for alloc) every retired value no hazard slot holds. */
 static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 {
 	size_t n = 0, kept = 0;
@@ -111,7 +111,7 @@ void atomic_value_hp_thread_done(struct atomic_value_hp *v,
 	/* leftovers that find no room stay with the record, freed at destroy */
 	if (thread_registry_adopt(&v->threads, t->retired, t->nretired,
 				  sizeof(*t->retired)) == 0)
-		t->nretired = 0;
+		t->nretired = t->counted = 0;
 }
 
 void atomic_value_hp_destroy(struct atomic_value_hp *v)
@@ -124,6 +124,8 @@ void atomic_value_hp_destroy(struct atomic_value_hp *v)
 			n, struct atomic_value_hp_thread, node);
 		for (size_t i = 0; i < t->nretired; i++)
 			v->free_fn(t->retired[i]);
+		/* no-op after thread_done; a record whose thread skipped it */
+		atomic_value_cache_drain(&t->cache, v->free_fn);
 		free(t->retired);
 		free(t->scratch);
 		free(t);

@@ -21,7 +21,8 @@
  * reader's fence, then the re-read). The fast path needs no barrier: the
  * slot holds a pointer that pair validated and only this thread moves
  * it, so every scan that could free it reads the slot (or a later store)
- * and keeps it. Being unfreed, it cannot have been recycled, so a cell
+ * and keeps it. Being unreclaimed (neither freed nor in its retirer's
+ * cache for alloc), it cannot have been recycled, so a cell
  * load equal to it is that same object, whose contents the validation
  * acquired. Acquire on the fast load: more than the match needs (x86 the
  * same mov; AArch64 ldar for ldr); the guess protect takes is acquired
