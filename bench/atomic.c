@@ -3,15 +3,17 @@
  *
  * atomic/load: every thread reads the current value (two fields) inside a
  * read section; nothing is published. atomic/read-mostly (every=K): thread 0
- * also publishes a freshly allocated value every K ops (the config-reload
+ * also publishes a freshly filled value every K ops (the config-reload
  * pattern of the article's section 4.1); every other thread only reads.
  * atomic/swap: every thread publishes a fresh value every op, so the
- * reclamation scheme runs flat out. Values are size=8, 64 or 256 bytes. B/op
- * and allocs/op count the publications (and the schemes' bookkeeping); the
- * result field retired_peak is the most replaced-but-not-yet-freed values at
- * once: the memory cost of each scheme. Each implementation gets its own copy
- * of the loops (ATOMIC_BENCHES) so its static inline read side is inlined;
- * atomic_value_impls.h lists them.
+ * reclamation scheme runs flat out. Values are size=8, 64 or 256 bytes. A
+ * value's block comes from the scheme's alloc (one this thread reclaimed:
+ * ebr, hp, hp_sticky, urcu) or from malloc; B/op and allocs/op count the
+ * mallocs (and the schemes' bookkeeping). The result field retired_peak is
+ * the most replaced-but-not-yet-freed values at once: the memory cost of
+ * each scheme, beside the blocks kept for alloc (a batch per publisher).
+ * Each implementation gets its own copy of the loops (ATOMIC_BENCHES) so
+ * its static inline read side is inlined; atomic_value_impls.h lists them.
  */
 #include <stdlib.h>
 #include <string.h>
