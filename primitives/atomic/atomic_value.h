@@ -95,7 +95,8 @@ static inline void *atomic_value_cache_take(struct atomic_value_cache *c,
 		c->blocks = malloc(cap * sizeof(*c->blocks));
 		c->cap = c->blocks ? cap : 0;
 	}
-	return c->n ? c->blocks[--c->n] : NULL;
+	/* n > 0 implies blocks; said again for the static analyser */
+	return c->n && c->blocks ? c->blocks[--c->n] : NULL;
 }
 
 /* A reclaimed value: kept for the thread's next alloc, or freed (cap is
