@@ -79,20 +79,26 @@
 
 /* The channel lock: 0 free, 1 held, 2 held with sleepers (Drepper's
  * "Futexes are tricky", mutex 2), spinning a little before sleeping.
- * The spin backs off exponentially (1, 2, 4 ... HCHAN_LOCK_BACKOFF pauses
- * between looks at the lock, HCHAN_LOCK_SPIN pauses in all): a sender and
- * a receiver that both work a buffered channel flat out then take turns of
- * several operations each instead of passing the lock's line back and
- * forth on every one, and a waiter's looks do not pull the line away from
- * the holder in the middle of its critical section (a receiver and a
- * sender on cap 1024 went from 107 to 28 ns per element with it, in
- * Go's Lock the same role is played by procyield(30)). */
+ * The spin backs off exponentially (1, 2, 4 ... pauses between looks at
+ * the lock, up to HCHAN_LOCK_BACKOFF_NS, HCHAN_LOCK_SPIN_NS in all): a
+ * sender and a receiver that both work a buffered channel flat out then
+ * take turns of several operations each instead of passing the lock's line
+ * back and forth on every one, and a waiter's looks do not pull the line
+ * away from the holder in the middle of its critical section (a receiver
+ * and a sender on cap 1024 went from 107 to 28 ns per element with it; in
+ * Go's lock the same role is played by procyield(30)). Both are times, not
+ * pause counts (a pause costs 10.8 ns on one CPU and 23.8 on another):
+ * the longest back-off lets the holder do a batch of some 64 operations
+ * of ~20 ns, which pays for the two line transfers of a hand-over even
+ * where a round trip takes 500 ns; the whole spin, 8 of those, ends well
+ * before a futex sleep and wake-up (24-47 us in VMs) would pay off. Each
+ * channel turns them into pauses once, at creation (spin_pauses_ns). */
 struct hchan_lock {
 	_Atomic uint32_t state;
 };
 
-#define HCHAN_LOCK_SPIN	   512
-#define HCHAN_LOCK_BACKOFF 64
+#define HCHAN_LOCK_BACKOFF_NS 1500
+#define HCHAN_LOCK_SPIN_NS    12000
 
 /* What a blocked thread shares between its waiter records. */
 enum { GROUP_OPEN = 0, GROUP_WON = 1, GROUP_TIMED_OUT = 2 };
@@ -135,6 +141,7 @@ struct hchan {
 	struct hchan_waitq recvq, sendq;
 	_Alignas(CACHE_LINE) size_t elem_size, cap;
 	unsigned char *buf;
+	uint32_t lock_backoff, lock_spin; /* the HCHAN_LOCK_*_NS in pauses */
 	/* last spot_seq read */
 	_Alignas(CACHE_LINE) _Atomic uint32_t spot_consumed;
 };
@@ -156,10 +163,10 @@ static struct hchan *hc(chan_t *ch)
 	return (struct hchan *)ch;
 }
 
-static void lock_slow(struct hchan_lock *l)
+static void lock_slow(struct hchan_lock *l, uint32_t backoff, uint32_t spin)
 {
-	unsigned delay = 1;
-	for (unsigned spent = 0; spent < HCHAN_LOCK_SPIN; spent += delay) {
+	uint32_t delay = 1;
+	for (uint32_t spent = 0; spent < spin; spent += delay) {
 		uint32_t v = 0;
 		/* relaxed: a read-only look, so the holder keeps the line;
 		 * the CAS below is what acquires */
@@ -169,25 +176,26 @@ static void lock_slow(struct hchan_lock *l)
 							  memory_order_acquire,
 							  memory_order_relaxed))
 			return;
-		for (unsigned k = 0; k < delay; k++)
+		for (uint32_t k = 0; k < delay; k++)
 			spin_pause();
-		if (delay < HCHAN_LOCK_BACKOFF)
-			delay <<= 1;
+		if (delay < backoff)
+			delay = delay * 2 < backoff ? delay * 2 : backoff;
 	}
 	/* acquire: the critical section follows the previous release */
 	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire))
 		futex_wait_until(&l->state, 2, NULL);
 }
 
-static void hchan_lock(struct hchan_lock *l)
+static void hchan_lock(struct hchan *c)
 {
+	struct hchan_lock *l = &c->lock;
 	uint32_t v = 0;
 	/* acquire: pairs with hchan_unlock's release (the previous critical
 	 * section is visible); relaxed on failure: lock_slow acquires */
 	if (!atomic_compare_exchange_strong_explicit(&l->state, &v, 1,
 						     memory_order_acquire,
 						     memory_order_relaxed))
-		lock_slow(l);
+		lock_slow(l, c->lock_backoff, c->lock_spin);
 }
 
 static void hchan_unlock(struct hchan_lock *l)
@@ -217,6 +225,8 @@ chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
 	c->base.ops = &hchan_ops;
 	c->elem_size = elem_size;
 	c->cap = capacity;
+	c->lock_backoff = spin_pauses_ns(HCHAN_LOCK_BACKOFF_NS);
+	c->lock_spin = spin_pauses_ns(HCHAN_LOCK_SPIN_NS);
 	return &c->base;
 }
 
@@ -420,7 +430,7 @@ static void spot_park(struct hchan *c)
 {
 	if (chan_spin_while(&c->spot_wake, CHAN_SPINNING))
 		return; /* only a waker changes it, to WOKEN */
-	hchan_lock(&c->lock);
+	hchan_lock(c);
 	/* relaxed: the lock orders it after the waker's stores */
 	if (atomic_load_explicit(&c->spot_wake, memory_order_relaxed) ==
 	    CHAN_WOKEN) {
@@ -475,7 +485,7 @@ static int hchan_op(struct hchan *c, int dir, void *elem, int block)
 {
 	struct hchan_wake wk = {0};
 	int r;
-	hchan_lock(&c->lock);
+	hchan_lock(c);
 	r = dir == CHAN_SEND ? send_locked(c, elem, &wk)
 			     : recv_locked(c, elem, &wk);
 	if (r == CHAN_WOULDBLOCK && block)
@@ -524,7 +534,7 @@ int chan_hchan_close(chan_t *ch)
 	struct hchan *c = hc(ch);
 	struct hchan_waiter *list = NULL;
 	struct hchan_wake wk = {0};
-	hchan_lock(&c->lock);
+	hchan_lock(c);
 	if (c->closed) {
 		hchan_unlock(&c->lock);
 		return CHAN_CLOSED;
@@ -548,7 +558,7 @@ static size_t hchan_len(chan_t *ch)
 {
 	struct hchan *c = hc(ch);
 	size_t n;
-	hchan_lock(&c->lock);
+	hchan_lock(c);
 	n = c->count;
 	hchan_unlock(&c->lock);
 	return n;
@@ -628,7 +638,7 @@ static void sel_lock_order(struct sel *s)
 static void sel_lock_all(struct sel *s)
 {
 	for (size_t i = 0; i < s->nlocks; i++)
-		hchan_lock(&s->locks[i]->lock);
+		hchan_lock(s->locks[i]);
 }
 
 static void sel_unlock_all(struct sel *s)
@@ -720,7 +730,7 @@ static int sel_poll_each(struct sel *s)
 		if (!cs->ch)
 			continue;
 		c = hc(cs->ch);
-		hchan_lock(&c->lock);
+		hchan_lock(c);
 		r = cs->dir == CHAN_SEND ? send_locked(c, cs->elem, &wk)
 					 : recv_locked(c, cs->elem, &wk);
 		hchan_unlock(&c->lock);

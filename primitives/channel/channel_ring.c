@@ -514,16 +514,19 @@ static int past(const struct timespec *deadline)
 		now.tv_nsec >= deadline->tv_nsec);
 }
 
-/* Round k of waiting: pauses, then yields, then sleeps of 1 us doubling
- * to 1 ms (the cap bounds both the CPU burnt and the lateness). */
-static void backoff(unsigned k)
+/* Round k of waiting: pauses for about RING_SELECT_SPIN_NS (spin: that
+ * many pauses on this CPU), then 16 yields, then sleeps of 1 us doubling to
+ * 1 ms (the cap bounds both the CPU burnt and the lateness). */
+#define RING_SELECT_SPIN_NS 1500
+
+static void backoff(unsigned k, uint32_t spin)
 {
-	if (k < 64) {
+	if (k < spin) {
 		spin_pause();
-	} else if (k < 80) {
+	} else if (k < spin + 16) {
 		sched_yield();
 	} else {
-		unsigned shift = k - 80 < 10 ? k - 80 : 10;
+		unsigned shift = k - spin - 16 < 10 ? k - spin - 16 : 10;
 		struct timespec ts = {0, 1000L << shift};
 		nanosleep(&ts, NULL);
 	}
@@ -538,6 +541,7 @@ int chan_ring_select(chan_case *cases, size_t n, int block,
 	int res = CHAN_WOULDBLOCK;
 	if (n > CHAN_PERM_PACKED && !order)
 		return CHAN_WOULDBLOCK;
+	uint32_t spin = 0;
 	for (unsigned k = 0;; k++) {
 		res = ring_poll(cases, n, order);
 		if (res != CHAN_WOULDBLOCK || !block)
@@ -546,7 +550,9 @@ int chan_ring_select(chan_case *cases, size_t n, int block,
 			res = CHAN_TIMEOUT;
 			break;
 		}
-		backoff(k);
+		if (!spin)
+			spin = spin_pauses_ns(RING_SELECT_SPIN_NS);
+		backoff(k, spin);
 	}
 	free(order);
 	return res;

@@ -15,13 +15,13 @@
  * on the VMs this suite runs on (a hypervisor exit for the IPI and the
  * reschedule), while the critical sections of the mutex workloads are tens
  * of nanoseconds. So a thread that finds the lock taken first polls it
- * (read-only, with a pause) up to MUTEX_FUTEX_SPIN times: 100 polls are about
- * 0.5-4 µs depending on the CPU's pause latency (10-140 cycles), long enough
- * to outlast a short critical section and its cache-line transfer, and short
- * enough that a holder who was preempted costs a waiter a small fraction of
- * what the sleep would. 100 is also glibc's default adaptive spin count. The
- * spin ends early when the state is 2: someone already sleeps, so the lock is
- * being held long. */
+ * (read-only, with a pause) for about MUTEX_FUTEX_SPIN_NS: 2.5 µs, long
+ * enough to outlast a short critical section and its cache-line transfer
+ * (a round trip is 50-530 ns on the machines seen), and short enough that a
+ * holder who was preempted costs a waiter a small fraction of what the sleep
+ * would. A time, not a poll count: a pause costs 10-140 cycles by CPU model
+ * (glibc's adaptive spin is 100 polls, 1-14 µs). The spin ends early when
+ * the state is 2: someone already sleeps, so the lock is being held long. */
 #ifndef CONTEND_MUTEX_FUTEX_H
 #define CONTEND_MUTEX_FUTEX_H
 
@@ -32,7 +32,7 @@
 #include "mutex.h"
 #include "spin.h"
 
-#define MUTEX_FUTEX_SPIN 100
+#define MUTEX_FUTEX_SPIN_NS 2500
 
 struct mutex_futex {
 	_Atomic int state;
@@ -53,7 +53,8 @@ static inline void mutex_futex_destroy(struct mutex_futex *m)
 static __attribute__((noinline, unused)) void
 mutex_futex_lock_slow(struct mutex_futex *m, int c)
 {
-	for (int i = 0; i < MUTEX_FUTEX_SPIN && c == 1; i++) {
+	uint32_t polls = spin_pauses_ns(MUTEX_FUTEX_SPIN_NS);
+	for (uint32_t i = 0; i < polls && c == 1; i++) {
 		spin_pause();
 		c = atomic_load_explicit(&m->state, memory_order_relaxed);
 		if (c == 0) {

@@ -25,8 +25,9 @@
 #include "mutex.h"
 #include "spin.h"
 
-/* pauses per waiter ahead of us, between two polls */
-#define MUTEX_TICKET_BACKOFF 16
+/* the wait between two polls per waiter ahead of us: about one critical
+ * section and its hand-over (in pauses at the measured cost of one) */
+#define MUTEX_TICKET_BACKOFF_NS 400
 
 struct mutex_ticket {
 	_Atomic uint32_t next;
@@ -52,13 +53,16 @@ static inline void mutex_ticket_lock(struct mutex_ticket *m)
 	uint32_t my =
 		atomic_fetch_add_explicit(&m->next, 1, memory_order_relaxed);
 	unsigned spins = 0;
+	uint32_t backoff = 0;
 	for (;;) {
 		/* acquire: pairs with the release store in unlock */
 		uint32_t cur =
 			atomic_load_explicit(&m->serving, memory_order_acquire);
 		if (cur == my)
 			return;
-		for (uint32_t i = (my - cur) * MUTEX_TICKET_BACKOFF; i; i--)
+		if (!backoff) /* only once it waits: not on the fast path */
+			backoff = spin_pauses_ns(MUTEX_TICKET_BACKOFF_NS);
+		for (uint32_t i = (my - cur) * backoff; i; i--)
 			spin_wait_step(&spins);
 	}
 }

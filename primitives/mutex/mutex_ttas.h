@@ -7,12 +7,13 @@
  * only an exchange that returns 0 takes it, only the owner stores 0. A
  * waiter polls with plain loads (the line stays shared in its cache, no
  * write traffic) and tries the exchange only when it saw 0; after each
- * failed attempt it pauses for a delay that doubles from MUTEX_TTAS_MIN to
- * MUTEX_TTAS_MAX pauses, so that n waiters released at once do not all
- * write the line together. The lock is not fair: a releasing thread may
- * retake it at once, and a waiter may starve in principle (not in a bounded
- * run). A preempted owner keeps everyone spinning: for dedicated CPUs (a
- * waiter yields after a long spin, see spin.h). */
+ * failed attempt it pauses for a delay that doubles from MUTEX_TTAS_MIN_NS
+ * to MUTEX_TTAS_MAX_NS (about two cache-line transfers to about a futex
+ * sleep; in pauses at the measured cost of one, spin.h), so that n waiters
+ * released at once do not all write the line together. The lock is not fair: a
+ * releasing thread may retake it at once, and a waiter may starve in principle
+ * (not in a bounded run). A preempted owner keeps everyone spinning: for
+ * dedicated CPUs (a waiter yields after a long spin, see spin.h). */
 #ifndef CONTEND_MUTEX_TTAS_H
 #define CONTEND_MUTEX_TTAS_H
 
@@ -21,8 +22,8 @@
 #include "mutex.h"
 #include "spin.h"
 
-#define MUTEX_TTAS_MIN 4
-#define MUTEX_TTAS_MAX 1024
+#define MUTEX_TTAS_MIN_NS 100
+#define MUTEX_TTAS_MAX_NS 24000
 
 struct mutex_ttas {
 	_Atomic int locked;
@@ -42,12 +43,14 @@ static inline void mutex_ttas_destroy(struct mutex_ttas *m)
 static __attribute__((noinline, unused)) void
 mutex_ttas_lock_slow(struct mutex_ttas *m)
 {
-	unsigned delay = MUTEX_TTAS_MIN, spins = 0;
+	uint32_t delay = spin_pauses_ns(MUTEX_TTAS_MIN_NS),
+		 max = spin_pauses_ns(MUTEX_TTAS_MAX_NS);
+	unsigned spins = 0;
 	for (;;) {
-		for (unsigned i = 0; i < delay; i++)
+		for (uint32_t i = 0; i < delay; i++)
 			spin_wait_step(&spins);
-		if (delay < MUTEX_TTAS_MAX)
-			delay *= 2;
+		if (delay < max)
+			delay = delay * 2 < max ? delay * 2 : max;
 		/* relaxed: a test only; the exchange below is the acquire */
 		while (atomic_load_explicit(&m->locked, memory_order_relaxed))
 			spin_wait_step(&spins);

@@ -19,13 +19,12 @@
  *   writer get in first (no reader starvation either).
  *
  * Semaphores: count + number of sleepers on a futex; post adds to the
- * count and wakes only if someone sleeps; wait spins up to
- * RWMUTEX_GOISH_SPIN pause rounds for the count, then sleeps. The bound:
- * a futex sleep/wake round trip costs tens of microseconds in these VMs
- * (a wake is a syscall plus an IPI plus the sleeper's reschedule), while a
- * critical section in this suite lasts tens to hundreds of nanoseconds. A
- * pause costs 10 to 140 cycles on bare metal and measured 60 ns on the
- * 2-CPU EPYC VM this was tuned on, so 200 rounds spin about 2 to 12 us:
+ * count and wakes only if someone sleeps; wait spins for the count about
+ * RWMUTEX_GOISH_SPIN_NS (in pauses at the measured cost of one, which is
+ * 10 to 140 cycles by CPU model), then sleeps. The bound: a futex
+ * sleep/wake round trip costs tens of microseconds in these VMs (a wake is
+ * a syscall plus an IPI plus the sleeper's reschedule), while a critical
+ * section in this suite lasts tens to hundreds of nanoseconds. 5 us is
  * long enough to cover many reader sections or a writer's hand-off,
  * shorter than one futex round trip, so that spinning in vain at most
  * doubles what sleeping at once would have cost (the classic
@@ -41,8 +40,8 @@
 #include "rwmutex.h"
 #include "rwmutex_wait.h"
 
-#define RWMUTEX_GOISH_MAX  (1 << 30)
-#define RWMUTEX_GOISH_SPIN 200
+#define RWMUTEX_GOISH_MAX     (1 << 30)
+#define RWMUTEX_GOISH_SPIN_NS 5000
 
 struct rwmutex_goish_sem {
 	_Atomic uint32_t count;
@@ -79,7 +78,8 @@ static inline int rwmutex_goish_sem_try(struct rwmutex_goish_sem *s)
 
 static inline void rwmutex_goish_sem_wait(struct rwmutex_goish_sem *s)
 {
-	for (int i = 0; i < RWMUTEX_GOISH_SPIN; i++) {
+	uint32_t polls = spin_pauses_ns(RWMUTEX_GOISH_SPIN_NS);
+	for (uint32_t i = 0; i < polls; i++) {
 		if (rwmutex_goish_sem_try(s))
 			return;
 		spin_pause();
@@ -98,7 +98,8 @@ static inline void rwmutex_goish_w_lock(struct rwmutex_goish *l)
 	if (atomic_compare_exchange_strong_explicit(
 		    &l->w, &c, 1, memory_order_acquire, memory_order_relaxed))
 		return;
-	for (int i = 0; i < RWMUTEX_GOISH_SPIN; i++) {
+	uint32_t polls = spin_pauses_ns(RWMUTEX_GOISH_SPIN_NS);
+	for (uint32_t i = 0; i < polls; i++) {
 		spin_pause();
 		c = 0;
 		if (atomic_load_explicit(&l->w, memory_order_relaxed) == 0 &&

@@ -72,11 +72,11 @@
 #define RWMUTEX_SLOTS_BITS 6
 #define RWMUTEX_SLOTS_N	   (1u << RWMUTEX_SLOTS_BITS)
 #define RWMUTEX_SLOTS_IN   ((uintptr_t)1)
-/* Backoff in pauses (25-60 ns each on the VMs this was measured on):
- * from about one cache-line round trip to a few microseconds, well
- * under a futex sleep, so a waiter never waits much past the release. */
-#define RWMUTEX_SLOTS_MIN 2
-#define RWMUTEX_SLOTS_MAX 128
+/* Backoff from about one cache-line round trip to a few microseconds,
+ * well under a futex sleep, so a waiter never waits much past the release
+ * (in pauses at the measured cost of one, spin.h). */
+#define RWMUTEX_SLOTS_MIN_NS 50
+#define RWMUTEX_SLOTS_MAX_NS 3000
 
 struct rwmutex_slots_slot {
 	_Alignas(CACHE_LINE) _Atomic uintptr_t word;
@@ -103,13 +103,14 @@ static inline void rwmutex_slots_destroy(struct rwmutex_slots *l)
 	(void)l;
 }
 
-/* Waits `*delay` pauses and doubles it up to the bound. */
-static inline void rwmutex_slots_backoff(unsigned *delay, unsigned *spins)
+/* Waits `*delay` pauses and doubles it up to RWMUTEX_SLOTS_MAX_NS. */
+static inline void rwmutex_slots_backoff(uint32_t *delay, unsigned *spins)
 {
-	for (unsigned i = 0; i < *delay; i++)
+	uint32_t max = spin_pauses_ns(RWMUTEX_SLOTS_MAX_NS);
+	for (uint32_t i = 0; i < *delay; i++)
 		spin_wait_step(spins);
-	if (*delay < RWMUTEX_SLOTS_MAX)
-		*delay *= 2;
+	if (*delay < max)
+		*delay = *delay * 2 < max ? *delay * 2 : max;
 }
 
 /* The calling thread's slot; with claim, one is claimed the first time.
@@ -145,7 +146,8 @@ static inline _Atomic uintptr_t *rwmutex_slots_mine(struct rwmutex_slots *l,
 static __attribute__((noinline, unused)) void
 rwmutex_slots_lock_slow(struct rwmutex_slots *l)
 {
-	unsigned delay = RWMUTEX_SLOTS_MIN, spins = 0;
+	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS);
+	unsigned spins = 0;
 	uint32_t z;
 	do {
 		/* relaxed: a test only; the seq_cst CAS below decides (the
@@ -195,7 +197,8 @@ static __attribute__((noinline, unused)) void
 rwmutex_slots_rlock_slow(struct rwmutex_slots *l, _Atomic uintptr_t *s,
 			 uintptr_t me, int in)
 {
-	unsigned delay = RWMUTEX_SLOTS_MIN, spins = 0;
+	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS);
+	unsigned spins = 0;
 	for (;;) {
 		if (in)
 			atomic_store_explicit(s, me, memory_order_release);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "spin.h"
 
 #ifdef CONTEND_HAVE_LIBCPUID
 #include <libcpuid.h>
@@ -235,6 +236,9 @@ void machine_read(struct machine *m, const struct topo *tp)
 	read_cpuid(m);
 	read_proc_cpuinfo(m);
 	m->cpu.tsc_hz = measure_tsc_hz();
+	/* measured here, before any case's child is forked: the children
+	 * inherit this value, so the record names the one they spin with */
+	m->cpu.pause_ns = spin_pause_ps() / 1000.0;
 	topo_summarize(tp, &m->topo);
 	read_full_topology(m);
 	if (uname(&u) == 0)
@@ -279,7 +283,7 @@ static json_t *cpu_json(const struct machine *m)
 		m->cpu.l2_kb, "l3_kb", m->cpu.l3_kb, "line", m->cpu.cacheline);
 	return json_pack(
 		"{s:o, s:o, s:i, s:i, s:i, s:o, s:i, s:i, s:o, s:o, s:o, s:o, "
-		"s:b, s:o}",
+		"s:b, s:f, s:o}",
 		"vendor", str_or_null(m->cpu.vendor), "brand",
 		str_or_null(m->cpu.brand), "family", m->cpu.family, "model",
 		m->cpu.model, "stepping", m->cpu.stepping, "codename",
@@ -287,7 +291,8 @@ static json_t *cpu_json(const struct machine *m)
 		m->cpu.logical, "caches", caches, "flags", flags_json(m),
 		"hypervisor", str_or_null(m->cpu.hypervisor), "tsc_hz",
 		m->cpu.tsc_hz > 0 ? json_real(m->cpu.tsc_hz) : json_null(),
-		"invariant_tsc", m->cpu.invariant_tsc, "identified_by",
+		"invariant_tsc", m->cpu.invariant_tsc, "pause_ns",
+		m->cpu.pause_ns, "identified_by",
 		str_or_null(m->cpu.identified_by));
 }
 
@@ -338,6 +343,9 @@ void machine_print(const struct machine *m)
 		       m->cpu.invariant_tsc ? "invariant" : "not invariant");
 	else
 		printf("tsc:          n/a\n");
+	printf("pause:        %.1f ns (spin budgets are in ns: this turns "
+	       "them into pauses)\n",
+	       m->cpu.pause_ns);
 	printf("topology:     %d packages, %d NUMA nodes, %d L3, %d L2, "
 	       "%d cores, %d PUs, SMT %d\n",
 	       m->topo.packages, m->topo.numa_nodes, m->topo.l3_domains,

@@ -19,6 +19,7 @@ struct machine {
 		char flags[512];     /* the flags that matter to this suite */
 		char hypervisor[32]; /* "" when none */
 		double tsc_hz;	     /* 0 when not measurable */
+		double pause_ns;     /* spin_pause_ps: what spin budgets use */
 		int invariant_tsc;
 		char identified_by[32]; /* "libcpuid" or "/proc/cpuinfo" */
 	} cpu;

@@ -1,0 +1,65 @@
+/* Spin budgets (common/spin.h): a pause's cost is measured once and kept,
+ * budgets in ns become the pauses that last them at that cost, and a
+ * forked child spins with its parent's measurement (what the runner's
+ * records state as machine.cpu.pause_ns). */
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spin.h"
+#include "test_check.h"
+
+static void test_measured_and_kept(void)
+{
+	uint32_t ps = spin_pause_ps();
+	CHECK(ps >= 1);
+	CHECK(atomic_load(&spin_pause_ps_kept) == ps);
+	CHECK(spin_pause_ps() == ps); /* not measured again */
+	CHECK(spin_pauses_ns(0) == 1);
+	uint32_t last = 0;
+	for (uint64_t ns = 1; ns < 100000000; ns = ns * 5 / 4 + 1) {
+		uint32_t n = spin_pauses_ns(ns);
+		CHECK(n >= last && n >= 1);
+		last = n;
+	}
+}
+
+/* With a known cost the arithmetic is exact: 10 ns and 23.8 ns pauses. */
+static void test_conversion(void)
+{
+	uint32_t kept = atomic_load(&spin_pause_ps_kept);
+	atomic_store(&spin_pause_ps_kept, 10000);
+	CHECK(spin_pauses_ns(1000) == 100);
+	CHECK(spin_pauses_ns(5) == 1); /* never 0 */
+	atomic_store(&spin_yield_after_kept, 0);
+	CHECK(spin_yield_after() == SPIN_YIELD_NS / 10);
+	atomic_store(&spin_pause_ps_kept, 23800);
+	CHECK(spin_pauses_ns(1500) == 63);
+	atomic_store(&spin_pause_ps_kept, 1);
+	CHECK(spin_pauses_ns(UINT64_MAX / 1000) == UINT32_MAX);
+	atomic_store(&spin_pause_ps_kept, kept);
+	atomic_store(&spin_yield_after_kept, 0);
+}
+
+static void test_child_inherits(void)
+{
+	uint32_t ps = spin_pause_ps();
+	int status = 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(atomic_load(&spin_pause_ps_kept) == ps ? 0 : 1);
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int main(void)
+{
+	test_measured_and_kept();
+	test_conversion();
+	test_child_inherits();
+	printf("spin: pause %.1f ns, %s\n", spin_pause_ps() / 1000.0,
+	       fails ? "FAILED" : "ok");
+	return fails != 0;
+}
