@@ -311,8 +311,10 @@ class Results(unittest.TestCase):
             self.assertIn(k, m)
         for k in ["vendor", "brand", "family", "model", "stepping",
                   "codename", "cores", "logical", "caches", "flags",
-                  "hypervisor", "tsc_hz", "invariant_tsc"]:
+                  "hypervisor", "tsc_hz", "invariant_tsc", "uarch",
+                  "pause_ns"]:
             self.assertIn(k, m["cpu"])
+        self.assertGreater(m["cpu"]["pause_ns"], 0)
         for k in ["packages", "numa_nodes", "l3_domains", "cores", "pus",
                   "smt"]:
             self.assertIsInstance(m["topology"][k], int)

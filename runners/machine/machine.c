@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "spin.h"
+#include "uarch.h"
 
 #ifdef CONTEND_HAVE_LIBCPUID
 #include <libcpuid.h>
@@ -235,6 +236,8 @@ void machine_read(struct machine *m, const struct topo *tp)
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	read_cpuid(m);
 	read_proc_cpuinfo(m);
+	snprintf(m->cpu.uarch, sizeof(m->cpu.uarch), "%s",
+		 uarch_name(m->cpu.vendor, m->cpu.family, m->cpu.model));
 	m->cpu.tsc_hz = measure_tsc_hz();
 	/* measured here, before any case's child is forked: the children
 	 * inherit this value, so the record names the one they spin with */
@@ -282,12 +285,13 @@ static json_t *cpu_json(const struct machine *m)
 		"{s:i, s:i, s:i, s:i}", "l1d_kb", m->cpu.l1d_kb, "l2_kb",
 		m->cpu.l2_kb, "l3_kb", m->cpu.l3_kb, "line", m->cpu.cacheline);
 	return json_pack(
-		"{s:o, s:o, s:i, s:i, s:i, s:o, s:i, s:i, s:o, s:o, s:o, s:o, "
-		"s:b, s:f, s:o}",
+		"{s:o, s:o, s:i, s:i, s:i, s:o, s:o, s:i, s:i, s:o, s:o, s:o, "
+		"s:o, s:b, s:f, s:o}",
 		"vendor", str_or_null(m->cpu.vendor), "brand",
 		str_or_null(m->cpu.brand), "family", m->cpu.family, "model",
 		m->cpu.model, "stepping", m->cpu.stepping, "codename",
-		str_or_null(m->cpu.codename), "cores", m->cpu.cores, "logical",
+		str_or_null(m->cpu.codename), "uarch",
+		str_or_null(m->cpu.uarch), "cores", m->cpu.cores, "logical",
 		m->cpu.logical, "caches", caches, "flags", flags_json(m),
 		"hypervisor", str_or_null(m->cpu.hypervisor), "tsc_hz",
 		m->cpu.tsc_hz > 0 ? json_real(m->cpu.tsc_hz) : json_null(),
@@ -328,7 +332,9 @@ void machine_print(const struct machine *m)
 	printf("hostname:     %s\n", m->hostname);
 	printf("cpu:          %s (%s)\n", or_na(m->cpu.brand),
 	       or_na(m->cpu.vendor));
-	printf("codename:     %s\n", or_na(m->cpu.codename));
+	printf("codename:     %s (libcpuid's name)\n", or_na(m->cpu.codename));
+	printf("uarch:        %s (from vendor, family and model)\n",
+	       m->cpu.uarch[0] ? m->cpu.uarch : "not in this suite's table");
 	printf("family/model: %d/%d stepping %d\n", m->cpu.family, m->cpu.model,
 	       m->cpu.stepping);
 	printf("cores:        %d cores, %d logical (per package, cpuid)\n",

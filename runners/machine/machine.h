@@ -13,6 +13,7 @@ struct machine {
 	char hostname[128];
 	struct {
 		char vendor[32], brand[96], codename[96];
+		char uarch[48]; /* uarch.h: "" when unknown */
 		int family, model, stepping;
 		int cores, logical;
 		int l1d_kb, l2_kb, l3_kb, cacheline;

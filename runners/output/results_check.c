@@ -233,11 +233,14 @@ static int optional(const struct check *c, json_t *obj, const char *where,
 static int check_machine(const struct check *c, json_t *machine)
 {
 	static const char *const mstr[] = {"hostname", "compiler", "cflags"};
-	static const char *const cstr[] = {"vendor", "brand", "codename"};
+	static const char *const cstr[] = {"vendor", "brand", "codename",
+					   "uarch"};
 	json_t *cpu = json_object_get(machine, "cpu");
 	if (strings(c, machine, "machine", mstr, 3) != 0 ||
 	    object(c, cpu, "machine.cpu", 1) != 0 ||
-	    strings(c, cpu, "machine.cpu", cstr, 3) != 0 ||
+	    strings(c, cpu, "machine.cpu", cstr, 4) != 0 ||
+	    number(c, json_object_get(cpu, "pause_ns"), "machine.cpu.pause_ns",
+		   1) != 0 ||
 	    object(c, json_object_get(cpu, "caches"), "machine.cpu.caches",
 		   1) != 0 ||
 	    string_list(c, json_object_get(cpu, "flags"),
