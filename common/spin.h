@@ -7,13 +7,18 @@
  * 140 cycles across CPU models), so "spin 512 pauses" is a different wait on
  * every machine. A budget is what a wait may cost, in ns; spin_pauses_ns
  * turns it into pauses with the cost of one pause measured on the CPU the
- * process runs on (spin_pause_ps, once per process). */
+ * process runs on (spin_pause_ps, once per process). The primitives'
+ * back-offs and spins before sleeping are all budgets; the harness's
+ * waits (c2c.h, the runner's barriers, the workloads' hand-offs) still
+ * yield after counts of polls, which only matter when a CPU is shared. */
 #ifndef CONTEND_SPIN_H
 #define CONTEND_SPIN_H
 
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+
+#include "cacheline.h"
 
 /* The hint: tells the CPU this is a spin loop (no memory-order
  * mis-speculation on exit, and the SMT sibling gets the core meanwhile). */
@@ -28,10 +33,18 @@ static inline void spin_pause(void)
 #endif
 }
 
-/* Measured at the first call and kept (spin.c): 0 until then. */
-extern _Atomic uint32_t spin_pause_ps_kept, spin_yield_after_kept;
-uint32_t spin_pause_ps_measure(void);
-uint32_t spin_yield_after_measure(void);
+/* Measured at the first call (or by spin_measure_all) and kept (spin.c):
+ * 0 until then. On a line of their own: read on every spin step, written
+ * once. */
+struct spin_kept {
+	_Alignas(CACHE_LINE) _Atomic uint32_t pause_ps, yield_after;
+};
+extern struct spin_kept spin_kept;
+__attribute__((cold)) uint32_t spin_pause_ps_measure(void);
+__attribute__((cold)) uint32_t spin_yield_after_measure(void);
+
+/* Measures both now (the runner's main does, before any timed work). */
+void spin_measure_all(void);
 
 /* What one spin_pause costs here, in picoseconds (at least 1): the fastest
  * of a few timed runs. */
@@ -39,14 +52,16 @@ static inline uint32_t spin_pause_ps(void)
 {
 	/* relaxed: a kept measurement publishes nothing else (spin.c) */
 	uint32_t ps =
-		atomic_load_explicit(&spin_pause_ps_kept, memory_order_relaxed);
+		atomic_load_explicit(&spin_kept.pause_ps, memory_order_relaxed);
 	return ps ? ps : spin_pause_ps_measure();
 }
 
-/* How many pauses last about ns on this CPU (at least 1). */
+/* How many pauses last about ns on this CPU (at least 1, at most
+ * UINT32_MAX). */
 static inline uint32_t spin_pauses_ns(uint64_t ns)
 {
-	uint64_t n = ns * 1000u / spin_pause_ps();
+	uint64_t n = ns < UINT64_MAX / 1000u ? ns * 1000u / spin_pause_ps()
+					     : UINT32_MAX;
 	return n ? (n < UINT32_MAX ? (uint32_t)n : UINT32_MAX) : 1;
 }
 
@@ -62,13 +77,13 @@ static inline uint32_t spin_pauses_ns(uint64_t ns)
 static inline uint32_t spin_yield_after(void)
 {
 	/* relaxed: as spin_pause_ps */
-	uint32_t n = atomic_load_explicit(&spin_yield_after_kept,
+	uint32_t n = atomic_load_explicit(&spin_kept.yield_after,
 					  memory_order_relaxed);
 	return n ? n : spin_yield_after_measure();
 }
 
-/* One step of a spin-wait: a pause, and a yield every SPIN_YIELD_NS of
- * them; *spins counts them (start it at 0). */
+/* One step of a spin-wait: a pause, and a yield every spin_yield_after()
+ * of them (about SPIN_YIELD_NS); *spins counts them (start it at 0). */
 static inline void spin_wait_step(unsigned *spins)
 {
 	spin_pause();

@@ -514,19 +514,33 @@ static int past(const struct timespec *deadline)
 		now.tv_nsec >= deadline->tv_nsec);
 }
 
-/* Round k of waiting: pauses for about RING_SELECT_SPIN_NS (spin: that
- * many pauses on this CPU), then 16 yields, then sleeps of 1 us doubling to
- * 1 ms (the cap bounds both the CPU burnt and the lateness). */
+/* Waiting between polls: pauses for about RING_SELECT_SPIN_NS, by the
+ * clock (read first and every RING_SELECT_CHECK rounds: a round is a poll
+ * of every case and a pause, whose cost varies by CPU and n), then 16
+ * yields, then sleeps of 1 us doubling to 1 ms (the cap bounds both the CPU
+ * burnt and the lateness). */
 #define RING_SELECT_SPIN_NS 1500
+#define RING_SELECT_CHECK   8
 
-static void backoff(unsigned k, uint32_t spin)
+struct ring_wait {
+	uint64_t start;	 /* when the spin began */
+	unsigned rounds; /* rounds after the spin */
+	int spinning;
+};
+
+static void backoff(struct ring_wait *w, unsigned k)
 {
-	if (k < spin) {
+	if (w->spinning) {
+		if (k == 1)
+			w->start = clock_mono_ns();
 		spin_pause();
-	} else if (k < spin + 16) {
+		if (k % RING_SELECT_CHECK == 0 &&
+		    clock_mono_ns() - w->start > RING_SELECT_SPIN_NS)
+			w->spinning = 0;
+	} else if (w->rounds++ < 16) {
 		sched_yield();
 	} else {
-		unsigned shift = k - spin - 16 < 10 ? k - spin - 16 : 10;
+		unsigned shift = w->rounds - 17 < 10 ? w->rounds - 17 : 10;
 		struct timespec ts = {0, 1000L << shift};
 		nanosleep(&ts, NULL);
 	}
@@ -541,8 +555,8 @@ int chan_ring_select(chan_case *cases, size_t n, int block,
 	int res = CHAN_WOULDBLOCK;
 	if (n > CHAN_PERM_PACKED && !order)
 		return CHAN_WOULDBLOCK;
-	uint32_t spin = 0;
-	for (unsigned k = 0;; k++) {
+	struct ring_wait w = {.spinning = 1};
+	for (unsigned k = 1;; k++) {
 		res = ring_poll(cases, n, order);
 		if (res != CHAN_WOULDBLOCK || !block)
 			break;
@@ -550,9 +564,7 @@ int chan_ring_select(chan_case *cases, size_t n, int block,
 			res = CHAN_TIMEOUT;
 			break;
 		}
-		if (!spin)
-			spin = spin_pauses_ns(RING_SELECT_SPIN_NS);
-		backoff(k, spin);
+		backoff(&w, k);
 	}
 	free(order);
 	return res;

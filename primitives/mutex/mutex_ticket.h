@@ -46,25 +46,31 @@ static inline void mutex_ticket_destroy(struct mutex_ticket *m)
 	(void)m;
 }
 
+/* Not inlined: the wait stays out of the caller's hot loop. */
+static __attribute__((noinline, unused)) void
+mutex_ticket_lock_slow(struct mutex_ticket *m, uint32_t my, uint32_t cur)
+{
+	uint32_t backoff = spin_pauses_ns(MUTEX_TICKET_BACKOFF_NS);
+	unsigned spins = 0;
+	while (cur != my) {
+		uint64_t n = (uint64_t)(my - cur) * backoff;
+		for (n = n < UINT32_MAX ? n : UINT32_MAX; n; n--)
+			spin_wait_step(&spins);
+		/* acquire: pairs with the release store in unlock */
+		cur = atomic_load_explicit(&m->serving, memory_order_acquire);
+	}
+}
+
 static inline void mutex_ticket_lock(struct mutex_ticket *m)
 {
 	/* relaxed: taking a ticket orders nothing; the acquire is the load of
 	 * serving that sees our ticket. */
 	uint32_t my =
 		atomic_fetch_add_explicit(&m->next, 1, memory_order_relaxed);
-	unsigned spins = 0;
-	uint32_t backoff = 0;
-	for (;;) {
-		/* acquire: pairs with the release store in unlock */
-		uint32_t cur =
-			atomic_load_explicit(&m->serving, memory_order_acquire);
-		if (cur == my)
-			return;
-		if (!backoff) /* only once it waits: not on the fast path */
-			backoff = spin_pauses_ns(MUTEX_TICKET_BACKOFF_NS);
-		for (uint32_t i = (my - cur) * backoff; i; i--)
-			spin_wait_step(&spins);
-	}
+	/* acquire: pairs with the release store in unlock */
+	uint32_t cur = atomic_load_explicit(&m->serving, memory_order_acquire);
+	if (cur != my)
+		mutex_ticket_lock_slow(m, my, cur);
 }
 
 static inline void mutex_ticket_unlock(struct mutex_ticket *m)

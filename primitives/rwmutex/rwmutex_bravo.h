@@ -74,6 +74,9 @@
 #define RWMUTEX_BRAVO_SLOTS   (1u << RWMUTEX_BRAVO_BITS)
 #define RWMUTEX_BRAVO_PROBE   4
 #define RWMUTEX_BRAVO_INHIBIT 9
+/* A revoking writer waits for each reader in its slot by spinning this
+ * long, then yields at every look (the reader was preempted). */
+#define RWMUTEX_BRAVO_REVOKE_SPIN_NS 24000
 
 struct rwmutex_bravo_slot {
 	_Alignas(CACHE_LINE) _Atomic uintptr_t owner;
@@ -175,13 +178,14 @@ static inline void rwmutex_bravo_lock(struct rwmutex_bravo *l)
 	/* relaxed: ordered by the write lock (see rlock) */
 	if (atomic_load_explicit(&l->rbias, memory_order_relaxed)) {
 		uint64_t start = rwmutex_bravo_now(), end;
+		uint32_t spin = spin_pauses_ns(RWMUTEX_BRAVO_REVOKE_SPIN_NS);
 		atomic_store(&l->rbias, 0); /* seq_cst: Dekker with readers */
 		for (unsigned i = 0; i < RWMUTEX_BRAVO_SLOTS; i++) {
-			unsigned spins = 0;
+			uint32_t spins = 0;
 			/* seq_cst (hence acquire): after the rbias store;
 			 * pairs with the reader's release in runlock */
 			while (atomic_load(&l->slots[i].owner) != 0) {
-				if (++spins < 1000)
+				if (++spins < spin)
 					spin_pause();
 				else
 					sched_yield(); /* reader preempted */

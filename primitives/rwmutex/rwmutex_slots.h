@@ -103,10 +103,11 @@ static inline void rwmutex_slots_destroy(struct rwmutex_slots *l)
 	(void)l;
 }
 
-/* Waits `*delay` pauses and doubles it up to RWMUTEX_SLOTS_MAX_NS. */
-static inline void rwmutex_slots_backoff(uint32_t *delay, unsigned *spins)
+/* Waits `*delay` pauses and doubles it up to max (RWMUTEX_SLOTS_MAX_NS in
+ * pauses, which the caller converts once). */
+static inline void rwmutex_slots_backoff(uint32_t *delay, uint32_t max,
+					 unsigned *spins)
 {
-	uint32_t max = spin_pauses_ns(RWMUTEX_SLOTS_MAX_NS);
 	for (uint32_t i = 0; i < *delay; i++)
 		spin_wait_step(spins);
 	if (*delay < max)
@@ -146,14 +147,15 @@ static inline _Atomic uintptr_t *rwmutex_slots_mine(struct rwmutex_slots *l,
 static __attribute__((noinline, unused)) void
 rwmutex_slots_lock_slow(struct rwmutex_slots *l)
 {
-	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS);
+	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS),
+		 max = spin_pauses_ns(RWMUTEX_SLOTS_MAX_NS);
 	unsigned spins = 0;
 	uint32_t z;
 	do {
 		/* relaxed: a test only; the seq_cst CAS below decides (the
 		 * writer half of the Dekker pair, as in lock) */
 		do
-			rwmutex_slots_backoff(&delay, &spins);
+			rwmutex_slots_backoff(&delay, max, &spins);
 		while (atomic_load_explicit(&l->writer, memory_order_relaxed));
 		z = 0;
 	} while (!atomic_compare_exchange_strong(&l->writer, &z, 1));
@@ -197,14 +199,15 @@ static __attribute__((noinline, unused)) void
 rwmutex_slots_rlock_slow(struct rwmutex_slots *l, _Atomic uintptr_t *s,
 			 uintptr_t me, int in)
 {
-	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS);
+	uint32_t delay = spin_pauses_ns(RWMUTEX_SLOTS_MIN_NS),
+		 max = spin_pauses_ns(RWMUTEX_SLOTS_MAX_NS);
 	unsigned spins = 0;
 	for (;;) {
 		if (in)
 			atomic_store_explicit(s, me, memory_order_release);
 		/* relaxed: a test only; the seq_cst load below decides */
 		do
-			rwmutex_slots_backoff(&delay, &spins);
+			rwmutex_slots_backoff(&delay, max, &spins);
 		while (atomic_load_explicit(&l->writer, memory_order_relaxed));
 		/* seq_cst store and load: the Dekker pair again */
 		atomic_store(s, me | RWMUTEX_SLOTS_IN);

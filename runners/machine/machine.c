@@ -239,8 +239,8 @@ void machine_read(struct machine *m, const struct topo *tp)
 	snprintf(m->cpu.uarch, sizeof(m->cpu.uarch), "%s",
 		 uarch_name(m->cpu.vendor, m->cpu.family, m->cpu.model));
 	m->cpu.tsc_hz = measure_tsc_hz();
-	/* measured here, before any case's child is forked: the children
-	 * inherit this value, so the record names the one they spin with */
+	/* kept since main measured it (spin_measure_all): every case's child
+	 * inherits this value, so the record names the one they spin with */
 	m->cpu.pause_ns = spin_pause_ps() / 1000.0;
 	topo_summarize(tp, &m->topo);
 	read_full_topology(m);
