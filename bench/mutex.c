@@ -5,7 +5,11 @@
  * runs at 1 thread only.
  *
  * mutex/lock: every thread locks, bumps a counter in one shared cache line,
- * unlocks (the counter lives in memory the unlock publishes, so the
+ * notes whether it took the lock from another thread (handovers_per_op: 1
+ * when threads strictly alternate, as a FIFO lock makes them; near 0 when
+ * one re-takes the lock many times in a row, which an unfair lock allows
+ * and which saves the line transfers), unlocks (the counter lives in
+ * memory the unlock publishes, so the
  * compiler cannot drop the increments). At one thread this is the
  * uncontended path again; with more, the lock word and the counter's line
  * move between cores on every op, and a sleeping lock adds futex waits and
@@ -41,7 +45,8 @@
 		_Alignas(CACHE_LINE) struct mutex_##IMPL m;                    \
 		/* the data the lock guards, in a line of its own */           \
 		_Alignas(CACHE_LINE) uint64_t counter;                         \
-		int turn;                                                      \
+		uint64_t handovers; /* acquisitions by another thread */       \
+		int owner, turn;                                               \
 	};                                                                     \
                                                                                \
 	static int mutex_##IMPL##_setup(const struct bench *b, int nthreads,   \
@@ -53,8 +58,8 @@
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s)                                                        \
 			return err_set(e, "mutex: out of memory");             \
-		s->counter = 0;                                                \
-		s->turn = 0;                                                   \
+		s->counter = s->handovers = 0;                                 \
+		s->owner = s->turn = 0;                                        \
 		if (mutex_##IMPL##_init(&s->m) != 0) {                         \
 			free(s);                                               \
 			return err_set(e, "mutex: init failed");               \
@@ -74,13 +79,28 @@
 		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
 		struct mutex_##IMPL##_shared *s = shared;                      \
-		(void)t;                                                       \
 		for (uint64_t i = 0; i < iters; i++) {                         \
 			mutex_##IMPL##_lock(&s->m);                            \
 			s->counter++;                                          \
+			if (s->owner != t->tid) {                              \
+				s->owner = t->tid;                             \
+				s->handovers++;                                \
+			}                                                      \
 			mutex_##IMPL##_unlock(&s->m);                          \
 		}                                                              \
 		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	static int mutex_##IMPL##_fields(void *shared,                         \
+					 struct bench_field *out, int max)     \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		if (max < 1 || !s->counter)                                    \
+			return 0;                                              \
+		out[0] = (struct bench_field){"handovers_per_op",              \
+					      (double)s->handovers /           \
+						      (double)s->counter};     \
+		return 1;                                                      \
 	}                                                                      \
                                                                                \
 	static uint64_t mutex_##IMPL##_handoff_run(                            \
@@ -124,6 +144,7 @@
 			       ")",                                            \
 		       .setup = mutex_##IMPL##_setup,                          \
 		       .teardown = mutex_##IMPL##_teardown,                    \
+		       .fields = mutex_##IMPL##_fields,                        \
 		       .run = mutex_##IMPL##_lock_run);                        \
 	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
 		       .impl = #IMPL, .params = "",                            \

@@ -338,7 +338,8 @@ class Results(unittest.TestCase):
                           "placement", "cpus", "status", "reason", "ops",
                           "samples_ns_per_op", "ns_per_op",
                           "ns_per_op_thread", "bytes_per_op",
-                          "allocs_per_op", "counters_per_op", "noisy"]:
+                          "allocs_per_op", "counters_per_op", "noisy",
+                          "fairness"]:
                     self.assertIn(k, r)
                 if r["status"] == "skipped":
                     self.assertTrue(r["reason"])
@@ -352,6 +353,17 @@ class Results(unittest.TestCase):
                 self.assertGreater(ns["min"], 0)
                 self.assertGreater(r["ops"], 0)
                 self.assertEqual(r["noisy"], ns["cv"] > 0.05)
+                fair = r["fairness"]
+                if r["threads"] == 1:
+                    self.assertIsNone(fair)
+                else:
+                    # the shortest thread's time over the longest's
+                    self.assertGreater(fair["all_running"], 0)
+                    self.assertLessEqual(fair["all_running"], 1)
+                    # null where a thread counts no ops (c2c's echo side)
+                    if fair["rate_min"] is not None:
+                        self.assertLessEqual(fair["rate_min"], 1 + 1e-9)
+                        self.assertGreaterEqual(fair["rate_max"], 1 - 1e-9)
 
     def test_atomic_records_carry_retired_peak(self):
         for r in self.doc["results"]:

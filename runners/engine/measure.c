@@ -374,6 +374,32 @@ static void accumulate(const struct case_run *cr, struct record *r,
 	}
 }
 
+static void fairness(struct record *r, int n, const double *thread_ns,
+		     const uint64_t *thread_ops)
+{
+	double tmin = thread_ns[0], tmax = thread_ns[0], sum = 0, lo, hi;
+	int rates = 1;
+	for (int i = 0; i < n; i++) {
+		tmin = thread_ns[i] < tmin ? thread_ns[i] : tmin;
+		tmax = thread_ns[i] > tmax ? thread_ns[i] : tmax;
+		rates &= thread_ops[i] > 0 && thread_ns[i] > 0;
+	}
+	r->fair_valid = n >= 2 && tmax > 0;
+	r->all_running = r->fair_valid ? tmin / tmax : NAN;
+	r->rate_min = r->rate_max = NAN;
+	if (!r->fair_valid || !rates)
+		return;
+	lo = hi = (double)thread_ops[0] / thread_ns[0];
+	for (int i = 0; i < n; i++) {
+		double x = (double)thread_ops[i] / thread_ns[i];
+		sum += x;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+	}
+	r->rate_min = lo / (sum / n);
+	r->rate_max = hi / (sum / n);
+}
+
 static void finish_record(const struct case_run *cr, struct record *r,
 			  const double *thread_ns, const uint64_t *thread_ops,
 			  const struct alloc_counts *alloc)
@@ -389,6 +415,7 @@ static void finish_record(const struct case_run *cr, struct record *r,
 			counted++;
 		}
 	r->ns_thread = counted ? sum / counted : 0;
+	fairness(r, cr->nthreads, thread_ns, thread_ops);
 	r->alloc_valid = alloc_counting_available();
 	r->bytes_per_op = (double)alloc->bytes / (double)r->ops;
 	r->allocs_per_op = (double)alloc->allocs / (double)r->ops;

@@ -27,6 +27,14 @@ struct record {
 	int nsamples;
 	struct summary ns;
 	double ns_thread; /* mean over threads of a thread's ns/op */
+	/* With 2+ threads (fair_valid): the shortest thread's time over the
+	 * longest's, summed over the samples (threads start together at a
+	 * barrier, so this is the share of the span during which all ran:
+	 * under fixed per-thread counts an unfair lock lets one finish early
+	 * and the rest run uncontended); and, where every thread counted
+	 * ops, the slowest and fastest thread's ops/ns over the mean. */
+	int fair_valid;
+	double all_running, rate_min, rate_max; /* rate_*: NAN if n/a */
 	int alloc_valid;
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];

@@ -1,5 +1,6 @@
 /* The results document (schema contend.result/1); results_file.c writes
  * it. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,19 @@ json_t *report_params_json(const char *params)
 						      : json_integer(v));
 	}
 	return o;
+}
+
+/* all_running, rate_min, rate_max (record.h); null with one thread, for
+ * Go rows and for cases that did not run. */
+static json_t *fairness_json(const struct record *r, int ok)
+{
+	if (!ok || !r->fair_valid)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o}", "all_running",
+			 num_or_null(1, r->all_running), "rate_min",
+			 num_or_null(!isnan(r->rate_min), r->rate_min),
+			 "rate_max",
+			 num_or_null(!isnan(r->rate_max), r->rate_max));
 }
 
 static json_t *ns_json(const struct record *r)
@@ -104,6 +118,7 @@ static json_t *record_json(const struct record *r)
 		o, "allocs_per_op",
 		num_or_null(ok && r->alloc_valid, r->allocs_per_op));
 	json_object_set_new(o, "counters_per_op", ctr);
+	json_object_set_new(o, "fairness", fairness_json(r, ok));
 	json_object_set_new(o, "noisy", json_boolean(r->noisy));
 	json_object_set_new(o, "interference", interference_json(r));
 	if (r->rerun)

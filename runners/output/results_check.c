@@ -448,6 +448,21 @@ static int check_interference(const struct check *c, json_t *inter,
 	return optional(c, inter, at, &o);
 }
 
+static int check_fairness(const struct check *c, json_t *fair,
+			  const char *where)
+{
+	static const char *const nums[] = {"all_running", "rate_min",
+					   "rate_max", NULL};
+	const struct optional o = {.numbers = nums};
+	char at[WHERE + 16];
+	if (!present(fair))
+		return 0;
+	snprintf(at, sizeof(at), "%s.fairness", where);
+	if (!json_is_object(fair))
+		return bad(c, "%s is %s, not an object", at, kind(fair));
+	return optional(c, fair, at, &o);
+}
+
 static int cpu_numbers(json_t *cpus)
 {
 	json_t *x;
@@ -529,6 +544,8 @@ static int check_record(const struct check *c, json_t *r, const char *where)
 	    named_numbers(c, r, where, "fields") != 0)
 		return -1;
 	if (!strcmp(status, "ok") && check_ns(c, r, where) != 0)
+		return -1;
+	if (check_fairness(c, json_object_get(r, "fairness"), where) != 0)
 		return -1;
 	return check_interference(c, json_object_get(r, "interference"), where);
 }
