@@ -116,6 +116,21 @@ static void ratio_cell(const struct record *r, char *buf, size_t len)
 		 r->intf.disturbed ? "#" : "", r->go_floor_differs ? "~" : "");
 }
 
+static int has_fairness(const struct record *r)
+{
+	return r->status == REC_OK && r->fair_valid;
+}
+
+/* "0.988 0.99-1.01": all_running, then the rates' range where known */
+static void fairness_cell(const struct record *r, char *buf, size_t len)
+{
+	if (r->rate_min == r->rate_min) /* not NaN */
+		snprintf(buf, len, "%.3f %.2f-%.2f", r->all_running,
+			 r->rate_min, r->rate_max);
+	else
+		snprintf(buf, len, "%.3f", r->all_running);
+}
+
 static int has_fields(const struct record *r)
 {
 	return r->status == REC_OK && r->nfields > 0;
@@ -430,6 +445,11 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 		c2c_cell, has_c2c_ratio);
 	grid_table(f, rp, markdown, "allocation (B/op allocs/op)", alloc_cell,
 		   NULL);
+	grid_table(f, rp, markdown,
+		   "fairness (the share of the span during which all threads "
+		   "ran; then the slowest and fastest thread's rate over "
+		   "the mean)",
+		   fairness_cell, has_fairness);
 	grid_table(f, rp, markdown,
 		   "result fields (what a workload measures beside ns/op; "
 		   "results/README.md says what each means)",
