@@ -46,8 +46,8 @@ __attribute__((cold)) uint32_t spin_yield_after_measure(void);
 /* Measures both now (the runner's main does, before any timed work). */
 void spin_measure_all(void);
 
-/* What one spin_pause costs here, in picoseconds (at least 1): the fastest
- * of a few timed runs. */
+/* What one spin_pause costs here, in picoseconds (100 to 500000: spin.c
+ * says how it is measured). */
 static inline uint32_t spin_pause_ps(void)
 {
 	/* relaxed: a kept measurement publishes nothing else (spin.c) */

@@ -230,6 +230,20 @@ static int optional(const struct check *c, json_t *obj, const char *where,
 	return 0;
 }
 
+/* where.name: absent, null, or an object whose fields o describes. */
+static int optional_object(const struct check *c, json_t *r, const char *where,
+			   const char *name, const struct optional *o)
+{
+	json_t *v = json_object_get(r, name);
+	char at[WHERE + 16];
+	if (!present(v))
+		return 0;
+	snprintf(at, sizeof(at), "%s.%s", where, name);
+	if (!json_is_object(v))
+		return bad(c, "%s is %s, not an object", at, kind(v));
+	return optional(c, v, at, o);
+}
+
 static int check_machine(const struct check *c, json_t *machine)
 {
 	static const char *const mstr[] = {"hostname", "compiler", "cflags"};
@@ -314,13 +328,9 @@ static int check_run_extras(const struct check *c, json_t *run)
 	const struct optional io = {.numbers = inum, .counts = icount};
 	const struct optional co = {
 		.numbers = cnum, .ints = cint, .lists = clist};
-	json_t *inter = json_object_get(run, "interference");
 	json_t *controls = json_object_get(run, "controls"), *x;
 	size_t i;
-	if (present(inter) && !json_is_object(inter))
-		return bad(c, "run.interference is %s, not an object",
-			   kind(inter));
-	if (present(inter) && optional(c, inter, "run.interference", &io) != 0)
+	if (optional_object(c, run, "run", "interference", &io) != 0)
 		return -1;
 	if (!present(controls))
 		return 0;
@@ -427,7 +437,7 @@ static int check_ns(const struct check *c, json_t *r, const char *where)
 	return 0;
 }
 
-static int check_interference(const struct check *c, json_t *inter,
+static int check_interference(const struct check *c, json_t *r,
 			      const char *where)
 {
 	static const char *const nums[] = {"others",   "wait", "steal",
@@ -439,28 +449,15 @@ static int check_interference(const struct check *c, json_t *inter,
 				   .counts = counts,
 				   .gappy = gappy,
 				   .bools = bools};
-	char at[WHERE + 16];
-	if (!present(inter))
-		return 0;
-	snprintf(at, sizeof(at), "%s.interference", where);
-	if (!json_is_object(inter))
-		return bad(c, "%s is %s, not an object", at, kind(inter));
-	return optional(c, inter, at, &o);
+	return optional_object(c, r, where, "interference", &o);
 }
 
-static int check_fairness(const struct check *c, json_t *fair,
-			  const char *where)
+static int check_fairness(const struct check *c, json_t *r, const char *where)
 {
 	static const char *const nums[] = {"all_running", "rate_min",
 					   "rate_max", NULL};
 	const struct optional o = {.numbers = nums};
-	char at[WHERE + 16];
-	if (!present(fair))
-		return 0;
-	snprintf(at, sizeof(at), "%s.fairness", where);
-	if (!json_is_object(fair))
-		return bad(c, "%s is %s, not an object", at, kind(fair));
-	return optional(c, fair, at, &o);
+	return optional_object(c, r, where, "fairness", &o);
 }
 
 static int cpu_numbers(json_t *cpus)
@@ -545,9 +542,9 @@ static int check_record(const struct check *c, json_t *r, const char *where)
 		return -1;
 	if (!strcmp(status, "ok") && check_ns(c, r, where) != 0)
 		return -1;
-	if (check_fairness(c, json_object_get(r, "fairness"), where) != 0)
+	if (check_fairness(c, r, where) != 0)
 		return -1;
-	return check_interference(c, json_object_get(r, "interference"), where);
+	return check_interference(c, r, where);
 }
 
 /* Python's str() of a param value in case_key: a string as itself. */
