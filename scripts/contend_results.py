@@ -41,7 +41,7 @@ SCHEMA = "contend.result/1"
 STATUSES = ("ok", "failed", "timeout", "skipped")
 # The impl names of Go's rows: what a case key (no record at hand) says of
 # Go-ness, and what files written before records had `runtime` say.
-GO_IMPLS = ("go", "go-locked")
+GO_IMPLS = ("go", "go-locked", "go-1p")
 ALPHA = 0.05
 
 # Fields whose difference means another machine (regress refuses, history

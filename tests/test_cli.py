@@ -780,7 +780,7 @@ class GoRows(unittest.TestCase):
                              "chan/pingpong,c2c/pingpong")
         rows = {(x["impl"], x["params"].get("cap")): x
                 for x in doc["results"]}
-        for impl in ["mutexcond", "go", "go-locked"]:
+        for impl in ["mutexcond", "go", "go-locked", "go-1p"]:
             x = rows[(impl, 0)]
             with self.subTest(impl=impl):
                 self.assertEqual(x["status"], "ok", x["reason"])
@@ -797,11 +797,12 @@ class GoRows(unittest.TestCase):
                                ["median"] / c["ns_per_op"]["median"], 1,
                                places=4)
         self.assertIsNone(rows[("go-locked", 0)]["go_ratio"])
+        self.assertIsNone(rows[("go-1p", 0)]["go_ratio"])
         # and every hand-off against the cache-line round trip: the Go
         # rows against the floor timed between the pair's CPUs around the
         # Go run, the C rows against the floor timed between their own
         # threads after each sample
-        for impl in ["go", "go-locked"]:
+        for impl in ["go", "go-locked", "go-1p"]:
             x = rows[(impl, 0)]
             self.assertGreater(x["c2c_floor_ns"], 0)
             self.assertAlmostEqual(x["c2c_ratio"] * x["c2c_floor_ns"] /

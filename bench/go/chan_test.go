@@ -1,8 +1,11 @@
-// The chan family's Go mirrors (bench/chan.c). Each pair workload has two
-// forms: BenchmarkX, where goroutines are free to share a P (what Go code
-// does, and where a hand-off is often a goroutine switch on one thread),
-// and BenchmarkXLocked, where each goroutine locks its OS thread and pins
-// it to its own CPU of the placement (a hand-off between cores, as in C).
+// The chan family's Go mirrors (bench/chan.c). Each pair workload has
+// three forms: BenchmarkX, where goroutines are free to share a P (what Go
+// code does, and where a hand-off is often a goroutine switch on one
+// thread); BenchmarkXLocked, where each goroutine locks its OS thread and
+// pins it to its own CPU of the placement (a hand-off between cores, as in
+// C); and BenchmarkXOneP, the same goroutines with GOMAXPROCS=1 (every
+// hand-off a goroutine switch). Where BenchmarkX is as fast as OneP, Go's
+// figure is one core's, not a cross-core hand-off's.
 package contend
 
 import (
@@ -16,6 +19,25 @@ import (
 	"time"
 	"unsafe"
 )
+
+// form is how a pair workload's goroutines meet the CPUs (file comment).
+type form int
+
+const (
+	free form = iota
+	locked
+	oneP
+)
+
+// onOneP sets GOMAXPROCS to 1 and returns what restores it (the caller
+// defers it), or nothing to restore for the other forms.
+func onOneP(f form) func() {
+	if f != oneP {
+		return func() {}
+	}
+	prev := runtime.GOMAXPROCS(1)
+	return func() { runtime.GOMAXPROCS(prev) }
+}
 
 // pinTo locks the calling goroutine to its OS thread and binds the thread
 // to the k-th CPU the process may use (the runner's placement).
@@ -61,11 +83,12 @@ func latencies(b *testing.B, prefix string, ns []int64) {
 // one round trip, every pingpongTimed-th timed (as in C: bench/chan.c).
 const pingpongTimed = 64
 
-func pingpong(b *testing.B, capacity int, locked bool) {
+func pingpong(b *testing.B, capacity int, f form) {
+	defer onOneP(f)()
 	ping, pong := make(chan uint64, capacity), make(chan uint64, capacity)
 	done := make(chan struct{})
 	go func() {
-		if locked {
+		if f == locked {
 			pinTo(b, 1)
 			defer runtime.UnlockOSThread()
 		}
@@ -74,7 +97,7 @@ func pingpong(b *testing.B, capacity int, locked bool) {
 		}
 		close(done)
 	}()
-	if locked {
+	if f == locked {
 		pinTo(b, 0)
 		defer runtime.UnlockOSThread()
 	}
@@ -97,21 +120,21 @@ func pingpong(b *testing.B, capacity int, locked bool) {
 	latencies(b, "lat", lat)
 }
 
-func BenchmarkChanPingpong(b *testing.B) {
-	b.Run("cap=0", func(b *testing.B) { pingpong(b, 0, false) })
-	b.Run("cap=1", func(b *testing.B) { pingpong(b, 1, false) })
+func pingpongAll(b *testing.B, f form) {
+	b.Run("cap=0", func(b *testing.B) { pingpong(b, 0, f) })
+	b.Run("cap=1", func(b *testing.B) { pingpong(b, 1, f) })
 }
 
-func BenchmarkChanPingpongLocked(b *testing.B) {
-	b.Run("cap=0", func(b *testing.B) { pingpong(b, 0, true) })
-	b.Run("cap=1", func(b *testing.B) { pingpong(b, 1, true) })
-}
+func BenchmarkChanPingpong(b *testing.B)       { pingpongAll(b, free) }
+func BenchmarkChanPingpongLocked(b *testing.B) { pingpongAll(b, locked) }
+func BenchmarkChanPingpongOneP(b *testing.B)   { pingpongAll(b, oneP) }
 
 // chan/throughput: producers send, consumers receive on one channel; an op
 // is one element. pc splits GOMAXPROCS goroutines as the C rows split
 // threads; 1x1 is a pair.
-func throughput(b *testing.B, capacity int, pc string, locked bool) {
+func throughput(b *testing.B, capacity int, pc string, f form) {
 	t := runtime.GOMAXPROCS(0)
+	defer onOneP(f)()
 	producers := 1
 	switch pc {
 	case "Nx1":
@@ -143,7 +166,7 @@ func throughput(b *testing.B, capacity int, pc string, locked bool) {
 		wg.Add(1)
 		go func(p int) {
 			defer wg.Done()
-			if locked {
+			if f == locked {
 				pinTo(b, p)
 				defer runtime.UnlockOSThread()
 			}
@@ -156,7 +179,7 @@ func throughput(b *testing.B, capacity int, pc string, locked bool) {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			if locked {
+			if f == locked {
 				pinTo(b, producers+c)
 				defer runtime.UnlockOSThread()
 			}
@@ -170,28 +193,34 @@ func throughput(b *testing.B, capacity int, pc string, locked bool) {
 	wg.Wait()
 }
 
-func throughputAll(b *testing.B, locked bool) {
+func throughputAll(b *testing.B, f form) {
 	for _, c := range []int{1, 64, 1024} {
 		c := c
 		b.Run(fmt.Sprintf("cap=%d", c), func(b *testing.B) {
 			for _, pc := range []string{"1x1", "1xN", "Nx1", "NxN"} {
 				pc := pc
 				b.Run("pc="+pc, func(b *testing.B) {
-					throughput(b, c, pc, locked)
+					throughput(b, c, pc, f)
 				})
 			}
 		})
 	}
 }
 
-func BenchmarkChanThroughput(b *testing.B)       { throughputAll(b, false) }
-func BenchmarkChanThroughputLocked(b *testing.B) { throughputAll(b, true) }
+func BenchmarkChanThroughput(b *testing.B)       { throughputAll(b, free) }
+func BenchmarkChanThroughputLocked(b *testing.B) { throughputAll(b, locked) }
+func BenchmarkChanThroughputOneP(b *testing.B)   { throughputAll(b, oneP) }
 
 // chan/buffered: every goroutine sends one element then receives one on a
-// shared channel of capacity 64; an op is one send plus one receive.
-func BenchmarkChanBuffered(b *testing.B) {
+// shared channel of capacity 64; an op is one send plus one receive. One
+// goroutine per GOMAXPROCS, which OneP keeps as its count of goroutines.
+func buffered(b *testing.B, f form) {
 	b.Run("cap=64", func(b *testing.B) {
+		goroutines := runtime.GOMAXPROCS(0)
+		defer onOneP(f)()
+		b.SetParallelism(goroutines / runtime.GOMAXPROCS(0))
 		ch := make(chan uint64, 64)
+		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			var s uint64
 			for pb.Next() {
@@ -202,6 +231,9 @@ func BenchmarkChanBuffered(b *testing.B) {
 		})
 	})
 }
+
+func BenchmarkChanBuffered(b *testing.B)     { buffered(b, free) }
+func BenchmarkChanBufferedOneP(b *testing.B) { buffered(b, oneP) }
 
 // chan/select: each goroutine selects over its own n ready channels
 // (capacity 64, one element each) and sends the element back. A static

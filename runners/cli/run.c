@@ -26,8 +26,13 @@ static int same_workload(const struct bench *a, const struct bench *b)
 	       strcmp(a->params, b->params) == 0;
 }
 
+/* The forms of a Go row beside impl "go", where the Go module has them
+ * (goref.h says what each is). */
+static const char *const go_forms[] = {"go-locked", "go-1p"};
+#define GO_FORMS (sizeof(go_forms) / sizeof(go_forms[0]))
+
 /* The Go bench standing for the workload of b in one form (impl "go" or
- * "go-locked"), made once. */
+ * one of go_forms), made once. */
 static const struct bench *go_bench_for(struct bench *gob, int *ngo,
 					const struct bench *b, const char *impl)
 {
@@ -50,10 +55,9 @@ static const struct bench *go_bench_for(struct bench *gob, int *ngo,
  * rows show up skipped, saying so). */
 static struct run_case *add_go_cases(struct run_case *cs, size_t n,
 				     const struct goref *g, struct bench *gob,
-				     int *ngo, int with_locked, size_t *nout)
+				     int *ngo, int with_forms, size_t *nout)
 {
-	struct run_case *out = calloc(3 * n + 1, sizeof(*out));
-	const struct bench *locked;
+	struct run_case *out = calloc((2 + GO_FORMS) * n + 1, sizeof(*out));
 	size_t m = 0, start = 0;
 	if (!out)
 		return cs; /* no memory for Go rows: the C rows stand */
@@ -73,11 +77,14 @@ static struct run_case *add_go_cases(struct run_case *cs, size_t n,
 			out[m++] = (struct run_case){
 				go_bench_for(gob, ngo, cs[j].b, "go"),
 				cs[j].threads, cs[j].place, 1};
-			locked = go_bench_for(gob, ngo, cs[j].b, "go-locked");
-			if (with_locked && g->available &&
-			    goref_mirrors(g, locked))
-				out[m++] = (struct run_case){
-					locked, cs[j].threads, cs[j].place, 1};
+			for (size_t k = 0; with_forms && k < GO_FORMS; k++) {
+				const struct bench *f = go_bench_for(
+					gob, ngo, cs[j].b, go_forms[k]);
+				if (g->available && goref_mirrors(g, f))
+					out[m++] = (struct run_case){
+						f, cs[j].threads, cs[j].place,
+						1};
+			}
 		}
 		start = i + 1;
 	}
@@ -312,17 +319,17 @@ const struct placement *run_pair_classes(const struct run_state *s, int *n)
 }
 
 struct run_case *run_add_go(struct run_state *s, struct run_case *cases,
-			    size_t n, int locked, size_t *nout)
+			    size_t n, int forms, size_t *nout)
 {
 	*nout = n;
 	goref_open(&s->go);
-	/* at most two forms per case: go, go-locked */
+	/* at most 1 + GO_FORMS forms per case */
 	free(s->go_benches);
 	s->ngo = 0;
-	s->go_benches = calloc(2 * n + 1, sizeof(*s->go_benches));
+	s->go_benches = calloc((1 + GO_FORMS) * n + 1, sizeof(*s->go_benches));
 	if (!s->go_benches)
 		return cases;
-	return add_go_cases(cases, n, &s->go, s->go_benches, &s->ngo, locked,
+	return add_go_cases(cases, n, &s->go, s->go_benches, &s->ngo, forms,
 			    nout);
 }
 

@@ -56,11 +56,11 @@ int run_open_results(struct run_state *s, struct err *e);
 const struct placement *run_policies(const struct run_state *s, int *n);
 const struct placement *run_pair_classes(const struct run_state *s, int *n);
 /* Adds the Go rows after each workload's C cases (for every threads x
- * placement they use): impl go, and go-locked where the Go module has that
- * form and locked is set. Frees cases; returns the new list (or cases when
- * out of memory: the C rows stand). */
+ * placement they use): impl go, and when forms is set go-locked and go-1p
+ * where the Go module has those forms (goref.h). Frees cases; returns the
+ * new list (or cases when out of memory: the C rows stand). */
 struct run_case *run_add_go(struct run_state *s, struct run_case *cases,
-			    size_t n, int locked, size_t *nout);
+			    size_t n, int forms, size_t *nout);
 /* Measures the cases in order (progress on stderr), prints what
  * opt.formats asks for on stdout and writes the results file. *doc, when
  * doc is not NULL, gets the results document (the caller decrefs it).

@@ -132,7 +132,8 @@ void goref_open(struct goref *g)
 	g->available = 1;
 }
 
-/* The Go function of a Go row: BenchmarkX, or BenchmarkXLocked. */
+/* The Go function of a Go row: BenchmarkX, BenchmarkXLocked or
+ * BenchmarkXOneP (goref.h). */
 static void go_func_name(const struct bench *b, char *out, size_t len)
 {
 	size_t n;
@@ -140,6 +141,8 @@ static void go_func_name(const struct bench *b, char *out, size_t len)
 	n = strlen(out);
 	if (strcmp(b->impl, "go-locked") == 0)
 		snprintf(out + n, len - n, "Locked");
+	else if (strcmp(b->impl, "go-1p") == 0)
+		snprintf(out + n, len - n, "OneP");
 }
 
 int goref_mirrors(const struct goref *g, const struct bench *b)

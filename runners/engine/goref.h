@@ -27,7 +27,9 @@ void goref_open(struct goref *g);
 void goref_name(const char *bench, char *out, size_t len);
 /* 1 when the Go module mirrors this workload in b's form: impl "go" is
  * BenchmarkX, impl "go-locked" BenchmarkXLocked (each goroutine on its own
- * OS thread, pinned to its own CPU of the placement). */
+ * OS thread, pinned to its own CPU of the placement), impl "go-1p"
+ * BenchmarkXOneP (the same goroutines with GOMAXPROCS=1: where go is as
+ * fast, Go's figure is one core's goroutine switches). */
 int goref_mirrors(const struct goref *g, const struct bench *b);
 
 struct goref_params {
