@@ -224,8 +224,9 @@ struct atomic_local {
 			SUMMARY)                                               \
 	BENCH_REGISTER(atomic_##IMPL##_##WL##_##EVERY##_##SIZE, .name = NAME,  \
 		       .note = NOTE, .impl = #IMPL, .params = PARAMS,          \
-		       .arg = EVERY, .arg2 = SIZE, .flags = FLAGS,             \
-		       .summary = SUMMARY, .setup = atomic_##IMPL##_setup,     \
+		       .arg = EVERY, .arg2 = SIZE,                             \
+		       .flags = (FLAGS) | BENCH_TIMED, .summary = SUMMARY,     \
+		       .setup = atomic_##IMPL##_setup,                         \
 		       .teardown = atomic_##IMPL##_teardown,                   \
 		       .thread_init = atomic_##IMPL##_thread_init,             \
 		       .thread_fini = atomic_##IMPL##_thread_fini,             \

@@ -39,6 +39,15 @@ enum bench_flags {
 	 * the benches it makes for the Go module's mirrors; never by a
 	 * workload. Everything that asks "is this a Go row?" reads it. */
 	BENCH_GO = 1u << 5,
+	/* Threads that never wait for each other's ops (each locks, swaps,
+	 * sends and receives on its own): with 2+ threads the runner runs
+	 * them for the same wall time, calling run in chunks until the
+	 * sample's time is up, and ns/op is the span over the total ops. With
+	 * a fixed count per thread, an unfair primitive lets one thread
+	 * finish early and the rest run uncontended at the end (lockhammer
+	 * #66). run must then count its ops itself and keep no state from
+	 * one call to the next that a chunk would cut short. */
+	BENCH_TIMED = 1u << 6,
 };
 
 struct bench;

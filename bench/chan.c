@@ -435,16 +435,17 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 	CHAN_TPUT(IMPL, 64, 1, 1xN, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 2, Nx1, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 3, NxN, BENCH_FULL, 2);                            \
-	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, 0, 0, select,     \
-		 NULL, "select over n ready channels, send the element back"); \
-	CHAN_REG(IMPL, select4, "chan/select", "n=4", 64, 4, BENCH_FULL, 0,    \
+	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, BENCH_TIMED, 0,   \
 		 select, NULL,                                                 \
 		 "select over n ready channels, send the element back");       \
-	CHAN_REG(IMPL, select16, "chan/select", "n=16", 64, 16, BENCH_FULL, 0, \
-		 select, NULL,                                                 \
+	CHAN_REG(IMPL, select4, "chan/select", "n=4", 64, 4,                   \
+		 BENCH_FULL | BENCH_TIMED, 0, select, NULL,                    \
 		 "select over n ready channels, send the element back");       \
-	CHAN_REG(IMPL, buffered, "chan/buffered", "cap=64", 64, 0, 0, 0,       \
-		 buffered, NULL,                                               \
+	CHAN_REG(IMPL, select16, "chan/select", "n=16", 64, 16,                \
+		 BENCH_FULL | BENCH_TIMED, 0, select, NULL,                    \
+		 "select over n ready channels, send the element back");       \
+	CHAN_REG(IMPL, buffered, "chan/buffered", "cap=64", 64, 0,             \
+		 BENCH_TIMED, 0, buffered, NULL,                               \
 		 "each thread sends then receives on one shared channel")
 
 #define CHAN_BENCHES_UNBUFFERED(IMPL)                                          \

@@ -138,7 +138,7 @@
 		       .teardown = mutex_##IMPL##_teardown,                    \
 		       .run = mutex_##IMPL##_lock_run);                        \
 	BENCH_REGISTER(mutex_##IMPL##_lock_bench, .name = "mutex/lock",        \
-		       .impl = #IMPL, .params = "",                            \
+		       .impl = #IMPL, .params = "", .flags = BENCH_TIMED,      \
 		       .summary =                                              \
 			       "lock, bump a shared counter, unlock (" SUMMARY \
 			       ")",                                            \

@@ -260,6 +260,7 @@ static inline void *pool_ring_pop(struct pool_ring *r)
                                                                                \
 	BENCH_REGISTER(pool_##IMPL##_getput64_bench, .name = "pool/getput",    \
 		       .impl = #IMPL, .params = "size=64", .arg = 64,          \
+		       .flags = BENCH_TIMED,                                   \
 		       .summary = "get an object, write it, put it back "      \
 				  "(" SUMMARY ")",                             \
 		       .setup = pool_##IMPL##_setup,                           \
@@ -269,7 +270,7 @@ static inline void *pool_ring_pop(struct pool_ring *r)
 		       .run = pool_##IMPL##_getput_run);                       \
 	BENCH_REGISTER(pool_##IMPL##_getput1k_bench, .name = "pool/getput",    \
 		       .impl = #IMPL, .params = "size=1024", .arg = 1024,      \
-		       .flags = BENCH_FULL,                                    \
+		       .flags = BENCH_FULL | BENCH_TIMED,                      \
 		       .summary = "get an object, write it, put it back "      \
 				  "(" SUMMARY ")",                             \
 		       .setup = pool_##IMPL##_setup,                           \

@@ -233,7 +233,8 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 
 #define RWMUTEX_RATIO(IMPL, READ, LINES, FLAGS, SUMMARY)                       \
 	RWMUTEX_REG(IMPL, ratio, r##READ##_l##LINES, "rwmutex/read-ratio",     \
-		    "read=" #READ ",lines=" #LINES, READ, LINES, FLAGS,        \
+		    "read=" #READ ",lines=" #LINES, READ, LINES,               \
+		    (FLAGS) | BENCH_TIMED,                                     \
 		    "reads (sum the lines) and writes (bump a word in each) "  \
 		    "under one lock, read share in percent (" SUMMARY ")")
 

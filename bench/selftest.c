@@ -9,6 +9,9 @@
  * selftest/stall-first loses 50 ms in its first run only, as a case does
  * whose first sample another task interrupted: its samples must still run
  * as many iterations as the op's cost calls for.
+ * selftest/uneven (BENCH_TIMED): thread 1's op costs 10x thread 0's, the
+ * threads otherwise independent: run for a time, the threads end together
+ * and their ops differ; with --bound count, thread 0 ends early.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -65,6 +68,16 @@ static uint64_t selftest_stall_first_run(void *shared, struct bench_thread *t,
 	return selftest_quick_run(shared, t, iters);
 }
 
+static uint64_t selftest_uneven_run(void *shared, struct bench_thread *t,
+				    uint64_t iters)
+{
+	uint64_t work = t->tid == 1 ? 10 : 1;
+	(void)shared;
+	for (uint64_t i = 0; i < iters * work; i++)
+		keep(i);
+	return iters;
+}
+
 static void selftest_slow_teardown(void *shared)
 {
 	(void)shared;
@@ -91,3 +104,8 @@ BENCH_REGISTER(selftest_stall_first, .name = "selftest/stall-first",
 	       .summary = "50 ms lost in its first run only (runner test)",
 	       .setup = selftest_stall_setup, .teardown = free,
 	       .run = selftest_stall_first_run);
+
+BENCH_REGISTER(selftest_uneven, .name = "selftest/uneven", .impl = "spin",
+	       .params = "", .flags = BENCH_HIDDEN | BENCH_TIMED,
+	       .summary = "thread 1's op costs 10x thread 0's (runner test)",
+	       .run = selftest_uneven_run);

@@ -679,6 +679,42 @@ class Guards(unittest.TestCase):
         self.assertEqual(rec["status"], "ok")
         self.assertGreater(rec["iterations"], 1000, rec)
 
+    def test_independent_threads_run_for_a_time_unless_bound_count(self):
+        """selftest/uneven: thread 1's op costs 10x thread 0's. Run for a
+        time (BENCH_TIMED, the default), both threads run the whole span
+        and thread 0 does several times the ops; with --bound count, each
+        does the same count and thread 0 is done long before thread 1."""
+        env = dict(os.environ, CONTEND_SELFTEST="1")
+        recs = {}
+        for bound in ("time", "count"):
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, "r.json")
+                r = subprocess.run(
+                    # 50 ms samples: a time slice lost in a thread's
+                    # last chunk is a small share of its span
+                    [CONTEND, "run", "--filter", "selftest/uneven",
+                     "--threads", "2", "--oversubscribe", "--bound", bound,
+                     "--out", path, "--time", "50ms", "--repeat", "3",
+                     "--warmup", "0", "--no-progress"],
+                    capture_output=True, text=True, timeout=120, env=env)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(path) as f:
+                    recs[bound] = json.load(f)["results"][0]
+        t, c = recs["time"]["fairness"], recs["count"]["fairness"]
+        self.assertEqual((t["bound"], c["bound"]), ("time", "count"))
+        for rec in recs.values():
+            ops = rec["fairness"]["thread_ops"]
+            self.assertEqual(len(ops), 2)
+            self.assertEqual(sum(ops), rec["ops"])
+        self.assertGreater(t["thread_ops"][0], 3 * t["thread_ops"][1], t)
+        self.assertGreater(t["all_running"], 0.8, t)
+        self.assertGreater(t["rate_cv"], 0.3, t)
+        self.assertEqual(c["thread_ops"][0], c["thread_ops"][1], c)
+        self.assertLess(c["all_running"], 0.5, c)
+        r = run("run", "--bound", "wall", "--out", "none")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("bad --bound 'wall'", r.stderr)
+
     def test_selftests_are_hidden_from_users(self):
         self.assertNotIn("selftest", run("list").stdout)
         self.assertEqual(run("run", "--filter", "selftest/*").returncode, 2)

@@ -415,6 +415,7 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 		.warmup_s = s->opt.warmup_s,
 		.repeat = s->opt.repeat,
 		.timeout_s = s->opt.timeout_s,
+		.count_bound = s->opt.count_bound,
 		.topo = &s->topo,
 		.counters = &s->counters,
 	};

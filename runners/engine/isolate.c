@@ -23,17 +23,17 @@ struct shared_case {
 	int done;
 	struct record rec; /* pointers fixed up by the parent */
 	/* followed by double samples[repeat], double wait_samples[repeat],
-	 * int cpus[threads] */
+	 * uint64_t thread_ops[threads], int cpus[threads] */
 };
 
 static size_t shared_size(const struct record *r, int repeat)
 {
 	return sizeof(struct shared_case) +
 	       2 * sizeof(double) * (size_t)repeat +
-	       sizeof(int) * (size_t)r->threads;
+	       (sizeof(uint64_t) + sizeof(int)) * (size_t)r->threads;
 }
 
-/* The arrays after the header: the doubles first (8-byte aligned, as the
+/* The arrays after the header: the 8-byte ones first (aligned, as the
  * header is), then cpus. */
 static double *shared_samples(struct shared_case *sc)
 {
@@ -45,9 +45,14 @@ static double *shared_waits(struct shared_case *sc, int repeat)
 	return shared_samples(sc) + repeat;
 }
 
-static int *shared_cpus(struct shared_case *sc, int repeat)
+static uint64_t *shared_thread_ops(struct shared_case *sc, int repeat)
 {
-	return (int *)(void *)(shared_samples(sc) + 2 * (size_t)repeat);
+	return (uint64_t *)(void *)(shared_samples(sc) + 2 * (size_t)repeat);
+}
+
+static int *shared_cpus(struct shared_case *sc, int repeat, int threads)
+{
+	return (int *)(void *)(shared_thread_ops(sc, repeat) + threads);
 }
 
 static _Noreturn void child(const struct measure_params *mp, const int *cpus,
@@ -64,8 +69,11 @@ static _Noreturn void child(const struct measure_params *mp, const int *cpus,
 	measure_case(&m, cpus, r);
 	sc->rec = *r;
 	if (r->cpus)
-		memcpy(shared_cpus(sc, mp->repeat), r->cpus,
+		memcpy(shared_cpus(sc, mp->repeat, r->threads), r->cpus,
 		       sizeof(int) * (size_t)r->threads);
+	if (r->thread_ops)
+		memcpy(shared_thread_ops(sc, mp->repeat), r->thread_ops,
+		       sizeof(uint64_t) * (size_t)r->threads);
 	if (r->samples)
 		memcpy(shared_samples(sc), r->samples,
 		       sizeof(double) * (size_t)r->nsamples);
@@ -79,16 +87,21 @@ static _Noreturn void child(const struct measure_params *mp, const int *cpus,
 /* The child's record, its arrays copied out of the shared mapping. */
 static void take_record(struct shared_case *sc, struct record *r, int repeat)
 {
-	int threads = r->threads;
+	int threads = r->threads, had_ops = sc->rec.thread_ops != NULL;
 	*r = sc->rec;
 	r->cpus = malloc(sizeof(int) * (size_t)threads);
+	r->thread_ops =
+		had_ops ? malloc(sizeof(uint64_t) * (size_t)threads) : NULL;
+	if (r->thread_ops)
+		memcpy(r->thread_ops, shared_thread_ops(sc, repeat),
+		       sizeof(uint64_t) * (size_t)threads);
 	r->samples = malloc(sizeof(double) * (size_t)(r->nsamples + 1));
 	r->wait_samples = malloc(sizeof(double) * (size_t)(r->nsamples + 1));
 	if (r->wait_samples)
 		memcpy(r->wait_samples, shared_waits(sc, repeat),
 		       sizeof(double) * (size_t)r->nsamples);
 	if (r->cpus)
-		memcpy(r->cpus, shared_cpus(sc, repeat),
+		memcpy(r->cpus, shared_cpus(sc, repeat, threads),
 		       sizeof(int) * (size_t)threads);
 	if (r->samples)
 		memcpy(r->samples, shared_samples(sc),

@@ -50,7 +50,9 @@ struct case_run {
 	int nthreads;
 	uint64_t iters;
 	int quit;
-	int floor;	 /* a hand-off pair: time the c2c floor per sample */
+	int floor; /* a hand-off pair: time the c2c floor per sample */
+	int timed; /* this sample runs for timed_ns, iters a chunk */
+	uint64_t timed_ns;
 	int started;	 /* worker threads running */
 	double slowdown; /* selftest_slowdown: 0.05 spins 5% more per sample */
 	void *heap_pad;	 /* layout_jitter */
@@ -193,6 +195,18 @@ static void floor_burst(struct worker *w)
 		w->cr->floor_ns = ns;
 }
 
+/* A BENCH_TIMED sample: chunks of cr->iters until timed_ns have passed
+ * since this thread's start (the threads leave one barrier together, so
+ * they stop together, each within one chunk). */
+static uint64_t run_for_time(struct case_run *cr, struct worker *w)
+{
+	uint64_t ops = 0, stop = w->t0 + cr->timed_ns;
+	do
+		ops += cr->b->run(cr->shared, &w->bt, cr->iters);
+	while (clock_mono_ns() < stop);
+	return ops;
+}
+
 static void run_sample(struct worker *w, uint32_t gen)
 {
 	struct case_run *cr = w->cr;
@@ -202,7 +216,8 @@ static void run_sample(struct worker *w, uint32_t gen)
 	alloc_count_begin();
 	spin_barrier(&cr->arrived, gen * (uint32_t)cr->nthreads);
 	w->t0 = clock_mono_ns();
-	w->ops = cr->b->run(cr->shared, &w->bt, cr->iters);
+	w->ops = cr->timed ? run_for_time(cr, w)
+			   : cr->b->run(cr->shared, &w->bt, cr->iters);
 	w->t1 = clock_mono_ns();
 	if (cr->slowdown > 0) { /* a test's slower build (selftest_slowdown) */
 		uint64_t end = w->t0 + (uint64_t)((double)(w->t1 - w->t0) *
@@ -377,7 +392,8 @@ static void accumulate(const struct case_run *cr, struct record *r,
 static void fairness(struct record *r, int n, const double *thread_ns,
 		     const uint64_t *thread_ops)
 {
-	double tmin = thread_ns[0], tmax = thread_ns[0], sum = 0, lo, hi;
+	double tmin = thread_ns[0], tmax = thread_ns[0], sum = 0, sq = 0, lo,
+	       hi, mean;
 	int rates = 1;
 	for (int i = 0; i < n; i++) {
 		tmin = thread_ns[i] < tmin ? thread_ns[i] : tmin;
@@ -386,18 +402,22 @@ static void fairness(struct record *r, int n, const double *thread_ns,
 	}
 	r->fair_valid = n >= 2 && tmax > 0;
 	r->all_running = r->fair_valid ? tmin / tmax : NAN;
-	r->rate_min = r->rate_max = NAN;
+	r->rate_min = r->rate_max = r->rate_cv = NAN;
 	if (!r->fair_valid || !rates)
 		return;
 	lo = hi = (double)thread_ops[0] / thread_ns[0];
 	for (int i = 0; i < n; i++) {
 		double x = (double)thread_ops[i] / thread_ns[i];
 		sum += x;
+		sq += x * x;
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 	}
-	r->rate_min = lo / (sum / n);
-	r->rate_max = hi / (sum / n);
+	mean = sum / n;
+	r->rate_min = lo / mean;
+	r->rate_max = hi / mean;
+	/* the population's: the threads are all there are, not a sample */
+	r->rate_cv = sqrt(fmax(sq / n - mean * mean, 0)) / mean;
 }
 
 static void finish_record(const struct case_run *cr, struct record *r,
@@ -416,6 +436,11 @@ static void finish_record(const struct case_run *cr, struct record *r,
 		}
 	r->ns_thread = counted ? sum / counted : 0;
 	fairness(r, cr->nthreads, thread_ns, thread_ops);
+	r->time_bound = cr->timed;
+	r->thread_ops = malloc(sizeof(uint64_t) * (size_t)cr->nthreads);
+	if (r->thread_ops)
+		memcpy(r->thread_ops, thread_ops,
+		       sizeof(uint64_t) * (size_t)cr->nthreads);
 	r->alloc_valid = alloc_counting_available();
 	r->bytes_per_op = (double)alloc->bytes / (double)r->ops;
 	r->allocs_per_op = (double)alloc->allocs / (double)r->ops;
@@ -505,6 +530,27 @@ static int sample_with_intf(struct case_run *cr, const struct intf_scope *sc,
 	return rc;
 }
 
+/* Whether the samples run for a time (BENCH_TIMED in bench.h): calibration
+ * and warm-up count, as do contend serve's samples (ab compares two builds
+ * at one count). */
+static int time_bound(const struct case_run *cr)
+{
+	return (cr->b->flags & BENCH_TIMED) && cr->nthreads >= 2 &&
+	       !cr->mp->count_bound;
+}
+
+/* A timed sample's chunk: about 1/TIMED_CHUNKS of the count calibrated for
+ * the whole sample, so that the threads stop within ~2% of its time of
+ * each other (the slowest thread's chunk bounds it) while a clock read per
+ * chunk costs nothing; a multiple of 100, as rwmutex/read-ratio's mix of
+ * reads and writes repeats every 100 ops and starts afresh in each call. */
+#define TIMED_CHUNKS 64
+static uint64_t timed_chunk(uint64_t n)
+{
+	uint64_t c = n / TIMED_CHUNKS;
+	return (c + 99) / 100 * 100;
+}
+
 /* Calibration, warmup and samples. Returns 1 on timeout. */
 static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 {
@@ -534,6 +580,11 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 		if ((timed_out = start_sample(cr, w < 1 ? 1 : (uint64_t)w,
 					      deadline)))
 			goto out;
+	}
+	if (time_bound(cr)) {
+		cr->timed = 1;
+		cr->timed_ns = (uint64_t)(cr->mp->time_s * 1e9);
+		n = timed_chunk(n);
 	}
 	for (int k = 0; k < cr->mp->repeat; k++) {
 		struct sample s;

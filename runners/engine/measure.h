@@ -42,6 +42,8 @@ struct measure_params {
 	/* not 0: shift the case's heap and its threads' stacks by an amount
 	 * drawn from it (layout_jitter in measure.c) */
 	unsigned jitter_seed;
+	/* not 0: BENCH_TIMED cases too run a fixed count per thread */
+	int count_bound;
 };
 
 /* Runs r->b with r->threads threads on cpus[] (-1: unbound) and fills r.
@@ -53,7 +55,8 @@ int measure_case(const struct measure_params *mp, const int *cpus,
 /* A case held open between samples, for `contend serve` (the measuring
  * end of `contend ab`): the same workers, binding and engine as
  * measure_case, with the sample count and iteration count decided by the
- * caller. No timeout here: the process that asks enforces it. */
+ * caller (every sample a count, BENCH_TIMED or not). No timeout here: the
+ * process that asks enforces it. */
 struct case_session;
 
 struct session_sample {

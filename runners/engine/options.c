@@ -214,6 +214,16 @@ int options_parse_run(struct options *o, int c, const char *arg, struct err *e)
 	case OPTS_FORCE:
 		o->force = 1;
 		return 0;
+	case OPTS_BOUND:
+		if (strcmp(arg, "time") != 0 && strcmp(arg, "count") != 0)
+			return err_set(e,
+				       "bad --bound '%s' (time: threads that "
+				       "never wait for each other run for the "
+				       "same time, the default; count: every "
+				       "thread runs the same count)",
+				       arg);
+		o->count_bound = strcmp(arg, "count") == 0;
+		return 0;
 	default:
 		return err_set(e, "internal: option %d", c);
 	}

@@ -30,6 +30,7 @@ struct options {
 	int oversubscribe;
 	int no_isolate;	      /* run cases in this process (for debugging) */
 	int no_rerun;	      /* keep disturbed cases as first measured */
+	int count_bound;      /* --bound count: no case runs for a time */
 	int with_go;	      /* add the Go reference rows */
 	int progress;	      /* progress line on stderr */
 	const char *topology; /* NULL: this machine */
@@ -63,6 +64,7 @@ enum {
 	OPTS_NOISOLATE,
 	OPTS_NORERUN,
 	OPTS_FORCE,
+	OPTS_BOUND,
 	OPTS_RUN_END
 };
 /* clang-format off */
@@ -76,7 +78,8 @@ enum {
 	{"no-progress", no_argument, NULL, OPTS_NOPROGRESS},   \
 	{"no-isolate", no_argument, NULL, OPTS_NOISOLATE},     \
 	{"no-rerun", no_argument, NULL, OPTS_NORERUN},         \
-	{"force", no_argument, NULL, OPTS_FORCE}
+	{"force", no_argument, NULL, OPTS_FORCE},              \
+	{"bound", required_argument, NULL, OPTS_BOUND}
 /* clang-format on */
 /* Option c (one of OPTS_*) with its argument: 0, or -1 with a message. */
 int options_parse_run(struct options *o, int c, const char *arg, struct err *e);

@@ -97,6 +97,8 @@ void record_free(struct record *r)
 	free(r->cpus);
 	free(r->samples);
 	free(r->wait_samples);
+	free(r->thread_ops);
+	r->thread_ops = NULL;
 	r->cpus = NULL;
 	r->samples = NULL;
 	r->wait_samples = NULL;

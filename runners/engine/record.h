@@ -35,6 +35,12 @@ struct record {
 	 * ops, the slowest and fastest thread's ops/ns over the mean. */
 	int fair_valid;
 	double all_running, rate_min, rate_max; /* rate_*: NAN if n/a */
+	/* the coefficient of variation of the threads' ops/ns (NAN if n/a);
+	 * each thread's ops over the samples (NULL for Go rows); and whether
+	 * the threads ran for a time (BENCH_TIMED) or a count each */
+	double rate_cv;
+	uint64_t *thread_ops;
+	int time_bound;
 	int alloc_valid;
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];

@@ -38,17 +38,25 @@ json_t *report_params_json(const char *params)
 	return o;
 }
 
-/* all_running, rate_min, rate_max (record.h); null with one thread, for
- * Go rows and for cases that did not run. */
+/* all_running, rate_min, rate_max, rate_cv, bound and thread_ops
+ * (record.h); null with one thread, for Go rows and for cases that did
+ * not run. */
 static json_t *fairness_json(const struct record *r, int ok)
 {
+	json_t *ops;
 	if (!ok || !r->fair_valid)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o}", "all_running",
-			 num_or_null(1, r->all_running), "rate_min",
-			 num_or_null(!isnan(r->rate_min), r->rate_min),
-			 "rate_max",
-			 num_or_null(!isnan(r->rate_max), r->rate_max));
+	ops = json_array();
+	for (int i = 0; r->thread_ops && i < r->threads; i++)
+		json_array_append_new(
+			ops, json_integer((json_int_t)r->thread_ops[i]));
+	return json_pack(
+		"{s:o, s:o, s:o, s:o, s:s, s:o}", "all_running",
+		num_or_null(1, r->all_running), "rate_min",
+		num_or_null(!isnan(r->rate_min), r->rate_min), "rate_max",
+		num_or_null(!isnan(r->rate_max), r->rate_max), "rate_cv",
+		num_or_null(!isnan(r->rate_cv), r->rate_cv), "bound",
+		r->time_bound ? "time" : "count", "thread_ops", ops);
 }
 
 static json_t *ns_json(const struct record *r)

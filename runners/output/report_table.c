@@ -121,14 +121,16 @@ static int has_fairness(const struct record *r)
 	return r->status == REC_OK && r->fair_valid;
 }
 
-/* "0.988 0.99-1.01": all_running, then the rates' range where known */
+/* "0.988 0.99-1.01 t": all_running, then the rates' range where known,
+ * t when the threads ran for a time (BENCH_TIMED) */
 static void fairness_cell(const struct record *r, char *buf, size_t len)
 {
+	const char *t = r->time_bound ? " t" : "";
 	if (r->rate_min == r->rate_min) /* not NaN */
-		snprintf(buf, len, "%.3f %.2f-%.2f", r->all_running,
-			 r->rate_min, r->rate_max);
+		snprintf(buf, len, "%.3f %.2f-%.2f%s", r->all_running,
+			 r->rate_min, r->rate_max, t);
 	else
-		snprintf(buf, len, "%.3f", r->all_running);
+		snprintf(buf, len, "%.3f%s", r->all_running, t);
 }
 
 static int has_fields(const struct record *r)
@@ -448,7 +450,8 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	grid_table(f, rp, markdown,
 		   "fairness (the share of the span during which all threads "
 		   "ran; then the slowest and fastest thread's rate over "
-		   "the mean)",
+		   "the mean; t: the threads ran for the same time, not "
+		   "the same count: --bound)",
 		   fairness_cell, has_fairness);
 	grid_table(f, rp, markdown,
 		   "result fields (what a workload measures beside ns/op; "

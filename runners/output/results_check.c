@@ -455,9 +455,38 @@ static int check_interference(const struct check *c, json_t *r,
 static int check_fairness(const struct check *c, json_t *r, const char *where)
 {
 	static const char *const nums[] = {"all_running", "rate_min",
-					   "rate_max", NULL};
+					   "rate_max", "rate_cv", NULL};
 	const struct optional o = {.numbers = nums};
-	return optional_object(c, r, where, "fairness", &o);
+	json_t *f = json_object_get(r, "fairness"), *v;
+	char at[WHERE + 32], text[96];
+	size_t i;
+	if (optional_object(c, r, where, "fairness", &o) != 0)
+		return -1;
+	if (!present(f))
+		return 0;
+	v = json_object_get(f, "bound");
+	if (present(v) &&
+	    !(json_is_string(v) && (!strcmp(json_string_value(v), "time") ||
+				    !strcmp(json_string_value(v), "count")))) {
+		shown_value(text, sizeof(text), v, 0);
+		return bad(c, "%s.fairness.bound is %s, not time or count",
+			   where, text);
+	}
+	v = json_object_get(f, "thread_ops");
+	if (!present(v))
+		return 0;
+	snprintf(at, sizeof(at), "%s.fairness.thread_ops", where);
+	if (!json_is_array(v))
+		return bad(c, "%s is not a list of counts", at);
+	json_array_foreach(v, i, f)
+	{
+		if (!is_int(f) || json_integer_value(f) < 0) {
+			shown_value(text, sizeof(text), f, 0);
+			return bad(c, "%s[%zu] is %s, not a count", at, i,
+				   text);
+		}
+	}
+	return 0;
 }
 
 static int cpu_numbers(json_t *cpus)
