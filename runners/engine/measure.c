@@ -195,16 +195,36 @@ static void floor_burst(struct worker *w)
 		w->cr->floor_ns = ns;
 }
 
-/* A BENCH_TIMED sample: chunks of cr->iters until timed_ns have passed
- * since this thread's start (the threads leave one barrier together, so
- * they stop together, each within one chunk). */
+/* A BENCH_TIMED sample: chunks until timed_ns have passed since this
+ * thread's start (the threads leave one barrier together, so they stop
+ * together, each within one chunk). A chunk starts at TIMED_CHUNK_MIN ops
+ * (or cr->iters, if fewer) and doubles, up to cr->iters, while it lasts under
+ * 1/TIMED_CHUNKS of the sample: sized by this thread's own rate in this sample,
+ * not by the calibration's count, which for an unfair primitive includes the
+ * uncontended tail this mode removes. Chunks stay multiples of
+ * TIMED_CHUNK_MIN: rwmutex/read-ratio's mix of reads and writes repeats
+ * every 100 ops and starts afresh in each call. A clock read per chunk
+ * costs nothing beside 100 ops. */
+#define TIMED_CHUNK_MIN 100
+#define TIMED_CHUNKS	64
 static uint64_t run_for_time(struct case_run *cr, struct worker *w)
 {
-	uint64_t ops = 0, stop = w->t0 + cr->timed_ns;
-	do
-		ops += cr->b->run(cr->shared, &w->bt, cr->iters);
-	while (clock_mono_ns() < stop);
-	return ops;
+	uint64_t ops = 0, t = w->t0;
+	/* fewer: the whole sample is calibrated to fewer (a slow op) */
+	uint64_t chunk =
+		cr->iters < TIMED_CHUNK_MIN ? cr->iters : TIMED_CHUNK_MIN;
+	uint64_t stop = w->t0 + cr->timed_ns,
+		 slice = cr->timed_ns / TIMED_CHUNKS;
+	for (;;) {
+		uint64_t now;
+		ops += cr->b->run(cr->shared, &w->bt, chunk);
+		now = clock_mono_ns();
+		if (now >= stop)
+			return ops;
+		if (now - t < slice && chunk < cr->iters)
+			chunk *= 2;
+		t = now;
+	}
 }
 
 static void run_sample(struct worker *w, uint32_t gen)
@@ -539,18 +559,6 @@ static int time_bound(const struct case_run *cr)
 	       !cr->mp->count_bound;
 }
 
-/* A timed sample's chunk: about 1/TIMED_CHUNKS of the count calibrated for
- * the whole sample, so that the threads stop within ~2% of its time of
- * each other (the slowest thread's chunk bounds it) while a clock read per
- * chunk costs nothing; a multiple of 100, as rwmutex/read-ratio's mix of
- * reads and writes repeats every 100 ops and starts afresh in each call. */
-#define TIMED_CHUNKS 64
-static uint64_t timed_chunk(uint64_t n)
-{
-	uint64_t c = n / TIMED_CHUNKS;
-	return (c + 99) / 100 * 100;
-}
-
 /* Calibration, warmup and samples. Returns 1 on timeout. */
 static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 {
@@ -584,7 +592,7 @@ static int measure(struct case_run *cr, struct record *r, uint64_t deadline)
 	if (time_bound(cr)) {
 		cr->timed = 1;
 		cr->timed_ns = (uint64_t)(cr->mp->time_s * 1e9);
-		n = timed_chunk(n);
+		/* the largest chunk: the whole calibrated count */
 	}
 	for (int k = 0; k < cr->mp->repeat; k++) {
 		struct sample s;

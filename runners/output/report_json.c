@@ -46,7 +46,7 @@ static json_t *fairness_json(const struct record *r, int ok)
 	json_t *ops;
 	if (!ok || !r->fair_valid)
 		return json_null();
-	ops = json_array();
+	ops = r->thread_ops ? json_array() : json_null();
 	for (int i = 0; r->thread_ops && i < r->threads; i++)
 		json_array_append_new(
 			ops, json_integer((json_int_t)r->thread_ops[i]));
