@@ -25,13 +25,26 @@
  * the floor of two ops). Each thread makes exactly iters transfers per
  * sample, so both finish every sample and the turn is back at thread 0.
  *
+ * mutex/sections (cs=NS,ps=NS): mutex/lock with busy work of cs ns inside
+ * the lock and ps ns after it (lockhammer's -c and -p; the work is a
+ * measured unit of arithmetic, common/busywork.h). Field ideal_ns_per_op
+ * is Amdahl's bound for T threads, max(cs, (cs + ps) / T): the lock
+ * serialises the critical sections, the parallel ones overlap; the runner
+ * adds overhead_ns_per_op, ns/op minus that bound: what the lock itself
+ * costs once the sections are accounted for (its fast path, its hand-overs
+ * and the lost overlap of a thread waiting where it could have worked).
+ * handovers_per_op as in mutex/lock.
+ *
  * Each implementation of mutex_impls.h gets its own copy of the loops
  * (MUTEX_BENCHES) so its static inline lock and unlock are inlined.
  */
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench.h"
+#include "busywork.h"
 #include "mutex_impls.h"
 #include "spin.h"
 
@@ -40,6 +53,63 @@
  * progress; never reached when each has its own CPU. */
 #define MUTEX_HANDOFF_YIELD (1u << 16)
 
+/* mutex/sections' parameters, parsed at setup from the case's params, in
+ * units of busy work on this machine. */
+struct mutex_sections {
+	uint64_t cs_ns, ps_ns, cs_units, ps_units;
+	int nthreads;
+	_Atomic uint64_t sink; /* the busy work's results, kept */
+};
+
+static int mutex_sections_init(struct mutex_sections *sec,
+			       const struct bench *b, int nthreads,
+			       struct err *e)
+{
+	unsigned long long cs = 0, ps = 0;
+	int end = 0;
+	memset(sec, 0, sizeof(*sec));
+	sec->nthreads = nthreads;
+	if (strcmp(b->name, "mutex/sections") != 0)
+		return 0;
+	if (sscanf(b->params, "cs=%llu,ps=%llu%n", &cs, &ps, &end) != 2 ||
+	    b->params[end] != '\0')
+		return err_set(e, "mutex/sections: bad params '%s'", b->params);
+	sec->cs_ns = cs;
+	sec->ps_ns = ps;
+	sec->cs_units = busy_units_ns(cs);
+	sec->ps_units = busy_units_ns(ps);
+	return 0;
+}
+
+static void mutex_sections_sink(struct mutex_sections *sec, uint64_t x)
+{
+	/* relaxed: only that the result is used matters */
+	atomic_fetch_xor_explicit(&sec->sink, x, memory_order_relaxed);
+}
+
+/* Amdahl's bound for the case's thread count (see the top). */
+static int mutex_sections_fields(const struct mutex_sections *sec,
+				 struct bench_field *out, int max)
+{
+	double cs = (double)sec->cs_ns, ps = (double)sec->ps_ns;
+	double par = (cs + ps) / (double)sec->nthreads;
+	if (max < 1)
+		return 0;
+	out[0] = (struct bench_field){"ideal_ns_per_op", cs > par ? cs : par};
+	return 1;
+}
+
+#define MUTEX_SECTIONS(IMPL, SUMMARY, TAG, PARAMS, FLAGS)                      \
+	BENCH_REGISTER(mutex_##IMPL##_##TAG##_bench, .name = "mutex/sections", \
+		       .impl = #IMPL, .params = PARAMS,                        \
+		       .flags = BENCH_TIMED | (FLAGS),                         \
+		       .summary = "mutex/lock with busy work inside and "      \
+				  "after the lock (" SUMMARY ")",              \
+		       .setup = mutex_##IMPL##_setup,                          \
+		       .teardown = mutex_##IMPL##_teardown,                    \
+		       .fields = mutex_##IMPL##_sections_fields,               \
+		       .run = mutex_##IMPL##_sections_run)
+
 #define MUTEX_BENCHES(IMPL, SUMMARY, FAIR_SPIN)                                \
 	struct mutex_##IMPL##_shared {                                         \
 		_Alignas(CACHE_LINE) struct mutex_##IMPL m;                    \
@@ -47,19 +117,22 @@
 		_Alignas(CACHE_LINE) uint64_t counter;                         \
 		uint64_t handovers; /* acquisitions by another thread */       \
 		int owner, turn;                                               \
+		struct mutex_sections sec; /* mutex/sections only */           \
 	};                                                                     \
                                                                                \
 	static int mutex_##IMPL##_setup(const struct bench *b, int nthreads,   \
 					void **shared, struct err *e)          \
 	{                                                                      \
 		struct mutex_##IMPL##_shared *s;                               \
-		(void)b;                                                       \
-		(void)nthreads;                                                \
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s)                                                        \
 			return err_set(e, "mutex: out of memory");             \
 		s->counter = s->handovers = 0;                                 \
 		s->owner = s->turn = 0;                                        \
+		if (mutex_sections_init(&s->sec, b, nthreads, e) != 0) {       \
+			free(s);                                               \
+			return -1;                                             \
+		}                                                              \
 		if (mutex_##IMPL##_init(&s->m) != 0) {                         \
 			free(s);                                               \
 			return err_set(e, "mutex: init failed");               \
@@ -101,6 +174,35 @@
 					      (double)s->handovers /           \
 						      (double)s->counter};     \
 		return 1;                                                      \
+	}                                                                      \
+                                                                               \
+	static uint64_t mutex_##IMPL##_sections_run(                           \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		uint64_t cs = s->sec.cs_units, ps = s->sec.ps_units;           \
+		uint64_t x = (uint64_t)t->tid;                                 \
+		for (uint64_t i = 0; i < iters; i++) {                         \
+			mutex_##IMPL##_lock(&s->m);                            \
+			s->counter++;                                          \
+			if (s->owner != t->tid) {                              \
+				s->owner = t->tid;                             \
+				s->handovers++;                                \
+			}                                                      \
+			x = busy_units(cs, x);                                 \
+			mutex_##IMPL##_unlock(&s->m);                          \
+			x = busy_units(ps, x);                                 \
+		}                                                              \
+		mutex_sections_sink(&s->sec, x);                               \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	static int mutex_##IMPL##_sections_fields(                             \
+		void *shared, struct bench_field *out, int max)                \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		int n = mutex_##IMPL##_fields(shared, out, max);               \
+		return n + mutex_sections_fields(&s->sec, out + n, max - n);   \
 	}                                                                      \
                                                                                \
 	static uint64_t mutex_##IMPL##_handoff_run(                            \
@@ -146,6 +248,14 @@
 		       .teardown = mutex_##IMPL##_teardown,                    \
 		       .fields = mutex_##IMPL##_fields,                        \
 		       .run = mutex_##IMPL##_lock_run);                        \
+	MUTEX_SECTIONS(IMPL, SUMMARY, sections_100_0, "cs=100,ps=0", 0);       \
+	MUTEX_SECTIONS(IMPL, SUMMARY, sections_100_500, "cs=100,ps=500", 0);   \
+	MUTEX_SECTIONS(IMPL, SUMMARY, sections_0_500, "cs=0,ps=500",           \
+		       BENCH_FULL);                                            \
+	MUTEX_SECTIONS(IMPL, SUMMARY, sections_1000_0, "cs=1000,ps=0",         \
+		       BENCH_FULL);                                            \
+	MUTEX_SECTIONS(IMPL, SUMMARY, sections_1000_5000, "cs=1000,ps=5000",   \
+		       BENCH_FULL);                                            \
 	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
 		       .impl = #IMPL, .params = "",                            \
 		       .flags = BENCH_PAIR | BENCH_HANDOFF,                    \

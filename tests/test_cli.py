@@ -392,6 +392,32 @@ class Results(unittest.TestCase):
             else:
                 self.assertGreater(f["reader_ns"], 0)
 
+    def test_sections_report_amdahl_bound_and_overhead(self):
+        args = ["--filter", "mutex/sections,impl=pthread", "--threads", "1,2"]
+        go = os.path.exists(GO_BENCH)
+        doc, _ = load_run(*(["--with-go"] if go else []), *args)
+        recs = [r for r in doc["results"] if r["status"] == "ok"]
+        # five cs/ps pairs at 1 and 2 threads, C (and Go)
+        self.assertEqual(len(recs), 20 if go else 10)
+        for r in recs:
+            with self.subTest(impl=r["impl"], params=r["params"],
+                              threads=r["threads"]):
+                cs, ps = r["params"]["cs"], r["params"]["ps"]
+                f = r["fields"]
+                ideal = max(cs, (cs + ps) / r["threads"])
+                self.assertAlmostEqual(f["ideal_ns_per_op"], ideal, 6)
+                self.assertAlmostEqual(
+                    f["overhead_ns_per_op"],
+                    r["ns_per_op"]["median"] - ideal,
+                    delta=1e-6 * max(1, r["ns_per_op"]["median"]))
+                self.assertGreaterEqual(f["handovers_per_op"], 0)
+                self.assertLessEqual(f["handovers_per_op"], 1)
+                if r["threads"] == 1 and cs + ps >= 500:
+                    # the busy work is a time: one thread alone takes
+                    # about cs + ps per op (a ratio, not an absolute time)
+                    self.assertGreater(r["ns_per_op"]["median"],
+                                       0.5 * (cs + ps))
+
     def test_pinning_is_read_back(self):
         for r in self.doc["results"]:
             if r["status"] == "ok" and r["placement"] != "none":

@@ -11,6 +11,7 @@ package contend
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -215,6 +216,97 @@ func BenchmarkMutexLock(b *testing.B) {
 		b.ReportMetric(float64(handovers)/float64(counter),
 			"handovers_per_op")
 	}
+	sink += counter
+}
+
+// busyUnits is common/busywork.h's unit of busy work: one step of a
+// dependent multiply-add chain, n times on x.
+func busyUnits(n int, x uint64) uint64 {
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	return x
+}
+
+var busyOnce sync.Once
+var busyUnitPs float64
+
+// busyUnitsNs turns ns into units, the cost of a unit measured once per
+// process as in C (busywork.c): the fastest of 5 rounds of at least 50 us;
+// outside 0.05-100 ns, 1.5 ns.
+func busyUnitsNs(ns int) int {
+	busyOnce.Do(func() {
+		best := 0.0
+		x := uint64(1)
+		for r := 0; r < 5; r++ {
+			n := 0
+			t0 := time.Now()
+			for time.Since(t0) < 50*time.Microsecond {
+				x = busyUnits(1024, x)
+				n += 1024
+			}
+			ps := float64(time.Since(t0).Nanoseconds()) * 1000 / float64(n)
+			if best == 0 || ps < best {
+				best = ps
+			}
+		}
+		atomic.AddUint64(&sink, x)
+		if best < 50 || best > 100000 {
+			best = 1500
+		}
+		busyUnitPs = best
+	})
+	return int(float64(ns) * 1000 / busyUnitPs)
+}
+
+// mutex/sections: mutex/lock with cs ns of busy work inside the lock and
+// ps ns after it; ideal_ns_per_op is Amdahl's bound max(cs, (cs+ps)/P) for
+// P = GOMAXPROCS, as in C.
+func BenchmarkMutexSections(b *testing.B) {
+	// one b.Run per cs (a second of the same name would be "cs=N#01")
+	for _, sec := range []struct{ cs, ps []int }{
+		{[]int{0}, []int{500}}, {[]int{100}, []int{0, 500}},
+		{[]int{1000}, []int{0, 5000}}} {
+		cs, pss := sec.cs[0], sec.ps
+		b.Run(fmt.Sprintf("cs=%d", cs), func(b *testing.B) {
+			for _, ps := range pss {
+				ps := ps
+				b.Run(fmt.Sprintf("ps=%d", ps),
+					func(b *testing.B) {
+						mutexSections(b, cs, ps)
+					})
+			}
+		})
+	}
+}
+
+func mutexSections(b *testing.B, csNs, psNs int) {
+	var mu sync.Mutex
+	var counter, handovers uint64
+	var ids, owner int64
+	cs, ps := busyUnitsNs(csNs), busyUnitsNs(psNs)
+	b.RunParallel(func(pb *testing.PB) {
+		me := atomic.AddInt64(&ids, 1)
+		x := uint64(me)
+		for pb.Next() {
+			mu.Lock()
+			counter++
+			if owner != me {
+				owner = me
+				handovers++
+			}
+			x = busyUnits(cs, x)
+			mu.Unlock()
+			x = busyUnits(ps, x)
+		}
+		atomic.AddUint64(&sink, x)
+	})
+	if counter > 0 {
+		b.ReportMetric(float64(handovers)/float64(counter),
+			"handovers_per_op")
+	}
+	par := float64(csNs+psNs) / float64(runtime.GOMAXPROCS(0))
+	b.ReportMetric(math.Max(float64(csNs), par), "ideal_ns_per_op")
 	sink += counter
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "busywork.h"
 #include "spin.h"
 #include "machine.h"
 
@@ -93,8 +94,9 @@ int main(int argc, char **argv)
 	/* before any command: the cost of a pause, which every spin budget
 	 * turns into pauses, is measured here and not in a timed region; a
 	 * forked case inherits it, and `serve` (a side of contend ab) has its
-	 * own from its own start */
+	 * own from its own start; so is a unit of busy work (mutex/sections) */
 	spin_measure_all();
+	busy_unit_ps_measure();
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);

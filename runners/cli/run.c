@@ -462,6 +462,7 @@ static int execute(struct run_state *s, const struct run_case *cases, size_t n,
 	clock_utc(rp->finished, sizeof(rp->finished));
 	records_link_go(rp->recs, rp->n);
 	records_link_c2c(rp->recs, rp->n);
+	records_add_overhead(rp->recs, rp->n);
 	return failed;
 }
 

@@ -59,6 +59,23 @@ void records_link_c2c(struct record *recs, size_t n)
 	}
 }
 
+void records_add_overhead(struct record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct record *r = &recs[i];
+		int f = 0;
+		while (f < r->nfields &&
+		       strcmp(r->fields[f].name, "ideal_ns_per_op") != 0)
+			f++;
+		if (r->status != REC_OK || f == r->nfields ||
+		    r->nfields >= BENCH_MAX_FIELDS || !(r->ns.median > 0))
+			continue;
+		r->fields[r->nfields++] =
+			(struct bench_field){"overhead_ns_per_op",
+					     r->ns.median - r->fields[f].value};
+	}
+}
+
 void records_quiet(const struct record *recs, size_t n, struct quiet_summary *q)
 {
 	double *others = malloc(sizeof(double) * (n ? n : 1));

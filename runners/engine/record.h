@@ -95,5 +95,8 @@ void records_link_go(struct record *recs, size_t n);
  * the same placement: how far the hand-off is from the cache-line round
  * trip, its physical floor. */
 void records_link_c2c(struct record *recs, size_t n);
+/* Adds overhead_ns_per_op, ns/op minus the bound, to every ok record whose
+ * workload reports ideal_ns_per_op (mutex/sections, C and Go alike). */
+void records_add_overhead(struct record *recs, size_t n);
 
 #endif

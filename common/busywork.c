@@ -1,0 +1,48 @@
+#include "busywork.h"
+
+#include "clock.h"
+
+/* Kept for the process, as spin.c's pause: a property of the CPU, so
+ * whichever thread's store lands last is as good (relaxed). */
+struct busy_kept busy_kept;
+
+/* Rounds of at least BUSY_ROUND_NS (a clock read is a small part of one),
+ * the fastest of BUSY_ROUNDS (an interrupt only makes a round slower); a
+ * clock that does not move or a unit outside 0.05-100 ns gives
+ * BUSY_PS_DEFAULT (a multiply-add is 3-5 cycles on every CPU this runs on). */
+enum {
+	BUSY_ROUNDS = 5,
+	BUSY_CHUNK = 1024,
+	BUSY_ROUND_NS = 50000,
+	BUSY_MAX_CHUNKS = 1 << 16,
+	BUSY_PS_MIN = 50,
+	BUSY_PS_MAX = 100000,
+	BUSY_PS_DEFAULT = 1500,
+};
+
+static uint64_t busy_round_ps(uint64_t *x)
+{
+	uint64_t t0 = clock_mono_ns(), dt = 0, n = 0;
+	while (dt < BUSY_ROUND_NS &&
+	       n < (uint64_t)BUSY_CHUNK * BUSY_MAX_CHUNKS) {
+		*x = busy_units(BUSY_CHUNK, *x);
+		n += BUSY_CHUNK;
+		dt = clock_mono_ns() - t0;
+	}
+	return dt < BUSY_ROUND_NS ? 0 : dt * 1000u / n;
+}
+
+uint32_t busy_unit_ps_measure(void)
+{
+	uint64_t best = UINT64_MAX, x = 1;
+	for (int r = 0; r < BUSY_ROUNDS; r++) {
+		uint64_t ps = busy_round_ps(&x);
+		if (ps && ps < best)
+			best = ps;
+	}
+	if (best < BUSY_PS_MIN || best > BUSY_PS_MAX)
+		best = BUSY_PS_DEFAULT;
+	atomic_store_explicit(&busy_kept.unit_ps, (uint32_t)best,
+			      memory_order_relaxed);
+	return (uint32_t)best;
+}
