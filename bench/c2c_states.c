@@ -43,9 +43,10 @@ struct c2cs_shared {
 	enum c2cs_state state;
 	enum c2cs_op op;
 	unsigned char *region; /* C2CS_LINES pages */
-	uint32_t order[C2CS_LINES + 1]; /* the visit order, order[0] again last */
-	uint64_t rounds;		/* thread 0's, all samples */
-	double kept[C2CS_ROUNDS];	/* ns per op of the last rounds */
+	/* the visit order, order[0] again last */
+	uint32_t order[C2CS_LINES + 1];
+	uint64_t rounds;	  /* thread 0's, all samples */
+	double kept[C2CS_ROUNDS]; /* ns per op of the last rounds */
 };
 
 struct c2cs_local {
@@ -55,7 +56,8 @@ struct c2cs_local {
 static struct c2cs_cell *cell(struct c2cs_shared *s, uint32_t i)
 {
 	/* a different line offset in each page: they fall in different sets */
-	size_t off = (size_t)i * C2CS_PAGE + ((size_t)i * CACHE_LINE) % C2CS_PAGE;
+	size_t off =
+		(size_t)i * C2CS_PAGE + ((size_t)i * CACHE_LINE) % C2CS_PAGE;
 	return (struct c2cs_cell *)(s->region + off);
 }
 
@@ -132,8 +134,7 @@ static void c2cs_teardown(void *shared)
 	free(s);
 }
 
-static int c2cs_thread_init(void *shared, int tid, void **local,
-			    struct err *e)
+static int c2cs_thread_init(void *shared, int tid, void **local, struct err *e)
 {
 	(void)shared;
 	(void)tid;
@@ -190,7 +191,7 @@ static void c2cs_prepare(struct c2cs_shared *s)
 			sink += atomic_load_explicit(&cell(s, i)->next,
 						     memory_order_relaxed);
 	}
-	__asm__ volatile("" : : "r"(sink)); /* the loads are kept */
+	__asm__ volatile("" : : "r"(sink));	   /* the loads are kept */
 	atomic_thread_fence(memory_order_seq_cst); /* all done before turn */
 }
 
@@ -253,10 +254,8 @@ static uint64_t c2cs_run(void *shared, struct bench_thread *t, uint64_t iters)
 		uint64_t dt = clock_mono_ns() - t0;
 		if (end != s->order[0]) /* the chain is broken: say so */
 			dt = UINT64_MAX / 2;
-		s->kept[s->rounds++ % C2CS_ROUNDS] =
-			(double)dt / C2CS_LINES;
-		atomic_store_explicit(&s->turn, seq + 2,
-				      memory_order_release);
+		s->kept[s->rounds++ % C2CS_ROUNDS] = (double)dt / C2CS_LINES;
+		atomic_store_explicit(&s->turn, seq + 2, memory_order_release);
 	}
 	l->seq = seq;
 	return t->tid == 0 ? iters * C2CS_LINES : 0;
@@ -281,8 +280,8 @@ static int c2cs_fields(void *shared, struct bench_field *out, int max)
 }
 
 #define C2CS(TAG, PARAMS)                                                      \
-	BENCH_REGISTER(c2c_states_##TAG, .name = "c2c/states",                 \
-		       .impl = "line", .params = PARAMS, .flags = BENCH_PAIR, \
+	BENCH_REGISTER(c2c_states_##TAG, .name = "c2c/states", .impl = "line", \
+		       .params = PARAMS, .flags = BENCH_PAIR,                  \
 		       .summary = "one access on a line the other thread "     \
 				  "left in a coherence state",                 \
 		       .setup = c2cs_setup, .teardown = c2cs_teardown,         \

@@ -330,13 +330,14 @@ CHAN_BODY chan_broadcast_body(const struct chan_fns *f, void *shared,
 static int chan_wake_fields(void *shared, struct bench_field *out, int max)
 {
 	struct chan_shared *s = shared;
-	if (max < 2 || s->lat.n == 0)
+	if (max < 3 || s->lat.n == 0)
 		return 0;
 	out[0] = (struct bench_field){"wake_p50_ns",
 				      latency_quantile(&s->lat, 0.50)};
 	out[1] = (struct bench_field){"wake_p99_ns",
 				      latency_quantile(&s->lat, 0.99)};
-	return 2;
+	out[2] = (struct bench_field){"wake_max_ns", (double)s->lat.max};
+	return 3;
 }
 
 static uint64_t thread_cpu_ns(void)

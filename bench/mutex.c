@@ -24,6 +24,10 @@
  * c2c/pingpong of the same placement (one round trip, i.e. two transfers, is
  * the floor of two ops). Each thread makes exactly iters transfers per
  * sample, so both finish every sample and the turn is back at thread 0.
+ * Every 64th pass is timed, from the passer's clock read under the lock to
+ * the taker's under the lock once it sees the turn (the unlock, the
+ * taker's acquisition, its polling and, for a sleeping lock, the wake-up):
+ * fields handoff_p50_ns, handoff_p99_ns, handoff_max_ns, warm-up included.
  *
  * mutex/sections (cs=NS,ps=NS): mutex/lock with busy work of cs ns inside
  * the lock and ps ns after it (lockhammer's -c and -p; the work is a
@@ -45,6 +49,8 @@
 
 #include "bench.h"
 #include "busywork.h"
+#include "clock.h"
+#include "latency.h"
 #include "mutex_impls.h"
 #include "spin.h"
 
@@ -99,6 +105,33 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 	return 1;
 }
 
+/* Under the lock, on a pass of the turn: the pass timed before this one
+ * ends here (the taker sees its turn), and every 64th pass starts one. The
+ * lock orders the two clock reads and the histogram's updates. */
+static void mutex_handoff_time(struct latency_hist_fine *h, uint64_t *passes,
+			       uint64_t *stamp)
+{
+	if (*stamp) {
+		latency_fine_record(h, clock_mono_ns() - *stamp);
+		*stamp = 0;
+	}
+	if ((++*passes & 63) == 0)
+		*stamp = clock_mono_ns();
+}
+
+static int mutex_handoff_fields(const struct latency_hist_fine *h,
+				struct bench_field *out, int max)
+{
+	if (max < 3 || h->n == 0)
+		return 0;
+	out[0] = (struct bench_field){"handoff_p50_ns",
+				      latency_fine_quantile(h, 0.50)};
+	out[1] = (struct bench_field){"handoff_p99_ns",
+				      latency_fine_quantile(h, 0.99)};
+	out[2] = (struct bench_field){"handoff_max_ns", (double)h->max};
+	return 3;
+}
+
 #define MUTEX_SECTIONS(IMPL, SUMMARY, TAG, PARAMS, FLAGS)                      \
 	BENCH_REGISTER(mutex_##IMPL##_##TAG##_bench, .name = "mutex/sections", \
 		       .impl = #IMPL, .params = PARAMS,                        \
@@ -117,6 +150,8 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 		_Alignas(CACHE_LINE) uint64_t counter;                         \
 		uint64_t handovers; /* acquisitions by another thread */       \
 		int owner, turn;                                               \
+		uint64_t passes, stamp; /* handoff: the timed pass's clock */  \
+		struct latency_hist_fine hand;                                 \
 		struct mutex_sections sec; /* mutex/sections only */           \
 	};                                                                     \
                                                                                \
@@ -127,8 +162,9 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 		s = aligned_alloc(CACHE_LINE, sizeof(*s));                     \
 		if (!s)                                                        \
 			return err_set(e, "mutex: out of memory");             \
-		s->counter = s->handovers = 0;                                 \
+		s->counter = s->handovers = s->passes = s->stamp = 0;          \
 		s->owner = s->turn = 0;                                        \
+		latency_fine_reset(&s->hand);                                  \
 		if (mutex_sections_init(&s->sec, b, nthreads, e) != 0) {       \
 			free(s);                                               \
 			return -1;                                             \
@@ -205,6 +241,13 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 		return n + mutex_sections_fields(&s->sec, out + n, max - n);   \
 	}                                                                      \
                                                                                \
+	static int mutex_##IMPL##_handoff_fields(                              \
+		void *shared, struct bench_field *out, int max)                \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		return mutex_handoff_fields(&s->hand, out, max);               \
+	}                                                                      \
+                                                                               \
 	static uint64_t mutex_##IMPL##_handoff_run(                            \
 		void *shared, struct bench_thread *t, uint64_t iters)          \
 	{                                                                      \
@@ -215,8 +258,11 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 			int mine;                                              \
 			mutex_##IMPL##_lock(&s->m);                            \
 			mine = s->turn == me;                                  \
-			if (mine)                                              \
+			if (mine) {                                            \
 				s->turn = other;                               \
+				mutex_handoff_time(&s->hand, &s->passes,       \
+						   &s->stamp);                 \
+			}                                                      \
 			mutex_##IMPL##_unlock(&s->m);                          \
 			if (mine) {                                            \
 				done++;                                        \
@@ -259,6 +305,7 @@ static int mutex_sections_fields(const struct mutex_sections *sec,
 	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
 		       .impl = #IMPL, .params = "",                            \
 		       .flags = BENCH_PAIR | BENCH_HANDOFF,                    \
+		       .fields = mutex_##IMPL##_handoff_fields,                \
 		       .summary = "two threads pass the lock back and forth; " \
 				  "an op is one transfer (" SUMMARY ")",       \
 		       .setup = mutex_##IMPL##_setup,                          \

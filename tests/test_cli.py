@@ -903,6 +903,40 @@ class GoRows(unittest.TestCase):
         self.assertIsNone(rows[("line", None)]["c2c_floor_ns"])
         self.assertIn("C / c2c", proc.stdout)
 
+    def test_wake_and_handoff_latencies_c_and_go(self):
+        go = os.path.exists(GO_BENCH)
+        doc, _ = load_run(*(["--with-go"] if go else []), "--filter",
+                          "futex/wake,mutex/handoff,chan/close-broadcast,"
+                          "impl=linux,impl=ticket,impl=hchan",
+                          "--threads", "2")
+        want = {"futex/wake": "wake_last", "mutex/handoff": "handoff",
+                "chan/close-broadcast": "wake"}
+        seen = set()
+        for r in doc["results"]:
+            prefix = want.get(r["benchmark"])
+            if prefix is None:
+                continue
+            with self.subTest(b=r["benchmark"], impl=r["impl"],
+                              params=r["params"]):
+                self.assertEqual(r["status"], "ok", r["reason"])
+                f = r["fields"]
+                self.assertGreater(f[prefix + "_p50_ns"], 0)
+                self.assertLessEqual(f[prefix + "_p50_ns"],
+                                     f[prefix + "_p99_ns"])
+                self.assertLessEqual(f[prefix + "_p99_ns"],
+                                     f[prefix + "_max_ns"] * (1 + 1e-9))
+                if r["benchmark"] == "futex/wake":
+                    # one waiter at two threads: first and last are one
+                    self.assertEqual(f["wake_first_p50_ns"],
+                                     f["wake_last_p50_ns"])
+            seen.add((r["benchmark"], r["runtime"]))
+        expect = {("futex/wake", "c"), ("mutex/handoff", "c"),
+                  ("chan/close-broadcast", "c")}
+        if go:  # Go has no futex: its rows are the other two
+            expect |= {("mutex/handoff", "go"),
+                       ("chan/close-broadcast", "go")}
+        self.assertEqual(seen, expect)
+
     def test_too_few_threads_is_a_skip_saying_why(self):
         doc, _ = load_run("--filter", "chan/throughput", "--threads", "1")
         x = [x for x in doc["results"]

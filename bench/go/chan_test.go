@@ -74,9 +74,7 @@ func latencies(b *testing.B, prefix string, ns []int64) {
 	sort.Slice(ns, func(i, j int) bool { return ns[i] < ns[j] })
 	b.ReportMetric(float64(ns[len(ns)/2]), prefix+"_p50_ns")
 	b.ReportMetric(float64(ns[len(ns)*99/100]), prefix+"_p99_ns")
-	if prefix == "lat" {
-		b.ReportMetric(float64(ns[len(ns)-1]), "lat_max_ns")
-	}
+	b.ReportMetric(float64(ns[len(ns)-1]), prefix+"_max_ns")
 }
 
 // chan/pingpong: two goroutines, two channels of capacity cap; an op is

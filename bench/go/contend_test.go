@@ -328,12 +328,13 @@ func BenchmarkMutexUncontended(b *testing.B) {
 // the P: Go has no pause instruction, and a woken goroutine is queued on the
 // waker's P (runnext), so a poller that kept its P would leave the other
 // goroutine waiting for a preemption (milliseconds), not for the lock.
-func handoffPass(mu *sync.Mutex, turn *int, me, n int) {
+func handoffPass(mu *sync.Mutex, turn *int, me, n int, t *handoffTimes) {
 	for done := 0; done < n; {
 		mu.Lock()
 		mine := *turn == me
 		if mine {
 			*turn = 1 - me
+			t.pass()
 		}
 		mu.Unlock()
 		if mine {
@@ -350,14 +351,40 @@ func handoffPass(mu *sync.Mutex, turn *int, me, n int) {
 func BenchmarkMutexHandoff(b *testing.B) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var t handoffTimes
 	turn := 0
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		handoffPass(&mu, &turn, 1, b.N/2)
+		handoffPass(&mu, &turn, 1, b.N/2, &t)
 	}()
-	handoffPass(&mu, &turn, 0, (b.N+1)/2)
+	handoffPass(&mu, &turn, 0, (b.N+1)/2, &t)
 	wg.Wait()
+	if t.h.n > 0 {
+		b.ReportMetric(t.h.pct(0.50), "handoff_p50_ns")
+		b.ReportMetric(t.h.pct(0.99), "handoff_p99_ns")
+		b.ReportMetric(float64(t.h.max), "handoff_max_ns")
+	}
+}
+
+// handoffTimes times every 64th pass of the turn, under the lock, from the
+// passer's clock read to the taker's once it sees its turn, as C's
+// mutex/handoff (handoff_* fields).
+type handoffTimes struct {
+	passes uint64
+	stamp  time.Time
+	h      latencyHist
+}
+
+func (t *handoffTimes) pass() {
+	if !t.stamp.IsZero() {
+		t.h.add(uint64(time.Since(t.stamp).Nanoseconds()))
+		t.stamp = time.Time{}
+	}
+	t.passes++
+	if t.passes%64 == 0 {
+		t.stamp = time.Now()
+	}
 }
 
 // rwmutex/uncontended: a lock per goroutine; op=read is RLock, sum one

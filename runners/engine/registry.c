@@ -12,8 +12,8 @@ extern const struct bench *const __start_contend_bench[];
 extern const struct bench *const __stop_contend_bench[];
 
 static const char *const family_order[] = {
-	"empty", "c2c",	   "atomic", "mutex", "rwmutex",
-	"chan",	 "unwind", "pool",   "deque",
+	"empty",   "c2c",  "futex",  "atomic", "mutex",
+	"rwmutex", "chan", "unwind", "pool",   "deque",
 };
 
 static int family_rank(const char *name)
