@@ -18,6 +18,10 @@
  * one select (which picks at random among n ready cases) plus one send.
  * chan/buffered (cap=64): every thread sends one element then receives one
  * on one shared channel; an op is the pair.
+ * Payloads (size=64, size=1024; --full): chan/pingpong cap=0 and
+ * chan/throughput cap=1024 1x1 with elements of that many bytes (the rest
+ * carry a uint64, 8 bytes), its first word the sequence; size comes first
+ * in the params so that Go's sub-benchmarks nest the same way.
  * chan/close-broadcast: T-1 receivers block on a channel, thread 0 closes
  * it; an op is one round (a channel made, blocked on, closed, freed); field
  * wake_p50_ns/wake_p99_ns: close to the last receiver running again (Go's
@@ -66,8 +70,11 @@ struct chan_fns {
 /* A workload's body: inlined, so f's calls become direct ones. */
 #define CHAN_BODY static inline __attribute__((always_inline)) uint64_t
 
+#define CHAN_PAYLOAD_MAX 1024
+
 struct chan_shared {
 	chan_t *(*make)(size_t elem_size, size_t capacity);
+	size_t elem_size; /* size= (payload workloads), else 8 */
 	chan_t *a, *b;
 	int producers, consumers;
 	int select_n; /* chan/select: channels per thread */
@@ -88,8 +95,8 @@ struct chan_local {
 
 static int chan_make_pair(struct chan_shared *s, size_t cap)
 {
-	s->a = s->make(sizeof(uint64_t), cap);
-	s->b = s->make(sizeof(uint64_t), cap);
+	s->a = s->make(s->elem_size, cap);
+	s->b = s->make(s->elem_size, cap);
 	return s->a && s->b ? 0 : -1;
 }
 
@@ -123,6 +130,16 @@ static int chan_setup_with(const struct bench *b, int nthreads, void **shared,
 		return err_set(e, "chan: out of memory");
 	memset(s, 0, sizeof(*s));
 	s->make = make;
+	s->elem_size = sizeof(uint64_t);
+	if (strstr(b->params, "size=")) {
+		long n = atol(strstr(b->params, "size=") + 5);
+		if (n < (long)sizeof(uint64_t) || n > CHAN_PAYLOAD_MAX) {
+			free(s);
+			return err_set(e, "chan: size must be 8 to %d bytes",
+				       CHAN_PAYLOAD_MAX);
+		}
+		s->elem_size = (size_t)n;
+	}
 	s->select_n = strcmp(b->name, "chan/select") == 0 ? (int)b->arg2 : 0;
 	chan_split(s, b->arg2, nthreads);
 	if (chan_make_pair(s, (size_t)b->arg) != 0) {
@@ -199,6 +216,33 @@ CHAN_BODY chan_pingpong_body(const struct chan_fns *f, void *shared,
 	return iters;
 }
 
+/* chan/pingpong with s->elem_size-byte elements (size=). */
+CHAN_BODY chan_pingpong_payload_body(const struct chan_fns *f, void *shared,
+				     struct bench_thread *t, uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	_Alignas(CACHE_LINE) unsigned char buf[CHAN_PAYLOAD_MAX] = {0};
+	uint64_t v = 0;
+	if (t->tid != 0) {
+		for (uint64_t i = 0; i < iters; i++) {
+			f->recv(s->a, buf);
+			f->send(s->b, buf);
+		}
+		return 0;
+	}
+	for (uint64_t i = 0; i < iters; i++) {
+		uint64_t t0 = i % PINGPONG_TIMED == 0 ? clock_mono_ns() : 0;
+		memcpy(buf, &i, sizeof(i));
+		f->send(s->a, buf);
+		f->recv(s->b, buf);
+		memcpy(&v, buf, sizeof(v));
+		if (t0)
+			latency_record(&s->lat, clock_mono_ns() - t0);
+	}
+	keep(v);
+	return iters;
+}
+
 static int chan_latency_fields(void *shared, struct bench_field *out, int max)
 {
 	struct chan_shared *s = shared;
@@ -230,6 +274,33 @@ CHAN_BODY chan_throughput_body(const struct chan_fns *f, void *shared,
 	       ((uint64_t)c < total % (uint64_t)s->consumers);
 	for (uint64_t i = 0; i < mine; i++) {
 		f->recv(s->a, &v);
+		sum += v;
+	}
+	keep(sum);
+	return 0;
+}
+
+/* chan/throughput with s->elem_size-byte elements (size=). */
+CHAN_BODY chan_throughput_payload_body(const struct chan_fns *f, void *shared,
+				       struct bench_thread *t, uint64_t iters)
+{
+	struct chan_shared *s = shared;
+	_Alignas(CACHE_LINE) unsigned char buf[CHAN_PAYLOAD_MAX] = {0};
+	uint64_t v = (uint64_t)t->tid << 40, sum = 0, total, mine;
+	int c = t->tid - s->producers;
+	if (c < 0) {
+		for (uint64_t i = 0; i < iters; i++, v++) {
+			memcpy(buf, &v, sizeof(v));
+			f->send(s->a, buf);
+		}
+		return iters;
+	}
+	total = iters * (uint64_t)s->producers;
+	mine = total / (uint64_t)s->consumers +
+	       ((uint64_t)c < total % (uint64_t)s->consumers);
+	for (uint64_t i = 0; i < mine; i++) {
+		f->recv(s->a, buf);
+		memcpy(&v, buf, sizeof(v));
 		sum += v;
 	}
 	keep(sum);
@@ -420,8 +491,16 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 	}                                                                      \
 	CHAN_RUN(IMPL, pingpong)
 
+#define CHAN_TPUT_SIZE(IMPL, SIZE)                                             \
+	CHAN_REG(IMPL, tput_1024_s##SIZE, "chan/throughput",                   \
+		 "size=" #SIZE ",cap=1024,pc=1x1", 1024, 0,                    \
+		 BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL, 0,                   \
+		 throughput_payload, NULL,                                     \
+		 "producers send, consumers receive on one channel")
+
 #define CHAN_BENCHES_BUFFERED(IMPL)                                            \
 	CHAN_RUN(IMPL, throughput)                                             \
+	CHAN_RUN(IMPL, throughput_payload)                                     \
 	CHAN_RUN(IMPL, select)                                                 \
 	CHAN_RUN(IMPL, buffered)                                               \
 	CHAN_REG(IMPL, pingpong1, "chan/pingpong", "cap=1", 1, 0,              \
@@ -436,6 +515,14 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 	CHAN_TPUT(IMPL, 64, 1, 1xN, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 2, Nx1, BENCH_FULL, 2);                            \
 	CHAN_TPUT(IMPL, 64, 3, NxN, BENCH_FULL, 2);                            \
+	CHAN_TPUT(IMPL, 1, 1, 1xN, BENCH_FULL, 2);                             \
+	CHAN_TPUT(IMPL, 1, 2, Nx1, BENCH_FULL, 2);                             \
+	CHAN_TPUT(IMPL, 1, 3, NxN, BENCH_FULL, 2);                             \
+	CHAN_TPUT(IMPL, 1024, 1, 1xN, BENCH_FULL, 2);                          \
+	CHAN_TPUT(IMPL, 1024, 2, Nx1, BENCH_FULL, 2);                          \
+	CHAN_TPUT(IMPL, 1024, 3, NxN, BENCH_FULL, 2);                          \
+	CHAN_TPUT_SIZE(IMPL, 64);                                              \
+	CHAN_TPUT_SIZE(IMPL, 1024);                                            \
 	CHAN_REG(IMPL, select2, "chan/select", "n=2", 64, 2, BENCH_TIMED, 0,   \
 		 select, NULL,                                                 \
 		 "select over n ready channels, send the element back");       \
@@ -449,8 +536,18 @@ static int chan_idle_fields(void *shared, struct bench_field *out, int max)
 		 BENCH_TIMED, 0, buffered, NULL,                               \
 		 "each thread sends then receives on one shared channel")
 
+#define CHAN_PINGPONG_SIZE(IMPL, SIZE)                                         \
+	CHAN_REG(IMPL, pingpong0_s##SIZE, "chan/pingpong",                     \
+		 "size=" #SIZE ",cap=0", 0, 0,                                 \
+		 BENCH_PAIR | BENCH_HANDOFF | BENCH_FULL, 0, pingpong_payload, \
+		 chan_latency_fields,                                          \
+		 "round trip between two threads over two channels")
+
 #define CHAN_BENCHES_UNBUFFERED(IMPL)                                          \
 	CHAN_RUN(IMPL, broadcast)                                              \
+	CHAN_RUN(IMPL, pingpong_payload)                                       \
+	CHAN_PINGPONG_SIZE(IMPL, 64);                                          \
+	CHAN_PINGPONG_SIZE(IMPL, 1024);                                        \
 	CHAN_RUN(IMPL, idle)                                                   \
 	CHAN_REG(IMPL, pingpong0, "chan/pingpong", "cap=0", 0, 0,              \
 		 BENCH_PAIR | BENCH_HANDOFF, 0, pingpong, chan_latency_fields, \

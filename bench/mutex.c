@@ -60,7 +60,9 @@
 #define MUTEX_HANDOFF_YIELD (1u << 16)
 
 /* mutex/sections' parameters, parsed at setup from the case's params, in
- * units of busy work on this machine. */
+ * units of busy work on this machine; a section of over a second is a
+ * mistake, refused. */
+#define MUTEX_SECTION_MAX_NS 1000000000ull
 struct mutex_sections {
 	uint64_t cs_ns, ps_ns, cs_units, ps_units;
 	int nthreads;
@@ -77,9 +79,15 @@ static int mutex_sections_init(struct mutex_sections *sec,
 	sec->nthreads = nthreads;
 	if (strcmp(b->name, "mutex/sections") != 0)
 		return 0;
-	if (sscanf(b->params, "cs=%llu,ps=%llu%n", &cs, &ps, &end) != 2 ||
-	    b->params[end] != '\0')
+	if (strchr(b->params, '-') ||
+	    sscanf(b->params, "cs=%llu,ps=%llu%n", &cs, &ps, &end) != 2 ||
+	    b->params[end] != '\0' || cs > MUTEX_SECTION_MAX_NS ||
+	    ps > MUTEX_SECTION_MAX_NS)
 		return err_set(e, "mutex/sections: bad params '%s'", b->params);
+	/* measured again here, in the case's own process, now that the
+	 * runner's start-up is over (a CPU still ramping its clock then
+	 * would make every section short) */
+	busy_unit_ps_measure();
 	sec->cs_ns = cs;
 	sec->ps_ns = ps;
 	sec->cs_units = busy_units_ns(cs);
@@ -226,6 +234,9 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 				s->handovers++;                                \
 			}                                                      \
 			x = busy_units(cs, x);                                 \
+			/* the work stays inside: a clobber the unlock         \
+			 * cannot be moved above */                            \
+			__asm__ volatile("" : "+r"(x) : : "memory");           \
 			mutex_##IMPL##_unlock(&s->m);                          \
 			x = busy_units(ps, x);                                 \
 		}                                                              \

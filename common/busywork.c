@@ -6,14 +6,16 @@
  * whichever thread's store lands last is as good (relaxed). */
 struct busy_kept busy_kept;
 
-/* Rounds of at least BUSY_ROUND_NS (a clock read is a small part of one),
+/* Rounds of at least BUSY_ROUND_NS, a clock read per chunk of BUSY_CHUNK
+ * units (~20 us: a 20 ns read is 0.1% of it; with 1024 units up to 2%,
+ * every section that much short),
  * the fastest of BUSY_ROUNDS (an interrupt only makes a round slower); a
  * clock that does not move or a unit outside 0.05-100 ns gives
  * BUSY_PS_DEFAULT (a multiply-add is 3-5 cycles on every CPU this runs on). */
 enum {
 	BUSY_ROUNDS = 5,
-	BUSY_CHUNK = 1024,
-	BUSY_ROUND_NS = 50000,
+	BUSY_CHUNK = 16384,
+	BUSY_ROUND_NS = 100000,
 	BUSY_MAX_CHUNKS = 1 << 16,
 	BUSY_PS_MIN = 50,
 	BUSY_PS_MAX = 100000,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "busywork.h"
+#include "clock.h"
 #include "test_check.h"
 
 static void test_measured_and_kept(void)
@@ -47,11 +48,34 @@ static void test_chain(void)
 	CHECK(busy_units(2, 7) == busy_units(1, busy_units(1, 7)));
 }
 
+/* The work is done, not folded: four times the units take well over twice
+ * the time (the least of several tries each: a ratio, not a time). */
+static uint64_t least_ns(uint64_t units)
+{
+	uint64_t best = UINT64_MAX, x = 3;
+	for (int i = 0; i < 7; i++) {
+		uint64_t t0 = clock_mono_ns();
+		x = busy_units(units, x);
+		uint64_t dt = clock_mono_ns() - t0;
+		if (dt < best)
+			best = dt;
+	}
+	CHECK(x != 3);
+	return best;
+}
+
+static void test_work_scales(void)
+{
+	uint64_t one = least_ns(200000), four = least_ns(800000);
+	CHECK(four > 2 * one);
+}
+
 int main(void)
 {
 	test_measured_and_kept();
 	test_conversion();
 	test_chain();
+	test_work_scales();
 	printf("busywork: unit %.2f ns, %s\n", busy_unit_ps() / 1000.0,
 	       fails ? "FAILED" : "ok");
 	return fails != 0;

@@ -413,33 +413,40 @@ class Results(unittest.TestCase):
                     delta=1e-6 * max(1, r["ns_per_op"]["median"]))
                 self.assertGreaterEqual(f["handovers_per_op"], 0)
                 self.assertLessEqual(f["handovers_per_op"], 1)
-                if r["threads"] == 1 and cs + ps >= 500:
-                    # the busy work is a time: one thread alone takes
-                    # about cs + ps per op (a ratio, not an absolute time)
+                # the busy work is a time, in the lock where it belongs:
+                # no row beats its Amdahl bound by more than the unit's
+                # precision (a few %; noise only adds). Deleted work, or a
+                # critical section moved out of the lock, would: moving it
+                # out took cs=1000,ps=0 at 2 threads to 0.52x the bound
+                if ideal >= 100:
                     self.assertGreater(r["ns_per_op"]["median"],
-                                       0.5 * (cs + ps))
+                                       0.8 * ideal)
 
     def test_c2c_states_time_each_op_on_each_state(self):
         doc, _ = load_run("--filter", "c2c/states")
-        recs = {(r["params"]["state"], r["params"]["op"]): r
+        recs = {(r["placement"], r["params"]["state"], r["params"]["op"]): r
                 for r in doc["results"] if r["benchmark"] == "c2c/states"}
         ops = ["load", "store", "cas", "faa", "swap"]
         x86 = platform.machine() in ("x86_64", "i386", "i686")
         states = "MESI" if x86 else "MS"  # E and I need clflush
-        self.assertEqual(sorted(recs),
-                         sorted((s, o) for s in states for o in ops))
+        places = {k[0] for k in recs}
+        self.assertEqual(sorted(recs), sorted(
+            (p, s, o) for p in places for s in states for o in ops))
         for key, r in recs.items():
-            with self.subTest(state=key[0], op=key[1]):
+            with self.subTest(key=key):
                 self.assertEqual(r["status"], "ok", r["reason"])
                 self.assertEqual(r["threads"], 2)
                 f = r["fields"]
                 self.assertGreater(f["op_min_ns"], 0)
                 self.assertLessEqual(f["op_min_ns"], f["op_p50_ns"])
+                self.assertEqual(f["broken_rounds"], 0)
         # a load of a line both hold is a hit in the loader's own cache,
-        # one of a line the other modified a transfer: tens of times apart
-        # on every machine, so the order holds however noisy this one is
-        self.assertLess(recs[("S", "load")]["fields"]["op_p50_ns"],
-                        recs[("M", "load")]["fields"]["op_p50_ns"])
+        # one of a line the other core modified a transfer: tens of times
+        # apart, so the order holds however noisy the machine (not between
+        # SMT siblings, which share the cache)
+        for p in places - {"smt-sibling"}:
+            self.assertLess(recs[(p, "S", "load")]["fields"]["op_p50_ns"],
+                            recs[(p, "M", "load")]["fields"]["op_p50_ns"])
 
     def test_pinning_is_read_back(self):
         for r in self.doc["results"]:

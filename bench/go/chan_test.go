@@ -121,6 +121,64 @@ func pingpong(b *testing.B, capacity int, f form) {
 func pingpongAll(b *testing.B, f form) {
 	b.Run("cap=0", func(b *testing.B) { pingpong(b, 0, f) })
 	b.Run("cap=1", func(b *testing.B) { pingpong(b, 1, f) })
+	b.Run("size=64", func(b *testing.B) {
+		b.Run("cap=0", func(b *testing.B) {
+			pingpongOf[[8]uint64](b, 0, f)
+		})
+	})
+	b.Run("size=1024", func(b *testing.B) {
+		b.Run("cap=0", func(b *testing.B) {
+			pingpongOf[[128]uint64](b, 0, f)
+		})
+	})
+}
+
+// setFirst and first write and read a payload's first word, as the C rows'
+// sequence (T is an array of at least one uint64).
+func setFirst[T any](v *T, x uint64) { *(*uint64)(unsafe.Pointer(v)) = x }
+func first[T any](v *T) uint64       { return *(*uint64)(unsafe.Pointer(v)) }
+
+// pingpongOf is pingpong with T-sized elements (chan/pingpong size=N).
+func pingpongOf[T any](b *testing.B, capacity int, f form) {
+	defer onOneP(f)()
+	ping, pong := make(chan T, capacity), make(chan T, capacity)
+	done := make(chan struct{})
+	go func() {
+		if f == locked {
+			pinTo(b, 1)
+			defer runtime.UnlockOSThread()
+		}
+		for v := range ping {
+			pong <- v
+		}
+		close(done)
+	}()
+	if f == locked {
+		pinTo(b, 0)
+		defer runtime.UnlockOSThread()
+	}
+	lat := make([]int64, 0, b.N/pingpongTimed+1)
+	var v T
+	var s uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var t0 time.Time
+		if i%pingpongTimed == 0 {
+			t0 = time.Now()
+		}
+		setFirst(&v, uint64(i))
+		ping <- v
+		v = <-pong
+		s += first(&v)
+		if i%pingpongTimed == 0 {
+			lat = append(lat, int64(time.Since(t0)))
+		}
+	}
+	b.StopTimer()
+	close(ping)
+	<-done
+	atomic.AddUint64(&sink, s)
+	latencies(b, "lat", lat)
 }
 
 func BenchmarkChanPingpong(b *testing.B)       { pingpongAll(b, free) }
@@ -191,7 +249,56 @@ func throughput(b *testing.B, capacity int, pc string, f form) {
 	wg.Wait()
 }
 
+// throughputOf is throughput 1x1 with T-sized elements (size=N).
+func throughputOf[T any](b *testing.B, capacity int, f form) {
+	defer onOneP(f)()
+	ch := make(chan T, capacity)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if f == locked {
+			pinTo(b, 0)
+			defer runtime.UnlockOSThread()
+		}
+		var v T
+		for i := b.N; i > 0; i-- {
+			setFirst(&v, uint64(i))
+			ch <- v
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if f == locked {
+			pinTo(b, 1)
+			defer runtime.UnlockOSThread()
+		}
+		var s uint64
+		for i := b.N; i > 0; i-- {
+			v := <-ch
+			s += first(&v)
+		}
+		atomic.AddUint64(&sink, s)
+	}()
+	wg.Wait()
+}
+
 func throughputAll(b *testing.B, f form) {
+	b.Run("size=64", func(b *testing.B) {
+		b.Run("cap=1024", func(b *testing.B) {
+			b.Run("pc=1x1", func(b *testing.B) {
+				throughputOf[[8]uint64](b, 1024, f)
+			})
+		})
+	})
+	b.Run("size=1024", func(b *testing.B) {
+		b.Run("cap=1024", func(b *testing.B) {
+			b.Run("pc=1x1", func(b *testing.B) {
+				throughputOf[[128]uint64](b, 1024, f)
+			})
+		})
+	})
 	for _, c := range []int{1, 64, 1024} {
 		c := c
 		b.Run(fmt.Sprintf("cap=%d", c), func(b *testing.B) {
