@@ -140,9 +140,12 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 	return 3;
 }
 
-#define MUTEX_SECTIONS(IMPL, SUMMARY, TAG, PARAMS, FLAGS)                      \
-	BENCH_REGISTER(mutex_##IMPL##_##TAG##_bench, .name = "mutex/sections", \
-		       .impl = #IMPL, .params = PARAMS,                        \
+/* CS and PS are the params' numbers too (.arg, .arg2): the list sorts by
+ * them, and the rows of one case stay together */
+#define MUTEX_SECTIONS(IMPL, SUMMARY, CS, PS, FLAGS)                           \
+	BENCH_REGISTER(mutex_##IMPL##_sections_##CS##_##PS##_bench,            \
+		       .name = "mutex/sections", .impl = #IMPL,                \
+		       .params = "cs=" #CS ",ps=" #PS, .arg = CS, .arg2 = PS,  \
 		       .flags = BENCH_TIMED | (FLAGS),                         \
 		       .summary = "mutex/lock with busy work inside and "      \
 				  "after the lock (" SUMMARY ")",              \
@@ -305,14 +308,11 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 		       .teardown = mutex_##IMPL##_teardown,                    \
 		       .fields = mutex_##IMPL##_fields,                        \
 		       .run = mutex_##IMPL##_lock_run);                        \
-	MUTEX_SECTIONS(IMPL, SUMMARY, sections_100_0, "cs=100,ps=0", 0);       \
-	MUTEX_SECTIONS(IMPL, SUMMARY, sections_100_500, "cs=100,ps=500", 0);   \
-	MUTEX_SECTIONS(IMPL, SUMMARY, sections_0_500, "cs=0,ps=500",           \
-		       BENCH_FULL);                                            \
-	MUTEX_SECTIONS(IMPL, SUMMARY, sections_1000_0, "cs=1000,ps=0",         \
-		       BENCH_FULL);                                            \
-	MUTEX_SECTIONS(IMPL, SUMMARY, sections_1000_5000, "cs=1000,ps=5000",   \
-		       BENCH_FULL);                                            \
+	MUTEX_SECTIONS(IMPL, SUMMARY, 100, 0, 0);                              \
+	MUTEX_SECTIONS(IMPL, SUMMARY, 100, 500, 0);                            \
+	MUTEX_SECTIONS(IMPL, SUMMARY, 0, 500, BENCH_FULL);                     \
+	MUTEX_SECTIONS(IMPL, SUMMARY, 1000, 0, BENCH_FULL);                    \
+	MUTEX_SECTIONS(IMPL, SUMMARY, 1000, 5000, BENCH_FULL);                 \
 	BENCH_REGISTER(mutex_##IMPL##_handoff_bench, .name = "mutex/handoff",  \
 		       .impl = #IMPL, .params = "",                            \
 		       .flags = BENCH_PAIR | BENCH_HANDOFF,                    \

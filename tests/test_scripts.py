@@ -900,6 +900,9 @@ def test_make_report_over_results_dir(tmp_path):
     html = open(tmp_path / "index.html").read()
     assert "mutex/lock" in html and "core-to-core" in html
     assert "atomic/load" not in html
+    # the Intel machine's newest file has c2c/states: its table per state
+    assert "left modified (M), exclusive (E)" in html
+    assert re.search(r"<td>same-l3</td>\s*<td>S</td>", html)
 
 
 def chromium_open(html, tmp_path):

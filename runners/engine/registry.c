@@ -44,6 +44,11 @@ static int cmp_ranked(const void *x, const void *y)
 		return a->b->arg < b->b->arg ? -1 : 1;
 	if (a->b->arg2 != b->b->arg2)
 		return a->b->arg2 < b->b->arg2 ? -1 : 1;
+	/* the rows of one case together (a workload whose numeric params
+	 * say less than its params, as chan's size=): run.c puts one Go row
+	 * after each such run of rows */
+	if ((d = strcmp(a->b->params, b->b->params)))
+		return d;
 	if ((d = strcmp(a->b->impl, b->b->impl)))
 		return d;
 	return (a->index > b->index) - (a->index < b->index);
