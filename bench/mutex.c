@@ -48,70 +48,16 @@
 #include <string.h>
 
 #include "bench.h"
-#include "busywork.h"
 #include "clock.h"
 #include "latency.h"
 #include "mutex_impls.h"
+#include "sections.h"
 #include "spin.h"
 
 /* Failed turn checks before a waiting handoff thread yields its CPU, so two
  * threads forced onto one CPU (placement none, oversubscribed) still make
  * progress; never reached when each has its own CPU. */
 #define MUTEX_HANDOFF_YIELD (1u << 16)
-
-/* mutex/sections' parameters, parsed at setup from the case's params, in
- * units of busy work on this machine; a section of over a second is a
- * mistake, refused. */
-#define MUTEX_SECTION_MAX_NS 1000000000ull
-struct mutex_sections {
-	uint64_t cs_ns, ps_ns, cs_units, ps_units;
-	int nthreads;
-	_Atomic uint64_t sink; /* the busy work's results, kept */
-};
-
-static int mutex_sections_init(struct mutex_sections *sec,
-			       const struct bench *b, int nthreads,
-			       struct err *e)
-{
-	unsigned long long cs = 0, ps = 0;
-	int end = 0;
-	memset(sec, 0, sizeof(*sec));
-	sec->nthreads = nthreads;
-	if (strcmp(b->name, "mutex/sections") != 0)
-		return 0;
-	if (strchr(b->params, '-') ||
-	    sscanf(b->params, "cs=%llu,ps=%llu%n", &cs, &ps, &end) != 2 ||
-	    b->params[end] != '\0' || cs > MUTEX_SECTION_MAX_NS ||
-	    ps > MUTEX_SECTION_MAX_NS)
-		return err_set(e, "mutex/sections: bad params '%s'", b->params);
-	/* measured again here, in the case's own process, now that the
-	 * runner's start-up is over (a CPU still ramping its clock then
-	 * would make every section short) */
-	busy_unit_ps_measure();
-	sec->cs_ns = cs;
-	sec->ps_ns = ps;
-	sec->cs_units = busy_units_ns(cs);
-	sec->ps_units = busy_units_ns(ps);
-	return 0;
-}
-
-static void mutex_sections_sink(struct mutex_sections *sec, uint64_t x)
-{
-	/* relaxed: only that the result is used matters */
-	atomic_fetch_xor_explicit(&sec->sink, x, memory_order_relaxed);
-}
-
-/* Amdahl's bound for the case's thread count (see the top). */
-static int mutex_sections_fields(const struct mutex_sections *sec,
-				 struct bench_field *out, int max)
-{
-	double cs = (double)sec->cs_ns, ps = (double)sec->ps_ns;
-	double par = (cs + ps) / (double)sec->nthreads;
-	if (max < 1)
-		return 0;
-	out[0] = (struct bench_field){"ideal_ns_per_op", cs > par ? cs : par};
-	return 1;
-}
 
 /* Under the lock, on a pass of the turn: the pass timed before this one
  * ends here (the taker sees its turn), and every 64th pass starts one. The
@@ -163,7 +109,7 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 		int owner, turn;                                               \
 		uint64_t passes, stamp; /* handoff: the timed pass's clock */  \
 		struct latency_hist_fine hand;                                 \
-		struct mutex_sections sec; /* mutex/sections only */           \
+		struct sections sec; /* mutex/sections only */                 \
 	};                                                                     \
                                                                                \
 	static int mutex_##IMPL##_setup(const struct bench *b, int nthreads,   \
@@ -174,9 +120,11 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 		if (!s)                                                        \
 			return err_set(e, "mutex: out of memory");             \
 		s->counter = s->handovers = s->passes = s->stamp = 0;          \
+		memset(&s->sec, 0, sizeof(s->sec));                            \
 		s->owner = s->turn = 0;                                        \
 		latency_fine_reset(&s->hand);                                  \
-		if (mutex_sections_init(&s->sec, b, nthreads, e) != 0) {       \
+		if (!strcmp(b->name, "mutex/sections") &&                      \
+		    sections_init(&s->sec, b, nthreads, 0, e) != 0) {          \
 			free(s);                                               \
 			return -1;                                             \
 		}                                                              \
@@ -237,13 +185,11 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 				s->handovers++;                                \
 			}                                                      \
 			x = busy_units(cs, x);                                 \
-			/* the work stays inside: a clobber the unlock         \
-			 * cannot be moved above */                            \
-			__asm__ volatile("" : "+r"(x) : : "memory");           \
+			SECTION_KEEP_INSIDE(x);                                \
 			mutex_##IMPL##_unlock(&s->m);                          \
 			x = busy_units(ps, x);                                 \
 		}                                                              \
-		mutex_sections_sink(&s->sec, x);                               \
+		sections_sink(&s->sec, x);                                     \
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
@@ -252,7 +198,7 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 	{                                                                      \
 		struct mutex_##IMPL##_shared *s = shared;                      \
 		int n = mutex_##IMPL##_fields(shared, out, max);               \
-		return n + mutex_sections_fields(&s->sec, out + n, max - n);   \
+		return n + sections_fields(&s->sec, out + n, max - n);         \
 	}                                                                      \
                                                                                \
 	static int mutex_##IMPL##_handoff_fields(                              \

@@ -22,6 +22,11 @@
  * readers hold it continuously, so its writer waits far longer: starvation
  * shows in p99/max from 3 threads on (with 2 threads the lone reader's
  * sections never overlap).
+ * rwmutex/sections (read=N,cs=NS,ps=NS; --full): read-ratio's mix on one
+ * line with busy work of cs ns inside the lock (shared or exclusive) and
+ * ps ns after it (bench/sections.h): fields ideal_ns_per_op (Amdahl's
+ * bound: the writes' critical sections serialised, the reads' overlapping)
+ * and, from the runner, overhead_ns_per_op.
  * Each implementation of rwmutex_impls.h gets its own copy of the loops
  * (RWMUTEX_BENCHES) so that its static inline ops are inlined.
  */
@@ -34,6 +39,7 @@
 #include "clock.h"
 #include "latency.h"
 #include "rwmutex_impls.h"
+#include "sections.h"
 
 #define RWMUTEX_LINES	 8
 #define RWMUTEX_READ_CAP 100 /* reads per writer op before readers stop */
@@ -59,6 +65,7 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 		/* writer-wait: bumped when the writer is done */              \
 		_Alignas(CACHE_LINE) _Atomic uint64_t writer_done;             \
 		struct latency_hist_fine hist; /* the writer's only */         \
+		struct sections sec;	       /* rwmutex/sections only */     \
 	};                                                                     \
                                                                                \
 	/* uncontended: the thread's own lock and line */                      \
@@ -81,6 +88,11 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 			for (int w = 0; w < 8; w++)                            \
 				s->data[c][w] = (uint64_t)w;                   \
 		atomic_init(&s->writer_done, 0);                               \
+		if (!strcmp(b->name, "rwmutex/sections") &&                    \
+		    sections_init(&s->sec, b, nthreads, 1, e) != 0) {          \
+			free(s);                                               \
+			return -1;                                             \
+		}                                                              \
 		if (rwmutex_##IMPL##_init(&s->l) != 0) {                       \
 			free(s);                                               \
 			return err_set(e, "rwmutex: init failed");             \
@@ -174,6 +186,45 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 		return iters;                                                  \
 	}                                                                      \
                                                                                \
+	static uint64_t rwmutex_##IMPL##_sections_run(                         \
+		void *shared, struct bench_thread *t, uint64_t iters)          \
+	{                                                                      \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		uint64_t sum = 0, x = (uint64_t)t->tid;                        \
+		uint64_t cs = s->sec.cs_units, ps = s->sec.ps_units;           \
+		unsigned read = s->sec.read;                                   \
+		unsigned phase = (unsigned)t->tid * 37u % 100u;                \
+		for (uint64_t i = 0; i < iters; i++) {                         \
+			if (++phase == 100)                                    \
+				phase = 0;                                     \
+			if (phase < read) {                                    \
+				rwmutex_##IMPL##_rlock(&s->l);                 \
+				for (int w = 0; w < 8; w++)                    \
+					sum += s->data[0][w];                  \
+				x = busy_units(cs, x);                         \
+				SECTION_KEEP_INSIDE(x);                        \
+				rwmutex_##IMPL##_runlock(&s->l);               \
+			} else {                                               \
+				rwmutex_##IMPL##_lock(&s->l);                  \
+				s->data[0][i & 7]++;                           \
+				x = busy_units(cs, x);                         \
+				SECTION_KEEP_INSIDE(x);                        \
+				rwmutex_##IMPL##_unlock(&s->l);                \
+			}                                                      \
+			x = busy_units(ps, x);                                 \
+		}                                                              \
+		sections_sink(&s->sec, x);                                     \
+		keep(sum);                                                     \
+		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	static int rwmutex_##IMPL##_sections_fields(                           \
+		void *shared, struct bench_field *out, int max)                \
+	{                                                                      \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		return sections_fields(&s->sec, out, max);                     \
+	}                                                                      \
+                                                                               \
 	/* Readers stop when writer_done moves past the value it had when      \
 	 * they started: the runner's barrier orders the previous sample's     \
 	 * bump before this sample's start. Relaxed loads: only a stop hint.   \
@@ -231,6 +282,22 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 		       .fields = rwmutex_##IMPL##_fields,                      \
 		       .run = rwmutex_##IMPL##_##WL##_run)
 
+/* READ and CS are its numbers (.arg, .arg2: the list's order) */
+#define RWMUTEX_SECTIONS(IMPL, READ, CS, PS, SUMMARY)                          \
+	BENCH_REGISTER(                                                        \
+		rwmutex_##IMPL##_sec_##READ##_##CS##_##PS,                     \
+		.name = "rwmutex/sections", .impl = #IMPL,                     \
+		.params = "read=" #READ ",cs=" #CS ",ps=" #PS, .arg = READ,    \
+		.arg2 = CS, .flags = BENCH_TIMED | BENCH_FULL,                 \
+		.summary = "read-ratio with busy work inside and after "       \
+			   "the lock (" SUMMARY ")",                           \
+		.setup = rwmutex_##IMPL##_setup,                               \
+		.teardown = rwmutex_##IMPL##_teardown,                         \
+		.thread_init = rwmutex_##IMPL##_thread_init,                   \
+		.thread_fini = rwmutex_##IMPL##_thread_fini,                   \
+		.fields = rwmutex_##IMPL##_sections_fields,                    \
+		.run = rwmutex_##IMPL##_sections_run)
+
 #define RWMUTEX_RATIO(IMPL, READ, LINES, FLAGS, SUMMARY)                       \
 	RWMUTEX_REG(IMPL, ratio, r##READ##_l##LINES, "rwmutex/read-ratio",     \
 		    "read=" #READ ",lines=" #LINES, READ, LINES,               \
@@ -259,6 +326,9 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 	RWMUTEX_RATIO(IMPL, 90, 8, BENCH_FULL, SUMMARY);                       \
 	RWMUTEX_RATIO(IMPL, 50, 8, BENCH_FULL, SUMMARY);                       \
 	RWMUTEX_RATIO(IMPL, 0, 8, BENCH_FULL, SUMMARY);                        \
+	RWMUTEX_SECTIONS(IMPL, 90, 100, 0, SUMMARY);                           \
+	RWMUTEX_SECTIONS(IMPL, 90, 100, 500, SUMMARY);                         \
+	RWMUTEX_SECTIONS(IMPL, 99, 1000, 0, SUMMARY);                          \
 	RWMUTEX_REG(IMPL, writer_wait, ww, "rwmutex/writer-wait", "", 0, 0, 0, \
 		    "thread 0 writes back to back, the rest read until it is " \
 		    "done; op = a read or a write; fields: the writer's "      \

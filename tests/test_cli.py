@@ -427,6 +427,33 @@ class Results(unittest.TestCase):
                     self.assertGreater(r["ns_per_op"]["median"],
                                        0.8 * ideal)
 
+    def test_rwmutex_sections_bound_counts_only_the_writes_serial(self):
+        go = os.path.exists(GO_BENCH)
+        doc, _ = load_run(*(["--with-go"] if go else []), "--filter",
+                          "rwmutex/sections,impl=pthread,impl=bravo",
+                          "--threads", "1,2")
+        recs = [r for r in doc["results"]
+                if r["benchmark"] == "rwmutex/sections"]
+        # three read/cs/ps rows at 1 and 2 threads, two C locks (and Go)
+        self.assertEqual(len(recs), 18 if go else 12)
+        keys = [(r["impl"], tuple(sorted(r["params"].items())),
+                 r["threads"]) for r in recs]
+        self.assertEqual(len(keys), len(set(keys)))
+        for r in recs:
+            with self.subTest(impl=r["impl"], params=r["params"],
+                              threads=r["threads"]):
+                self.assertEqual(r["status"], "ok", r["reason"])
+                p, f = r["params"], r["fields"]
+                ideal = max(p["cs"] * (100 - p["read"]) / 100,
+                            (p["cs"] + p["ps"]) / r["threads"])
+                self.assertAlmostEqual(f["ideal_ns_per_op"], ideal, 6)
+                self.assertAlmostEqual(
+                    f["overhead_ns_per_op"],
+                    r["ns_per_op"]["median"] - ideal,
+                    delta=1e-6 * max(1, r["ns_per_op"]["median"]))
+                # as mutex/sections: the bound holds (noise only adds)
+                self.assertGreater(r["ns_per_op"]["median"], 0.8 * ideal)
+
     def test_c2c_states_time_each_op_on_each_state(self):
         doc, _ = load_run("--filter", "c2c/states")
         recs = {(r["placement"], r["params"]["state"], r["params"]["op"]): r

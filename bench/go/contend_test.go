@@ -437,6 +437,78 @@ func BenchmarkRwmutexReadRatio(b *testing.B) {
 	}
 }
 
+// rwmutex/sections: read-ratio's mix on one line with cs ns of busy work
+// inside the lock and ps ns after it; ideal_ns_per_op is C's bound
+// (bench/sections.h): max(cs x write share, (cs+ps)/P).
+func BenchmarkRwmutexSections(b *testing.B) {
+	type sec struct{ read, cs, ps int }
+	for _, read := range []int{90, 99} {
+		read := read
+		b.Run(fmt.Sprintf("read=%d", read), func(b *testing.B) {
+			for _, cs := range []int{100, 1000} {
+				cs := cs
+				var pss []int
+				for _, x := range []sec{{90, 100, 0}, {90, 100, 500},
+					{99, 1000, 0}} {
+					if x.read == read && x.cs == cs {
+						pss = append(pss, x.ps)
+					}
+				}
+				if len(pss) == 0 {
+					continue
+				}
+				b.Run(fmt.Sprintf("cs=%d", cs), func(b *testing.B) {
+					for _, ps := range pss {
+						ps := ps
+						b.Run(fmt.Sprintf("ps=%d", ps),
+							func(b *testing.B) {
+								rwmutexSections(b, read,
+									cs, ps)
+							})
+					}
+				})
+			}
+		})
+	}
+}
+
+func rwmutexSections(b *testing.B, read, csNs, psNs int) {
+	var mu sync.RWMutex
+	var data cacheLine
+	var ids int32
+	cs, ps := busyUnitsNs(csNs), busyUnitsNs(psNs)
+	b.ResetTimer() // the calibration is not the benchmark's
+	b.RunParallel(func(pb *testing.PB) {
+		tid := int(atomic.AddInt32(&ids, 1) - 1)
+		phase := tid * 37 % 100
+		var s uint64
+		x := uint64(tid)
+		for i := 0; pb.Next(); i++ {
+			if phase++; phase == 100 {
+				phase = 0
+			}
+			if phase < read {
+				mu.RLock()
+				for w := 0; w < 8; w++ {
+					s += data[w]
+				}
+				x = busyUnits(cs, x)
+				mu.RUnlock()
+			} else {
+				mu.Lock()
+				data[i&7]++
+				x = busyUnits(cs, x)
+				mu.Unlock()
+			}
+			x = busyUnits(ps, x)
+		}
+		atomic.AddUint64(&sink, s+x)
+	})
+	excl := float64(csNs) * float64(100-read) / 100
+	par := float64(csNs+psNs) / float64(runtime.GOMAXPROCS(0))
+	b.ReportMetric(math.Max(excl, par), "ideal_ns_per_op")
+}
+
 // cacheLine is one 64-byte line of data, as the C workload's.
 type cacheLine [8]uint64
 

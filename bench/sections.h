@@ -1,0 +1,90 @@
+/* Critical and parallel sections (lockhammer's -c and -p) for the lock
+ * workloads mutex/sections and rwmutex/sections: busy work of cs ns while
+ * holding the lock and ps ns after it, in the measured unit of
+ * common/busywork.h, and Amdahl's bound for the case.
+ *
+ * The bound, on the scale of ns/op (the span over all threads' ops): an
+ * exclusive hold serialises its critical section with every other, so the
+ * span is at least (write share) x ops x cs; every thread's ops take
+ * cs + ps each, so it is at least ops x (cs + ps) / T. ideal_ns_per_op is
+ * the larger (a mutex: write share 1, max(cs, (cs + ps) / T)); the runner
+ * adds overhead_ns_per_op, ns/op minus it (records_add_overhead). Shared
+ * holds may overlap, so for a read share above 0 the bound assumes they
+ * do: a lock that serialises its readers shows it as overhead.
+ */
+#ifndef CONTEND_SECTIONS_H
+#define CONTEND_SECTIONS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "busywork.h"
+
+/* a section of over a second is a mistake, refused */
+#define SECTION_MAX_NS 1000000000ull
+
+struct sections {
+	uint64_t cs_ns, ps_ns, cs_units, ps_units;
+	unsigned read; /* percent of ops that hold the lock shared */
+	int nthreads;
+	_Atomic uint64_t sink; /* the busy work's results, kept */
+};
+
+/* Parses "[read=N,]cs=NS,ps=NS" (the read= part where has_read), measures
+ * the unit again in the case's own process (a CPU still ramping its
+ * clock at the runner's start would make every section short), and turns
+ * the sections into units. -1 with e set on bad params. */
+static inline int sections_init(struct sections *sec, const struct bench *b,
+				int nthreads, int has_read, struct err *e)
+{
+	unsigned long long cs = 0, ps = 0;
+	unsigned read = 0;
+	int end = 0, ok;
+	const char *p = b->params;
+	memset(sec, 0, sizeof(*sec));
+	sec->nthreads = nthreads;
+	if (strchr(p, '-'))
+		return err_set(e, "%s: bad params '%s'", b->name, p);
+	ok = has_read ? sscanf(p, "read=%u,cs=%llu,ps=%llu%n", &read, &cs, &ps,
+			       &end) == 3
+		      : sscanf(p, "cs=%llu,ps=%llu%n", &cs, &ps, &end) == 2;
+	if (!ok || p[end] != '\0' || read > 100 || cs > SECTION_MAX_NS ||
+	    ps > SECTION_MAX_NS)
+		return err_set(e, "%s: bad params '%s'", b->name, p);
+	busy_unit_ps_measure();
+	sec->read = read;
+	sec->cs_ns = cs;
+	sec->ps_ns = ps;
+	sec->cs_units = busy_units_ns(cs);
+	sec->ps_units = busy_units_ns(ps);
+	return 0;
+}
+
+static inline void sections_sink(struct sections *sec, uint64_t x)
+{
+	/* relaxed: only that the result is used matters */
+	atomic_fetch_xor_explicit(&sec->sink, x, memory_order_relaxed);
+}
+
+/* ideal_ns_per_op (the top). */
+static inline int sections_fields(const struct sections *sec,
+				  struct bench_field *out, int max)
+{
+	double cs = (double)sec->cs_ns, ps = (double)sec->ps_ns;
+	double excl = cs * (100 - sec->read) / 100.0;
+	double par = (cs + ps) / (double)sec->nthreads;
+	if (max < 1)
+		return 0;
+	out[0] = (struct bench_field){"ideal_ns_per_op",
+				      excl > par ? excl : par};
+	return 1;
+}
+
+/* After a critical section's work, before the unlock: a clobber the
+ * compiler cannot move the unlock above, so the work stays inside. */
+#define SECTION_KEEP_INSIDE(x) __asm__ volatile("" : "+r"(x) : : "memory")
+
+#endif
