@@ -60,16 +60,18 @@
 #define MUTEX_HANDOFF_YIELD (1u << 16)
 
 /* Under the lock, on a pass of the turn: the pass timed before this one
- * ends here (the taker sees its turn), and every 64th pass starts one. The
- * lock orders the two clock reads and the histogram's updates. */
+ * ends here (the taker sees its turn), and every 64th pass starts one, but
+ * not a thread's last of the sample (its taker's first would come after
+ * the runner's work between samples: milliseconds). The lock orders the
+ * two clock reads and the histogram's updates. */
 static void mutex_handoff_time(struct latency_hist_fine *h, uint64_t *passes,
-			       uint64_t *stamp)
+			       uint64_t *stamp, int last)
 {
 	if (*stamp) {
 		latency_fine_record(h, clock_mono_ns() - *stamp);
 		*stamp = 0;
 	}
-	if ((++*passes & 63) == 0)
+	if ((++*passes & 63) == 0 && !last)
 		*stamp = clock_mono_ns();
 }
 
@@ -179,6 +181,7 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 		uint64_t x = (uint64_t)t->tid;                                 \
 		for (uint64_t i = 0; i < iters; i++) {                         \
 			mutex_##IMPL##_lock(&s->m);                            \
+			SECTION_KEEP_INSIDE(x);                                \
 			s->counter++;                                          \
 			if (s->owner != t->tid) {                              \
 				s->owner = t->tid;                             \
@@ -221,7 +224,8 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 			if (mine) {                                            \
 				s->turn = other;                               \
 				mutex_handoff_time(&s->hand, &s->passes,       \
-						   &s->stamp);                 \
+						   &s->stamp,                  \
+						   done + 1 == iters);         \
 			}                                                      \
 			mutex_##IMPL##_unlock(&s->m);                          \
 			if (mine) {                                            \

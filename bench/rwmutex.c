@@ -199,6 +199,7 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 				phase = 0;                                     \
 			if (phase < read) {                                    \
 				rwmutex_##IMPL##_rlock(&s->l);                 \
+				SECTION_KEEP_INSIDE(x);                        \
 				for (int w = 0; w < 8; w++)                    \
 					sum += s->data[0][w];                  \
 				x = busy_units(cs, x);                         \
@@ -206,6 +207,7 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 				rwmutex_##IMPL##_runlock(&s->l);               \
 			} else {                                               \
 				rwmutex_##IMPL##_lock(&s->l);                  \
+				SECTION_KEEP_INSIDE(x);                        \
 				s->data[0][i & 7]++;                           \
 				x = busy_units(cs, x);                         \
 				SECTION_KEEP_INSIDE(x);                        \

@@ -4,13 +4,13 @@
  * common/busywork.h, and Amdahl's bound for the case.
  *
  * The bound, on the scale of ns/op (the span over all threads' ops): an
- * exclusive hold serialises its critical section with every other, so the
- * span is at least (write share) x ops x cs; every thread's ops take
- * cs + ps each, so it is at least ops x (cs + ps) / T. ideal_ns_per_op is
- * the larger (a mutex: write share 1, max(cs, (cs + ps) / T)); the runner
- * adds overhead_ns_per_op, ns/op minus it (records_add_overhead). Shared
- * holds may overlap, so for a read share above 0 the bound assumes they
- * do: a lock that serialises its readers shows it as overhead.
+ * exclusive hold overlaps nothing and shared holds overlap only each
+ * other, at best T at a time, so the span is at least ops x (w cs +
+ * (1 - w) cs / T) for a write share w; every thread's ops take cs + ps
+ * each, so it is at least ops x (cs + ps) / T. ideal_ns_per_op is the
+ * larger (a mutex: w = 1, max(cs, (cs + ps) / T)); the runner adds
+ * overhead_ns_per_op, ns/op minus it (records_add_overhead). A lock that
+ * serialises its readers shows it as overhead.
  */
 #ifndef CONTEND_SECTIONS_H
 #define CONTEND_SECTIONS_H
@@ -74,7 +74,8 @@ static inline int sections_fields(const struct sections *sec,
 				  struct bench_field *out, int max)
 {
 	double cs = (double)sec->cs_ns, ps = (double)sec->ps_ns;
-	double excl = cs * (100 - sec->read) / 100.0;
+	double w = (100 - sec->read) / 100.0;
+	double excl = w * cs + (1 - w) * cs / (double)sec->nthreads;
 	double par = (cs + ps) / (double)sec->nthreads;
 	if (max < 1)
 		return 0;

@@ -439,7 +439,7 @@ func BenchmarkRwmutexReadRatio(b *testing.B) {
 
 // rwmutex/sections: read-ratio's mix on one line with cs ns of busy work
 // inside the lock and ps ns after it; ideal_ns_per_op is C's bound
-// (bench/sections.h): max(cs x write share, (cs+ps)/P).
+// (bench/sections.h): max(w cs + (1-w) cs/P, (cs+ps)/P), w the write share.
 func BenchmarkRwmutexSections(b *testing.B) {
 	type sec struct{ read, cs, ps int }
 	for _, read := range []int{90, 99} {
@@ -504,8 +504,10 @@ func rwmutexSections(b *testing.B, read, csNs, psNs int) {
 		}
 		atomic.AddUint64(&sink, s+x)
 	})
-	excl := float64(csNs) * float64(100-read) / 100
-	par := float64(csNs+psNs) / float64(runtime.GOMAXPROCS(0))
+	procs := float64(runtime.GOMAXPROCS(0))
+	w := float64(100-read) / 100
+	excl := w*float64(csNs) + (1-w)*float64(csNs)/procs
+	par := float64(csNs+psNs) / procs
 	b.ReportMetric(math.Max(excl, par), "ideal_ns_per_op")
 }
 
