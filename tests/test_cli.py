@@ -419,13 +419,15 @@ class Results(unittest.TestCase):
                 self.assertGreaterEqual(f["handovers_per_op"], 0)
                 self.assertLessEqual(f["handovers_per_op"], 1)
                 # the busy work is a time, in the lock where it belongs:
-                # no row beats its Amdahl bound by more than the unit's
-                # precision (a few %; noise only adds). Deleted work, or a
-                # critical section moved out of the lock, would: moving it
-                # out took cs=1000,ps=0 at 2 threads to 0.52x the bound
+                # no row beats its Amdahl bound by much. A calibration
+                # taken while another task had the CPU makes the unit look
+                # dear and the sections short (0.72x the bound seen under
+                # the ASan suite's load); deleted work, or a critical
+                # section moved out of the lock, goes further: moving it
+                # out took cs=1000,ps=0 at 2 threads to 0.51x the bound
                 if ideal >= 100:
                     self.assertGreater(r["ns_per_op"]["median"],
-                                       0.8 * ideal)
+                                       0.6 * ideal)
 
     def test_rwmutex_sections_bound_lets_only_reads_overlap(self):
         go = os.path.exists(GO_BENCH)
@@ -452,8 +454,9 @@ class Results(unittest.TestCase):
                     f["overhead_ns_per_op"],
                     r["ns_per_op"]["median"] - ideal,
                     delta=1e-6 * max(1, r["ns_per_op"]["median"]))
-                # as mutex/sections: the bound holds (noise only adds)
-                self.assertGreater(r["ns_per_op"]["median"], 0.8 * ideal)
+                # as mutex/sections: the bound holds, but for a
+                # calibration taken under load
+                self.assertGreater(r["ns_per_op"]["median"], 0.6 * ideal)
 
     def test_c2c_states_time_each_op_on_each_state(self):
         doc, _ = load_run("--filter", "c2c/states")
