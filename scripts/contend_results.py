@@ -835,6 +835,10 @@ def side_interference_text(docs, cases, label):
     rerun = sum(x.get("rerun") or 0 for x in runs)
     if rerun:
         text += f" ({rerun} rerun)"
+    shifted = sum(1 for r in cases.values() if r.get("level_shift"))
+    if shifted:
+        text += (f"; {shifted} at two levels (the machine changed "
+                 "mid-case)")
     if worst is not None:
         text += ("; the most any sample lost to interference: "
                  f"{worst * 100:.0f}% of its CPU time")

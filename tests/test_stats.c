@@ -82,6 +82,28 @@ static int paired_known_answers(void)
 	return fails;
 }
 
+/* The c2c/pingpong samples of a run whose vCPUs moved on the host after
+ * its second sample, and what must not count as two levels. */
+static int level_shift_cases(void)
+{
+	const double moved[] = {53.4, 64.2, 418.9, 395.1, 387.8, 385.1};
+	const double back[] = {390, 385, 401, 52, 55, 60};
+	const double outlier[] = {53, 55, 54, 390, 56, 52};
+	const double last_only[] = {53, 55, 54, 56, 52, 390};
+	const double spread[] = {50, 60, 70, 80, 90, 100};
+	struct level_shift ls;
+	int fails = 0;
+	CHECK(stats_level_shift(moved, 6, 1.5, &ls) == 2 &&
+	      near(ls.before, (53.4 + 64.2) / 2) &&
+	      near(ls.after, (395.1 + 387.8) / 2));
+	CHECK(stats_level_shift(back, 6, 1.5, &ls) == 3 && near(ls.after, 55));
+	CHECK(stats_level_shift(outlier, 6, 1.5, &ls) == 0 && ls.at == 0);
+	CHECK(stats_level_shift(last_only, 6, 1.5, &ls) == 0);
+	CHECK(stats_level_shift(spread, 6, 1.5, &ls) == 0);
+	CHECK(stats_level_shift(moved, 3, 1.5, &ls) == 0);
+	return fails;
+}
+
 int main(void)
 {
 	const double ten[] = {7, 3, 10, 1, 5, 2, 9, 4, 8, 6};
@@ -114,6 +136,7 @@ int main(void)
 	CHECK(stats_median_ci_rank(10, 0.95) == 1);
 	/* n = 100: the textbook ranks 40 and 61 (1-based) */
 	CHECK(stats_median_ci_rank(100, 0.95) == 39);
+	fails += level_shift_cases();
 	fails += paired_known_answers();
 	printf("%d failures\n", fails);
 	return fails != 0;

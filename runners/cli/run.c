@@ -353,30 +353,43 @@ static void maybe_probe(struct report *rp, double start, long after, int force)
 	control_probe_take(&rp->controls[rp->ncontrols++], t, after);
 }
 
-/* A case disturbed by other tasks is measured once more at the end (at
- * most a fifth of the cases, so a machine busy all along costs a fifth
- * more time, not double); the less disturbed of the two records stays. */
+/* A case disturbed by other tasks, or whose samples came at two levels (the
+ * machine changed under it), is measured once more at the end (at most a
+ * fifth of the cases, so a machine busy all along costs a fifth more time,
+ * not double); the record with fewer of those marks stays, of two alike
+ * the less disturbed. */
 /* 1 when a re-run timed out with threads still running (the run stops
  * there, as in the main loop), else 0. */
+static int marks(const struct record *r)
+{
+	return (r->intf.disturbed != 0) + (r->shift.at != 0);
+}
+
+/* fewer marks, or as many and less of the CPUs taken by others */
+static int fresher(const struct record *fresh, const struct record *old)
+{
+	return marks(fresh) < marks(old) ||
+	       (marks(fresh) == marks(old) && fresh->intf.max < old->intf.max);
+}
+
 static int rerun_disturbed(struct run_state *s, const struct run_case *cases,
 			   struct report *rp, const struct measure_params *mp,
 			   double start)
 {
 	size_t budget = (rp->n + 4) / 5, todo = 0, done = 0;
 	for (size_t i = 0; i < rp->n; i++)
-		todo += rp->recs[i].status == REC_OK &&
-			rp->recs[i].intf.disturbed;
+		todo += record_needs_rerun(&rp->recs[i]) != 0;
 	if (s->opt.no_rerun || !todo)
 		return 0;
 	if (s->opt.progress)
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr,
-		"contend: %zu case(s) were disturbed by other tasks; "
-		"re-running %zu\n",
+		"contend: %zu case(s) were disturbed by other tasks or "
+		"changed level mid-case; re-running %zu\n",
 		todo, todo < budget ? todo : budget);
 	for (size_t i = 0; i < rp->n && done < budget && !stop_signal; i++) {
 		struct record *old = &rp->recs[i], fresh;
-		if (old->status != REC_OK || !old->intf.disturbed)
+		if (!record_needs_rerun(old))
 			continue;
 		done++;
 		progress(&s->opt, i, rp->n, &cases[i], start);
@@ -395,8 +408,7 @@ static int rerun_disturbed(struct run_state *s, const struct run_case *cases,
 			old->rerun = 1;
 			continue;
 		}
-		if (fresh.status == REC_OK &&
-		    (!fresh.intf.disturbed || fresh.intf.max < old->intf.max)) {
+		if (fresh.status == REC_OK && fresher(&fresh, old)) {
 			record_free(old);
 			*old = fresh;
 		} else {

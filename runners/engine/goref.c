@@ -260,6 +260,8 @@ static void ingest(char *out, struct record *r, int max)
 		r->fields[f].value /= r->nsamples;
 	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
 	r->noisy = r->ns.cv > NOISY_CV;
+	stats_level_shift(r->samples, (size_t)r->nsamples, SHIFT_RATIO,
+			  &r->shift);
 	r->ns_thread = NAN; /* Go reports no per-goroutine time */
 	r->alloc_valid = 1;
 	r->bytes_per_op = bytes / r->nsamples;

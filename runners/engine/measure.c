@@ -449,6 +449,8 @@ static void finish_record(const struct case_run *cr, struct record *r,
 	int counted = 0;
 	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
 	r->noisy = r->ns.cv > NOISY_CV;
+	stats_level_shift(r->samples, (size_t)r->nsamples, SHIFT_RATIO,
+			  &r->shift);
 	for (int i = 0; i < cr->nthreads; i++)
 		if (thread_ops[i]) {
 			sum += thread_ns[i] / (double)thread_ops[i];

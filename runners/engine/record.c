@@ -76,6 +76,11 @@ void records_add_overhead(struct record *recs, size_t n)
 	}
 }
 
+int record_needs_rerun(const struct record *r)
+{
+	return r->status == REC_OK && (r->intf.disturbed || r->shift.at);
+}
+
 void records_quiet(const struct record *recs, size_t n, struct quiet_summary *q)
 {
 	double *others = malloc(sizeof(double) * (n ? n : 1));
@@ -84,6 +89,7 @@ void records_quiet(const struct record *recs, size_t n, struct quiet_summary *q)
 	for (size_t i = 0; i < n; i++) {
 		const struct interference *in = &recs[i].intf;
 		q->rerun += recs[i].rerun != 0;
+		q->shifted += recs[i].status == REC_OK && recs[i].shift.at;
 		if (recs[i].status != REC_OK || !in->valid)
 			continue;
 		q->measured++;

@@ -59,6 +59,9 @@ struct record {
 	double c2c_ratio;
 	double c2c_floor_ns;
 	int noisy; /* CV above NOISY_CV */
+	/* the samples at two levels SHIFT_RATIO or more apart (stats.h):
+	 * the machine changed mid-case; shift.at 0 when not */
+	struct level_shift shift;
 	/* what else ran on the case's CPUs (interference.h); wait_samples: each
 	 * sample's run-queue wait share (NaN where not measured) */
 	struct interference intf;
@@ -71,17 +74,22 @@ struct record {
 
 #define NOISY_CV      0.05
 #define GO_FLOOR_DIFF 1.5
+#define SHIFT_RATIO   1.5
 
 /* How quiet the machine was over a run's measured records. */
 struct quiet_summary {
 	size_t measured;  /* ok records with interference readings */
 	size_t disturbed; /* of which still disturbed */
 	size_t rerun;	  /* measured again as they were disturbed */
+	size_t shifted;	  /* ok records, C or Go, at two levels */
 	double max;	  /* the largest share another task took */
 	double steal;	  /* the largest steal share */
 	double others;	  /* the median over records of others' share */
 };
 
+/* A case worth measuring again at the end of the run: disturbed by other
+ * tasks, or its samples at two levels. */
+int record_needs_rerun(const struct record *r);
 void records_quiet(const struct record *recs, size_t n,
 		   struct quiet_summary *q);
 

@@ -131,6 +131,12 @@ static json_t *record_json(const struct record *r)
 	json_object_set_new(o, "interference", interference_json(r));
 	if (r->rerun)
 		json_object_set_new(o, "rerun", json_true());
+	if (ok && r->shift.at)
+		json_object_set_new(o, "level_shift",
+				    json_pack("{s:i, s:f, s:f}", "at_sample",
+					      r->shift.at, "before_ns",
+					      r->shift.before, "after_ns",
+					      r->shift.after));
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
 	json_object_set_new(o, "c2c_ratio", num_or_null(1, r->c2c_ratio));
 	json_object_set_new(o, "c2c_floor_ns",
@@ -176,11 +182,12 @@ static json_t *quiet_json(const struct report *rp)
 {
 	struct quiet_summary q;
 	records_quiet(rp->recs, rp->n, &q);
-	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:b}", "cases",
+	return json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}", "cases",
 			 (json_int_t)q.measured, "disturbed",
 			 (json_int_t)q.disturbed, "rerun", (json_int_t)q.rerun,
-			 "max", q.max, "steal_max", q.steal, "others_median",
-			 q.others, "rerun_enabled", !rp->opt->no_rerun);
+			 "shifted", (json_int_t)q.shifted, "max", q.max,
+			 "steal_max", q.steal, "others_median", q.others,
+			 "rerun_enabled", !rp->opt->no_rerun);
 }
 
 static json_t *controls_json(const struct report *rp)

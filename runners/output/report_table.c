@@ -74,8 +74,8 @@ static void ns_cell(const struct record *r, char *buf, size_t len)
 		return;
 	}
 	fmt_num(v, sizeof(v), r->ns.median);
-	snprintf(buf, len, "%s%s%s", v, r->noisy ? "!" : "",
-		 r->intf.disturbed ? "#" : "");
+	snprintf(buf, len, "%s%s%s%s", v, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "", r->shift.at ? "^" : "");
 }
 
 static void alloc_cell(const struct record *r, char *buf, size_t len)
@@ -101,8 +101,8 @@ static int has_c2c_ratio(const struct record *r)
 
 static void c2c_cell(const struct record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.2fx%s%s", r->c2c_ratio, r->noisy ? "!" : "",
-		 r->intf.disturbed ? "#" : "");
+	snprintf(buf, len, "%.2fx%s%s%s", r->c2c_ratio, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "", r->shift.at ? "^" : "");
 }
 
 static int has_go_ratio(const struct record *r)
@@ -112,8 +112,9 @@ static int has_go_ratio(const struct record *r)
 
 static void ratio_cell(const struct record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.2fx%s%s%s", r->go_ratio, r->noisy ? "!" : "",
-		 r->intf.disturbed ? "#" : "", r->go_floor_differs ? "~" : "");
+	snprintf(buf, len, "%.2fx%s%s%s%s", r->go_ratio, r->noisy ? "!" : "",
+		 r->intf.disturbed ? "#" : "", r->shift.at ? "^" : "",
+		 r->go_floor_differs ? "~" : "");
 }
 
 static int has_fairness(const struct record *r)
@@ -316,6 +317,43 @@ static void counters_table(FILE *f, const struct report *rp, int markdown)
 	free(t.cell);
 }
 
+/* The cases whose samples came at two levels, each with its levels (a
+ * few: past SHIFT_NOTES_MAX, a count). */
+#define SHIFT_NOTES_MAX 5
+static void shift_notes(FILE *f, const struct report *rp, int markdown,
+			int *header)
+{
+	size_t shown = 0, more = 0;
+	for (size_t i = 0; i < rp->n; i++) {
+		const struct record *r = &rp->recs[i];
+		char label[128], col[80], a[32], b[32];
+		if (r->status != REC_OK || !r->shift.at)
+			continue;
+		if (shown == SHIFT_NOTES_MAX) {
+			more++;
+			continue;
+		}
+		if (!(*header)++)
+			fprintf(f, "\n%s\n",
+				markdown ? "### notes\n" : "notes");
+		row_label(r->b, label, sizeof(label));
+		case_col(r, col, sizeof(col));
+		fmt_num(a, sizeof(a), r->shift.before);
+		fmt_num(b, sizeof(b), r->shift.after);
+		fprintf(f,
+			"%s^ %s %s: samples at two levels, %s ns/op for %d "
+			"then %s for %d (the machine changed mid-case: a "
+			"VM's vCPUs moved on the host, a frequency step); "
+			"the median is one of them, not both\n",
+			markdown ? "- " : "  ", label, col, a, r->shift.at, b,
+			r->nsamples - r->shift.at);
+		shown++;
+	}
+	if (more)
+		fprintf(f, "%s^ and %zu more case(s) at two levels\n",
+			markdown ? "- " : "  ", more);
+}
+
 /* Why cells are skip/FAIL/n/a, each reason once. */
 static void notes(FILE *f, const struct report *rp, int markdown)
 {
@@ -369,6 +407,7 @@ static void notes(FILE *f, const struct report *rp, int markdown)
 				markdown ? "- " : "  ", GO_FLOOR_DIFF);
 			break;
 		}
+	shift_notes(f, rp, markdown, &header);
 	if (cp->multiplexed)
 		fprintf(f,
 			"%shardware counters multiplexed: counts scaled by "
@@ -421,6 +460,13 @@ void report_quiet_line(FILE *f, const struct report *rp)
 			"primitive's alone\n",
 			q.disturbed, q.measured, 100 * q.max, 100 * q.steal,
 			q.rerun ? ", after re-runs" : "");
+	if (q.shifted)
+		fprintf(f,
+			"machine: CHANGED mid-case: %zu case(s) (^) have "
+			"samples at two levels %gx or more apart%s (notes "
+			"above)\n",
+			q.shifted, SHIFT_RATIO,
+			q.rerun ? ", after re-runs" : "");
 }
 
 void report_tables(FILE *f, const struct report *rp, int markdown)
@@ -429,10 +475,10 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 	fprintf(f,
 		markdown ? "## contend on %s\n\n%s, %d CPUs; %g s x %d samples "
 			   "per case; ! = noisy (CV > 5%%); # = disturbed "
-			   "(other tasks took its CPUs)\n"
+			   "(other tasks took its CPUs); ^ = two levels\n"
 			 : "contend on %s (%s, %d CPUs): %g s x %d samples "
 			   "per case; ! = noisy (CV > 5%%); # = disturbed "
-			   "(other tasks took its CPUs)\n",
+			   "(other tasks took its CPUs); ^ = two levels\n",
 		m->id, m->cpu.brand[0] ? m->cpu.brand : "unknown CPU",
 		m->topo.pus, rp->opt->time_s, rp->opt->repeat);
 	grid_table(f, rp, markdown, "ns/op (median)", ns_cell, NULL);

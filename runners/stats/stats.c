@@ -58,3 +58,44 @@ void stats_summarize(const double *v, size_t n, struct summary *s)
 	s->ci_hi = k >= 0 ? x[n - 1 - (size_t)k] : s->max;
 	free(x);
 }
+
+static double median_of(const double *v, size_t n)
+{
+	struct summary s;
+	stats_summarize(v, n, &s);
+	return s.median;
+}
+
+static void range_of(const double *v, size_t n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (size_t i = 1; i < n; i++) {
+		*lo = v[i] < *lo ? v[i] : *lo;
+		*hi = v[i] > *hi ? v[i] : *hi;
+	}
+}
+
+int stats_level_shift(const double *v, size_t n, double ratio,
+		      struct level_shift *out)
+{
+	double best = 0;
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 2; n >= 4 && k + 2 <= n; k++) {
+		double alo, ahi, blo, bhi, gap = 0;
+		range_of(v, k, &alo, &ahi);
+		range_of(v + k, n - k, &blo, &bhi);
+		if (alo > 0 && blo >= ratio * ahi)
+			gap = blo / ahi;
+		else if (blo > 0 && alo >= ratio * bhi)
+			gap = alo / bhi;
+		if (gap > best) {
+			best = gap;
+			out->at = (int)k;
+		}
+	}
+	if (out->at) {
+		out->before = median_of(v, (size_t)out->at);
+		out->after = median_of(v + out->at, n - (size_t)out->at);
+	}
+	return out->at;
+}
