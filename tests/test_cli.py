@@ -479,7 +479,11 @@ class Results(unittest.TestCase):
         # a load of a line both hold is a hit in the loader's own cache,
         # one of a line the other core modified a transfer: tens of times
         # apart, so the order holds however noisy the machine (not between
-        # SMT siblings, which share the cache)
+        # SMT siblings, which share the cache, and not under a sanitizer:
+        # TSan records every load in shadow memory both threads write, so
+        # the hit is a transfer too, 76 vs 74 ns in a CI run)
+        if os.environ.get("CONTEND_SANITIZED") == "1":
+            return
         for p in places - {"smt-sibling"}:
             self.assertLess(recs[(p, "S", "load")]["fields"]["op_p50_ns"],
                             recs[(p, "M", "load")]["fields"]["op_p50_ns"])
