@@ -12,11 +12,11 @@
  * bookkeeping can make readers contend: a lock that counts readers in one
  * word turns every read into a cache-line transfer, which this row exposes
  * as threads grow; a reader-scalable lock (bravo, ck_brlock) does not.
- * rwmutex/writer-wait: thread 0 takes the lock for writing `iters` times,
- * back to back, timing each acquisition; every other thread reads in a
- * loop until the writer is done (or has read 100 x iters times, so that a
- * starved writer still ends the sample). An op is one read or one write of
- * any thread; the result fields writer_p50_ns, writer_p99_ns and
+ * rwmutex/writer-wait (2 threads or more): thread 0 takes the lock for writing
+ * `iters` times, back to back, timing each acquisition; every other thread
+ * reads in a loop until the writer is done (or has read 100 x iters times, so
+ * that a starved writer still ends the sample). An op is one read or one write
+ * of any thread; the result fields writer_p50_ns, writer_p99_ns and
  * writer_max_ns are the writer's acquisition latencies in the last sample
  * (clock read included, ~20 ns). A reader-preferring lock lets overlapping
  * readers hold it continuously, so its writer waits far longer: starvation
@@ -273,10 +273,11 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 		return rwmutex_hist_fields(&s->hist, out, max);                \
 	}
 
-#define RWMUTEX_REG(IMPL, WL, ID, NAME, PARAMS, ARG, ARG2, FLAGS, SUMMARY)     \
+#define RWMUTEX_REG(IMPL, WL, ID, NAME, PARAMS, ARG, ARG2, FLAGS, MIN,         \
+		    SUMMARY)                                                   \
 	BENCH_REGISTER(rwmutex_##IMPL##_##ID, .name = NAME, .impl = #IMPL,     \
 		       .params = PARAMS, .arg = ARG, .arg2 = ARG2,             \
-		       .flags = FLAGS, .summary = SUMMARY,                     \
+		       .flags = FLAGS, .min_threads = MIN, .summary = SUMMARY, \
 		       .setup = rwmutex_##IMPL##_setup,                        \
 		       .teardown = rwmutex_##IMPL##_teardown,                  \
 		       .thread_init = rwmutex_##IMPL##_thread_init,            \
@@ -303,19 +304,21 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 #define RWMUTEX_RATIO(IMPL, READ, LINES, FLAGS, SUMMARY)                       \
 	RWMUTEX_REG(IMPL, ratio, r##READ##_l##LINES, "rwmutex/read-ratio",     \
 		    "read=" #READ ",lines=" #LINES, READ, LINES,               \
-		    (FLAGS) | BENCH_TIMED,                                     \
+		    (FLAGS) | BENCH_TIMED, 0,                                  \
 		    "reads (sum the lines) and writes (bump a word in each) "  \
 		    "under one lock, read share in percent (" SUMMARY ")")
 
-/* The quick sweep runs read=100 and read=90 with lines=1; --full adds
- * read=99, 50 and 0 and lines=8. */
+/* The quick sweep runs op=read of uncontended (op=write, which is
+ * mutex/uncontended's question, under --full) and read=100 and read=90
+ * with lines=1; --full adds read=99, 50 and 0 and lines=8. writer-wait
+ * needs a reader: 2 threads at least. */
 #define RWMUTEX_REGISTER_ALL(IMPL, SUMMARY)                                    \
 	RWMUTEX_REG(IMPL, uncontended, unc_read, "rwmutex/uncontended",        \
-		    "op=read", 1, 0, 0,                                        \
+		    "op=read", 1, 0, 0, 0,                                     \
 		    "rlock, sum a line, runlock; a lock per thread (" SUMMARY  \
 		    ")");                                                      \
 	RWMUTEX_REG(IMPL, uncontended, unc_write, "rwmutex/uncontended",       \
-		    "op=write", 0, 0, 0,                                       \
+		    "op=write", 0, 0, BENCH_FULL, 0,                           \
 		    "lock, bump a word, unlock; a lock per thread (" SUMMARY   \
 		    ")");                                                      \
 	RWMUTEX_RATIO(IMPL, 100, 1, 0, SUMMARY);                               \
@@ -332,6 +335,7 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 	RWMUTEX_SECTIONS(IMPL, 90, 100, 500, SUMMARY);                         \
 	RWMUTEX_SECTIONS(IMPL, 99, 1000, 0, SUMMARY);                          \
 	RWMUTEX_REG(IMPL, writer_wait, ww, "rwmutex/writer-wait", "", 0, 0, 0, \
+		    2,                                                         \
 		    "thread 0 writes back to back, the rest read until it is " \
 		    "done; op = a read or a write; fields: the writer's "      \
 		    "acquisition latency p50/p99/max ns (" SUMMARY ")")
