@@ -10,11 +10,15 @@
  * each, so it is at least ops x (cs + ps) / T. ideal_ns_per_op is the
  * larger (a mutex: w = 1, max(cs, (cs + ps) / T)); the runner adds
  * overhead_ns_per_op, ns/op minus it (records_add_overhead). A lock that
- * serialises its readers shows it as overhead.
+ * serialises its readers shows it as overhead. T is the threads, but no
+ * more than the CPUs the case's process may use: with more threads than
+ * CPUs (--oversubscribe) only that many sections run at once. (A cpus:
+ * list naming one CPU twice is not seen: the process may use them all.)
  */
 #ifndef CONTEND_SECTIONS_H
 #define CONTEND_SECTIONS_H
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +33,7 @@
 struct sections {
 	uint64_t cs_ns, ps_ns, cs_units, ps_units;
 	unsigned read; /* percent of ops that hold the lock shared */
-	int nthreads;
+	int parallel;  /* threads that run at once: min(threads, CPUs) */
 	_Atomic uint64_t sink; /* the busy work's results, kept */
 };
 
@@ -44,8 +48,12 @@ static inline int sections_init(struct sections *sec, const struct bench *b,
 	unsigned read = 0;
 	int end = 0, ok;
 	const char *p = b->params;
+	cpu_set_t cpus;
 	memset(sec, 0, sizeof(*sec));
-	sec->nthreads = nthreads;
+	sec->parallel = nthreads;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    CPU_COUNT(&cpus) > 0 && CPU_COUNT(&cpus) < nthreads)
+		sec->parallel = CPU_COUNT(&cpus);
 	if (strchr(p, '-'))
 		return err_set(e, "%s: bad params '%s'", b->name, p);
 	ok = has_read ? sscanf(p, "read=%u,cs=%llu,ps=%llu%n", &read, &cs, &ps,
@@ -75,8 +83,8 @@ static inline int sections_fields(const struct sections *sec,
 {
 	double cs = (double)sec->cs_ns, ps = (double)sec->ps_ns;
 	double w = (100 - sec->read) / 100.0;
-	double excl = w * cs + (1 - w) * cs / (double)sec->nthreads;
-	double par = (cs + ps) / (double)sec->nthreads;
+	double excl = w * cs + (1 - w) * cs / (double)sec->parallel;
+	double par = (cs + ps) / (double)sec->parallel;
 	if (max < 1)
 		return 0;
 	out[0] = (struct bench_field){"ideal_ns_per_op",

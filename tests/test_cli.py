@@ -393,6 +393,27 @@ class Results(unittest.TestCase):
             else:
                 self.assertGreater(f["reader_ns"], 0)
 
+    def test_sections_bound_counts_cpus_not_threads_oversubscribed(self):
+        # more threads than CPUs: only as many sections run at once as
+        # there are CPUs, so the bound divides by those (C and Go)
+        cpus = len(os.sched_getaffinity(0))
+        go = os.path.exists(GO_BENCH)
+        doc, _ = load_run(*(["--with-go"] if go else []), "--filter",
+                          "mutex/sections,rwmutex/sections,impl=pthread",
+                          "--threads", str(cpus + 1), "--oversubscribe")
+        recs = [r for r in doc["results"] if r["status"] == "ok"]
+        self.assertTrue(recs)
+        for r in recs:
+            with self.subTest(bench=r["benchmark"], impl=r["impl"],
+                              params=r["params"]):
+                p = r["params"]
+                self.assertEqual(r["threads"], cpus + 1)
+                w = (100 - p.get("read", 0)) / 100
+                ideal = max(w * p["cs"] + (1 - w) * p["cs"] / cpus,
+                            (p["cs"] + p["ps"]) / cpus)
+                self.assertAlmostEqual(r["fields"]["ideal_ns_per_op"],
+                                       ideal, 6)
+
     def test_sections_report_amdahl_bound_and_overhead(self):
         args = ["--filter", "mutex/sections,impl=pthread,impl=ticket",
                 "--threads", "1,2"]

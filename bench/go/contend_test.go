@@ -259,6 +259,18 @@ func busyUnitsNs(ns int) int {
 	return int(float64(ns) * 1000 / busyUnitPs)
 }
 
+// sectionsParallelism: how many goroutines can run their sections at
+// once, GOMAXPROCS but no more than the CPUs the process may use (the
+// runner binds it to the case's CPUs): with more threads than CPUs
+// (--oversubscribe) the bound is the CPUs', not the threads'.
+func sectionsParallelism() float64 {
+	p := runtime.GOMAXPROCS(0)
+	if n := runtime.NumCPU(); n < p {
+		p = n
+	}
+	return float64(p)
+}
+
 // mutex/sections: mutex/lock with cs ns of busy work inside the lock and
 // ps ns after it; ideal_ns_per_op is Amdahl's bound max(cs, (cs+ps)/P) for
 // P = GOMAXPROCS, as in C.
@@ -306,7 +318,7 @@ func mutexSections(b *testing.B, csNs, psNs int) {
 		b.ReportMetric(float64(handovers)/float64(counter),
 			"handovers_per_op")
 	}
-	par := float64(csNs+psNs) / float64(runtime.GOMAXPROCS(0))
+	par := float64(csNs+psNs) / sectionsParallelism()
 	b.ReportMetric(math.Max(float64(csNs), par), "ideal_ns_per_op")
 	sink += counter
 }
@@ -504,7 +516,7 @@ func rwmutexSections(b *testing.B, read, csNs, psNs int) {
 		}
 		atomic.AddUint64(&sink, s+x)
 	})
-	procs := float64(runtime.GOMAXPROCS(0))
+	procs := sectionsParallelism()
 	w := float64(100-read) / 100
 	excl := w*float64(csNs) + (1-w)*float64(csNs)/procs
 	par := float64(csNs+psNs) / procs
