@@ -268,12 +268,12 @@ static void ingest(char *out, struct record *r, int max)
 	r->allocs_per_op = allocs / r->nsamples;
 }
 
-/* A hand-off pair's floor, timed between its two CPUs just before and just
- * after the Go benchmark (0 for other rows), as measure.c times one after
- * each C sample. */
-static double handoff_floor(const struct record *r, const int *cpus)
+/* The floor between the case's first two CPUs, timed just before and just
+ * after the Go benchmark, as measure.c times one after each C sample (0
+ * where there are not two distinct CPUs). */
+static double case_floor(const struct record *r, const int *cpus)
 {
-	if (!(r->b->flags & BENCH_HANDOFF) || r->threads != 2)
+	if (r->threads < 2 || cpus[0] < 0 || cpus[1] < 0 || cpus[0] == cpus[1])
 		return 0;
 	return measure_c2c_floor(cpus);
 }
@@ -285,7 +285,8 @@ static void set_floor(struct record *r, double before, double after)
 	if (before <= 0 || after <= 0 || r->nsamples == 0)
 		return;
 	r->c2c_floor_ns = (before + after) / 2;
-	r->c2c_ratio = r->ns.median / r->c2c_floor_ns;
+	if (record_is_pair(r))
+		r->c2c_ratio = r->ns.median / r->c2c_floor_ns;
 }
 
 int goref_run(const struct goref *g, const struct goref_params *gp,
@@ -329,7 +330,7 @@ int goref_run(const struct goref *g, const struct goref_params *gp,
 	argv[6] = cpu;
 	argv[7] = benchtime;
 	argv[8] = NULL;
-	floor_ns = handoff_floor(r, cpus);
+	floor_ns = case_floor(r, cpus);
 	status = run_capture(argv, bound ? &set : NULL, out, cap, gp->timeout_s,
 			     stop, &timed_out);
 	if (*stop) {
@@ -343,7 +344,7 @@ int goref_run(const struct goref *g, const struct goref_params *gp,
 		       : "process unbound");
 	ingest(out, r, gp->repeat);
 	free(out);
-	set_floor(r, floor_ns, handoff_floor(r, cpus));
+	set_floor(r, floor_ns, case_floor(r, cpus));
 	if (timed_out) {
 		r->status = REC_TIMEOUT;
 		snprintf(r->reason, sizeof(r->reason),

@@ -8,10 +8,13 @@
  * a cache-line transfer of each other rather than a futex wake-up apart.
  * Per sample: ns/op = (latest end - earliest start) / ops summed over threads.
  * Counters and allocation counting run on each worker around its timed part.
- * A hand-off pair (BENCH_HANDOFF, two threads) also times, after each
- * sample and outside it, FLOOR_ROUNDS cache-line round trips between its own
- * two threads (c2c.h): the floor its C / c2c ratio is taken against, sample
- * by sample, as the vCPUs were placed at that moment.
+ * A case whose first two threads are bound to two CPUs also times, after
+ * each sample and outside it, FLOOR_ROUNDS cache-line round trips between
+ * those two threads (c2c.h): the machine's state at that moment (in a VM
+ * the host may move the vCPUs nearer or farther mid-run), which tells when
+ * a C row and its Go row ran in two states (record.c). For a hand-off pair
+ * (BENCH_HANDOFF, two threads) it is also the floor its C / c2c ratio is
+ * taken against, sample by sample.
  */
 #include "cacheline.h"
 #include "measure.h"
@@ -50,7 +53,7 @@ struct case_run {
 	int nthreads;
 	uint64_t iters;
 	int quit;
-	int floor; /* a hand-off pair: time the c2c floor per sample */
+	int floor; /* two threads on two CPUs: time the c2c floor per sample */
 	int timed; /* this sample runs for timed_ns, iters a chunk */
 	uint64_t timed_ns;
 	int started;	 /* worker threads running */
@@ -249,7 +252,7 @@ static void run_sample(struct worker *w, uint32_t gen)
 	memset(w->ctr, 0, sizeof(w->ctr));
 	counters_thread_stop(cp, &w->ct, w->ctr);
 	w->sched_ok &= intf_thread_now(&w->s1[0], &w->s1[1], &w->s1[2]);
-	if (cr->floor)
+	if (cr->floor && w->bt.tid < 2)
 		floor_burst(w);
 }
 
@@ -491,7 +494,8 @@ static void floor_summarize(struct record *r, const double *floor_ns)
 		stats_summarize(fl, n, &fs);
 		stats_summarize(ratio, n, &rs);
 		r->c2c_floor_ns = fs.median;
-		r->c2c_ratio = rs.median;
+		if (record_is_pair(r))
+			r->c2c_ratio = rs.median;
 	}
 	free(fl);
 	free(ratio);
@@ -757,7 +761,9 @@ static struct case_run *new_case(const struct measure_params *mp,
 	cr->b = r->b;
 	cr->mp = mp;
 	cr->nthreads = r->threads;
-	cr->floor = (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
+	/* two distinct CPUs: on one, each round trip would wait a time slice */
+	cr->floor = r->threads >= 2 && cpus[0] >= 0 && cpus[1] >= 0 &&
+		    cpus[0] != cpus[1];
 	cr->slowdown = selftest_slowdown(r->b->name);
 	if (mp->jitter_seed)
 		layout_jitter(cr, mp->jitter_seed);

@@ -42,10 +42,12 @@ void records_link_c2c(struct record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct record *r = &recs[i];
-		if (r->status == REC_OK && r->c2c_floor_ns > 0)
-			continue; /* its own floor, from measure.c */
+		int handoff =
+			r->status == REC_OK && (r->b->flags & BENCH_HANDOFF);
+		if (handoff && record_is_pair(r) && r->c2c_floor_ns > 0)
+			continue; /* its own floor, from measure.c or goref.c */
 		r->c2c_ratio = NAN;
-		if (r->status != REC_OK || !(r->b->flags & BENCH_HANDOFF))
+		if (!handoff)
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct record *c = &recs[j];

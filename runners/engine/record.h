@@ -53,10 +53,12 @@ struct record {
 	 * two states of the machine (the vCPUs moved between the cases) */
 	int go_floor_differs;
 	/* hand-off pairs: the median over samples of each sample's ns/op over
-	 * the round trip timed between the same two threads right after it
-	 * (c2c_floor_ns: that floor's median; 0 if not measured, as for the Go
-	 * rows, whose ratio is then to c2c/pingpong's median); NaN if none */
+	 * the round trip timed between the same two threads right after it;
+	 * NaN for other rows */
 	double c2c_ratio;
+	/* the median of those round trips, timed for every case with two
+	 * threads on two CPUs (the Go rows: before and after the Go run);
+	 * 0 if not measured */
 	double c2c_floor_ns;
 	int noisy; /* CV above NOISY_CV */
 	/* the samples at two levels SHIFT_RATIO or more apart (stats.h):
@@ -92,6 +94,13 @@ struct quiet_summary {
 int record_needs_rerun(const struct record *r);
 void records_quiet(const struct record *recs, size_t n,
 		   struct quiet_summary *q);
+
+/* A hand-off pair: two threads passing to each other, whose cost is
+ * measured against the cache-line round trip between them (c2c_ratio). */
+static inline int record_is_pair(const struct record *r)
+{
+	return (r->b->flags & BENCH_HANDOFF) && r->threads == 2;
+}
 
 const char *rec_status_name(enum rec_status s);
 void record_free(struct record *r);

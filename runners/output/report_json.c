@@ -138,6 +138,8 @@ static json_t *record_json(const struct record *r)
 					      r->shift.before, "after_ns",
 					      r->shift.after));
 	json_object_set_new(o, "go_ratio", num_or_null(1, r->go_ratio));
+	if (r->go_floor_differs) /* the C and the Go case in two states */
+		json_object_set_new(o, "go_ratio_mixed_states", json_true());
 	json_object_set_new(o, "c2c_ratio", num_or_null(1, r->c2c_ratio));
 	json_object_set_new(o, "c2c_floor_ns",
 			    num_or_null(r->c2c_floor_ns > 0, r->c2c_floor_ns));

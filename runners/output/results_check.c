@@ -548,7 +548,8 @@ static int check_record(const struct check *c, json_t *r, const char *where)
 					   "go_ratio",	   "c2c_ratio",
 					   "c2c_floor_ns", NULL};
 	static const char *const bools[] = {"noisy", "oversubscribed",
-					    "multiplexed", NULL};
+					    "multiplexed",
+					    "go_ratio_mixed_states", NULL};
 	const struct optional o = {.numbers = nums, .bools = bools};
 	char at[WHERE + 16], text[96];
 	json_t *threads, *cpus;
