@@ -8,9 +8,9 @@
  * every machine. A budget is what a wait may cost, in ns; spin_pauses_ns
  * turns it into pauses with the cost of one pause measured on the CPU the
  * process runs on (spin_pause_ps, once per process). The primitives'
- * back-offs and spins before sleeping are all budgets; the harness's
- * waits (c2c.h, the runner's barriers, the workloads' hand-offs) still
- * yield after counts of polls, which only matter when a CPU is shared. */
+ * back-offs and spins before sleeping are all budgets, and so is c2c.h's
+ * yield; the runner's barriers and the workloads' hand-offs still yield
+ * after counts of polls, which only matter when a CPU is shared. */
 #ifndef CONTEND_SPIN_H
 #define CONTEND_SPIN_H
 

@@ -509,6 +509,20 @@ class Results(unittest.TestCase):
             self.assertLess(recs[(p, "S", "load")]["fields"]["op_p50_ns"],
                             recs[(p, "M", "load")]["fields"]["op_p50_ns"])
 
+    def test_c2c_on_one_cpu_yields_at_every_wait(self):
+        # two threads on one CPU: a wait ends only once the waiter gives the
+        # CPU to its partner, so every wait yields (its figure is the
+        # scheduler's, and yields_per_op says so). A wait that yielded after
+        # a count of pauses (2^20) was preempted at the end of its time
+        # slice before that: no yield, 6 ms a round trip (issue 25's slow
+        # c2c run).
+        doc, _ = load_run("--filter", "c2c/pingpong", "--placement",
+                          "cpus:0,0", "--oversubscribe", "--no-isolate",
+                          "--no-rerun")
+        r = doc["results"][0]
+        self.assertEqual(r["status"], "ok", r["reason"])
+        self.assertGreaterEqual(r["fields"]["yields_per_op"], 1.0)
+
     def test_pinning_is_read_back(self):
         for r in self.doc["results"]:
             if r["status"] == "ok" and r["placement"] != "none":
