@@ -9,7 +9,7 @@ PY_SOURCES = scripts/compare scripts/history scripts/regress \
 	$(wildcard scripts/*.py tests/*.py)
 
 .PHONY: all deps build bench bench-full ab report test test-tsan test-asan test-cross \
-	test-fuzz test-fleet format lint clean
+	test-topology test-fuzz test-fleet format lint clean
 
 all: build
 
@@ -58,6 +58,15 @@ test-asan: deps
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debugoptimized $(MESON_FLAGS)
 	meson test -C $(BUILD)-asan --print-errorlogs
+
+# The suite on emulated machines of other shapes (2 sockets with SMT and
+# NUMA, chiplet L3s, sub-NUMA, a taskset, 64 CPUs): qemu TCG guests built
+# from Debian's packages at test time (tests/topology_guests.py). Skipped,
+# saying why, where qemu cannot be installed (not root) or the packages
+# cannot be downloaded.
+test-topology: deps build
+	@/usr/bin/python3 tests/topology_guests.py $(BUILD)/contend; rc=$$?; \
+		[ $$rc -eq 77 ] || exit $$rc
 
 # The AArch64 cross build (warnings as errors) and its tests under
 # qemu-user (scripts/cross-aarch64 says which ran).

@@ -1173,6 +1173,13 @@ def comparison_notes(cmp, threshold_pct):
 
 # ---- grouping ------------------------------------------------------------
 
+def emulated(docs):
+    """Any of docs (one machine's) ran on an emulated CPU (QEMU's TCG):
+    its timings are the emulator's, comparable with no machine's."""
+    return any((d.get("machine") or {}).get("emulated") is True
+               for d in docs)
+
+
 def by_machine(docs):
     """{machine id: [docs, oldest run first]}."""
     out = {}

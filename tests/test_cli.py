@@ -75,6 +75,9 @@ class BadInput(unittest.TestCase):
         (["run", "--counters", "cycles,"], "'cycles,'"),
         (["run", "--format", "table,,json"], "'table,,json'"),
         (["topology", "--topology", ""], "empty --topology"),
+        (["topology", "--export-xml", "/nonexistent/dir/t.xml"],
+         "/nonexistent/dir/t.xml"),
+        (["topology", "--export-xml"], "--export-xml"),
         (["plan", "--threads", "2", "--placement", "compact",
           "--topology", ""], "empty --topology"),
         (["run", "--quick", "--full"], "--quick and --full"),
@@ -274,6 +277,20 @@ class Plan(unittest.TestCase):
         self.assertEqual(len(lines), 9)
         self.assertIn("package L#1", lines[2])
 
+    def test_an_exported_topology_reads_back_the_same(self):
+        with tempfile.TemporaryDirectory() as d:
+            xml = os.path.join(d, "t.xml")
+            r = run("topology", "--topology", self.BIG, "--export-xml", xml)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            back = run("topology", "--topology", xml)
+            self.assertEqual(back.returncode, 0, back.stderr)
+            first = run("topology", "--topology", self.BIG).stdout
+
+            def body(out):  # all but the source line
+                return out.split("\n", 1)[1]
+            self.assertEqual(body(back.stdout), body(first))
+            self.assertIn("256 CPUs (SMT 2)", back.stdout)
+
     def test_unsatisfiable_placement_is_a_skip(self):
         r = run("plan", "--topology", "synthetic:pack:1 core:2 pu:1",
                 "--threads", "2", "--placement", "smt-sibling")
@@ -316,6 +333,9 @@ class Results(unittest.TestCase):
                   "pause_ns"]:
             self.assertIn(k, m["cpu"])
         self.assertGreater(m["cpu"]["pause_ns"], 0)
+        # only QEMU's TCG says it emulates; any other machine is not
+        self.assertIs(m["emulated"], m["cpu"]["hypervisor"] == "qemu")
+        self.assertEqual(m["id"].startswith("emulated-"), m["emulated"])
         for k in ["packages", "numa_nodes", "l3_domains", "cores", "pus",
                   "smt"]:
             self.assertIsInstance(m["topology"][k], int)

@@ -1,5 +1,9 @@
-/* Placement plans on synthetic topologies: the exact CPUs each policy gives,
- * the pair classes each topology has, and the skips it must report. */
+/* Placement plans on synthetic topologies and on the hwloc XML of the
+ * emulated guests (tests/topologies/, written by make test-topology, whose
+ * guests checked these plans against the CPUs their threads ran on): the
+ * exact CPUs each policy gives, the pair classes each topology has, and the
+ * skips it must report. A topology "@NAME" is tests/topologies/NAME.xml
+ * (argv[1] names the folder). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +13,14 @@
 #define ONE_BY_TWO "synthetic:pack:1 core:2 pu:1"
 #define SMT8	   "synthetic:pack:1 l3:1 core:8 pu:2"
 #define BIG	   "synthetic:\"pack:2 numa:2 l3:4 core:8 pu:2\""
+/* the guests: 2 packages x 2 cores x 2 threads, a NUMA node each; one
+ * package of 4 L3 domains of 2 cores; one package, one L3, 2 NUMA nodes of
+ * 4 cores; the first under taskset 1,2,5,6; 4 packages x 8 cores x 2 */
+#define G_2PKG	  "@2pkg-2numa-smt2"
+#define G_4L3	  "@1pkg-4l3"
+#define G_2NUMA	  "@1pkg-2numa"
+#define G_TASKSET "@2pkg-taskset"
+#define G_64	  "@4pkg-64cpu"
 
 static const struct {
 	const char *topo, *placement;
@@ -49,6 +61,37 @@ static const struct {
 	{BIG, "cross-numa", 2, 0, "0,64"},
 	{BIG, "cross-package", 2, 0, "0,128"},
 	{BIG, "compact", 256, 0, NULL}, /* all 256 CPUs: checked by count */
+	{G_2PKG, "compact", 4, 0, "0,1,2,3"},
+	{G_2PKG, "scatter", 4, 0, "0,4,2,6"},
+	{G_2PKG, "cores", 4, 0, "0,2,4,6"},
+	{G_2PKG, "smt", 4, 0, "0,1,2,3"},
+	{G_2PKG, "cores", 5, 0, "skip"},
+	{G_2PKG, "smt-sibling", 2, 0, "0,1"},
+	{G_2PKG, "same-l3", 2, 0, "0,2"},
+	{G_2PKG, "cross-package", 2, 0, "0,4"},
+	{G_2PKG, "cross-numa", 2, 0, "skip"},
+	{G_4L3, "scatter", 8, 0, "0,2,4,6,1,3,5,7"},
+	{G_4L3, "cores", 4, 0, "0,1,2,3"},
+	{G_4L3, "smt", 2, 0, "skip"},
+	{G_4L3, "same-l3", 2, 0, "0,1"},
+	{G_4L3, "cross-l3", 2, 0, "0,2"},
+	{G_4L3, "cross-package", 2, 0, "skip"},
+	{G_2NUMA, "scatter", 4, 0, "0,4,1,5"},
+	{G_2NUMA, "same-l3", 2, 0, "0,1"},
+	{G_2NUMA, "cross-numa", 2, 0, "0,4"},
+	{G_2NUMA, "cross-l3", 2, 0, "skip"},
+	{G_TASKSET, "compact", 4, 0, "1,2,5,6"},
+	{G_TASKSET, "scatter", 4, 0, "1,5,2,6"},
+	{G_TASKSET, "compact", 5, 0, "skip"},
+	{G_TASKSET, "cpus:0,1", 2, 0, "skip"},
+	{G_TASKSET, "same-l3", 2, 0, "1,2"},
+	{G_TASKSET, "cross-package", 2, 0, "1,5"},
+	{G_TASKSET, "smt-sibling", 2, 0, "skip"},
+	{G_64, "scatter", 8, 0, "0,16,32,48,2,18,34,50"},
+	{G_64, "cores", 4, 0, "0,2,4,6"},
+	{G_64, "smt", 4, 0, "0,1,2,3"},
+	{G_64, "cross-package", 2, 0, "0,16"},
+	{G_64, "compact", 64, 0, NULL},
 };
 
 static const struct {
@@ -58,7 +101,23 @@ static const struct {
 	{ONE_BY_TWO, "cross-l3"},
 	{SMT8, "smt-sibling same-l3"},
 	{BIG, "smt-sibling same-l3 cross-l3 cross-numa cross-package"},
+	{G_2PKG, "smt-sibling same-l3 cross-package"},
+	{G_4L3, "same-l3 cross-l3"},
+	{G_2NUMA, "same-l3 cross-numa"},
+	{G_TASKSET, "same-l3 cross-package"},
+	{G_64, "smt-sibling same-l3 cross-package"},
 };
+
+static const char *fixtures = "tests/topologies";
+
+/* "@NAME" as the fixture's path, anything else as it is */
+static const char *topo_spec(const char *topo, char *buf, size_t len)
+{
+	if (topo[0] != '@')
+		return topo;
+	snprintf(buf, len, "%s/%s.xml", fixtures, topo + 1);
+	return buf;
+}
 
 static int check_plan(size_t i)
 {
@@ -66,8 +125,9 @@ static int check_plan(size_t i)
 	struct placement p;
 	struct err e;
 	int cpus[512];
-	char got[2048] = "", reason[256];
-	if (topo_load(&tp, cases[i].topo, &e) != 0 ||
+	char got[2048] = "", reason[256], path[512];
+	if (topo_load(&tp, topo_spec(cases[i].topo, path, sizeof(path)), &e) !=
+		    0 ||
 	    placement_parse(cases[i].placement, &p, &e) != 0) {
 		printf("FAIL %s: %s\n", cases[i].placement, e.msg);
 		return 1;
@@ -113,8 +173,9 @@ static int check_classes(size_t i)
 	struct topo tp;
 	struct err e;
 	int present[PAIR_CLASS_COUNT];
-	char got[256] = "";
-	if (topo_load(&tp, class_cases[i].topo, &e) != 0) {
+	char got[256] = "", path[512];
+	if (topo_load(&tp, topo_spec(class_cases[i].topo, path, sizeof(path)),
+		      &e) != 0) {
 		printf("FAIL %s\n", e.msg);
 		return 1;
 	}
@@ -156,9 +217,11 @@ static int check_parse_errors(void)
 	return fails;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int fails = 0;
+	if (argc > 1)
+		fixtures = argv[1];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		fails += check_plan(i);
 	for (size_t i = 0; i < sizeof(class_cases) / sizeof(class_cases[0]);

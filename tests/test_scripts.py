@@ -273,6 +273,60 @@ def test_regress_refuses_other_machines(data):
     assert "different machines" in r.stdout
 
 
+# an emulated guest (QEMU TCG) of machine B's shape
+MACHINE_EMU = copy.deepcopy(MACHINE_B)
+MACHINE_EMU.update(id="emulated-testcpu-b-4c-00000003", hostname="guest",
+                   emulated=True)
+MACHINE_EMU["cpu"].update(hypervisor="qemu")
+
+
+@pytest.fixture(scope="module")
+def emulated(tmp_path_factory):
+    d = tmp_path_factory.mktemp("emulated")
+    return [write(d / MACHINE_EMU["id"] / f"2026010{i}T000000Z.json",
+                  make_doc(MACHINE_EMU, "aaaaaaa",
+                           f"2026-01-0{i}T00:00:00Z", 10 + i))
+            for i in (1, 2)]
+
+
+def test_regress_keeps_an_emulated_machine_to_itself(data, emulated):
+    for args in ([data["old"], emulated[0]],
+                 ["--cross-machine", emulated[0], data["b"]]):
+        r = script("regress", *args)
+        assert r.returncode == 2, r.stdout
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "emulated CPU (QEMU TCG)" in lines[0]
+    r = script("regress", emulated[0], emulated[1])
+    assert r.returncode in (0, 1, 3), r.stderr
+    assert "emulated CPU (QEMU TCG)" in r.stdout
+
+
+def test_compare_gives_an_emulated_machine_no_ratio(data, emulated,
+                                                    tmp_path):
+    # the emulated machine sorts first, yet the baseline is a real one
+    r = script("compare", "--out", tmp_path / "r", data["b"], data["old"],
+               *emulated)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "r" / "report.md").read()
+    header = next(ln for ln in md.splitlines()
+                  if ln.startswith("| impl params threads placement"))
+    assert header.count("÷") == 1, header  # A's, not the guest's
+    assert "÷ testcpu-b" not in header and "÷ emulated" not in header
+    assert "Emulated (QEMU TCG), so in no ratio: " + MACHINE_EMU["id"] in md
+    assert MACHINE_EMU["id"] + " (emulated)" in md
+    r = script("compare", "--out", tmp_path / "r2", "--baseline", "guest",
+               data["b"], *emulated)
+    assert r.returncode == 2
+    assert "emulated (QEMU TCG)" in r.stderr.strip()
+    assert not os.path.exists(tmp_path / "r2")
+    r = script("compare", "--out", tmp_path / "r3", *emulated)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "r3" / "report.md").read()
+    assert "baseline none (every machine is emulated)" in md
+    assert not [ln for ln in md.splitlines()
+                if ln.startswith("| impl params") and "÷" in ln]
+
+
 # ---- regress on a shared machine: shift, controls, interference, Holm -----
 
 def test_holm_and_benjamini_hochberg_hand_computed():

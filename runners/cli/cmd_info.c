@@ -1,5 +1,6 @@
 /* contend list, topology, plan and machine: the commands that measure
  * nothing. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,13 +68,15 @@ int cmd_list(int argc, char **argv)
 }
 
 static const char topology_usage[] =
-	"usage: contend topology [--topology SPEC]\n"
+	"usage: contend topology [--topology SPEC] [--export-xml FILE]\n"
 	"\n"
 	"Prints the topology the runner sees: packages, NUMA nodes, caches,\n"
 	"cores and CPUs (only those this process may use), and the pair\n"
 	"distance classes present.\n"
 	"  --topology SPEC   synthetic:\"pack:2 numa:2 l3:4 core:8 pu:2\" or\n"
-	"                    an lstopo XML file, instead of this machine\n";
+	"                    an lstopo XML file, instead of this machine\n"
+	"  --export-xml FILE also write it as hwloc XML (what lstopo --of xml\n"
+	"                    writes), for --topology on another machine\n";
 
 static void print_obj(hwloc_topology_t t, hwloc_obj_t o, int depth)
 {
@@ -92,10 +95,12 @@ static void print_obj(hwloc_topology_t t, hwloc_obj_t o, int depth)
 
 static int topology_args(int argc, char **argv, const char *cmd,
 			 const char *help, struct topo *tp, int *plan_threads,
-			 char **plan_placement, int *oversubscribe)
+			 char **plan_placement, int *oversubscribe,
+			 const char **export_xml)
 {
 	static const struct option longopts[] = {
 		{"topology", required_argument, NULL, 'T'},
+		{"export-xml", required_argument, NULL, 'x'},
 		{"threads", required_argument, NULL, 't'},
 		{"placement", required_argument, NULL, 'p'},
 		{"oversubscribe", no_argument, NULL, 'o'},
@@ -125,6 +130,8 @@ static int topology_args(int argc, char **argv, const char *cmd,
 			*plan_placement = optarg;
 		else if (c == 'o' && oversubscribe)
 			*oversubscribe = 1;
+		else if (c == 'x' && export_xml && *optarg)
+			*export_xml = optarg;
 		else
 			return bad_option(cmd, c, argv);
 	}
@@ -142,10 +149,17 @@ int cmd_topology(int argc, char **argv)
 	struct topo tp = {NULL, 0, ""};
 	struct topo_summary s;
 	int present[PAIR_CLASS_COUNT];
+	const char *xml = NULL;
 	int r = topology_args(argc, argv, "topology", topology_usage, &tp, NULL,
-			      NULL, NULL);
+			      NULL, NULL, &xml);
 	if (r != 0)
 		return r < 0 ? EXIT_OK : r;
+	if (xml && hwloc_topology_export_xml(tp.t, xml, 0) != 0) {
+		fprintf(stderr, "contend: topology: cannot write %s: %s\n", xml,
+			strerror(errno));
+		topo_free(&tp);
+		return EXIT_USAGE;
+	}
 	topo_summarize(&tp, &s);
 	printf("source: %s\n", tp.source);
 	printf("%d packages, %d NUMA nodes, %d L3, %d L2, %d cores, %d CPUs "
@@ -207,7 +221,7 @@ int cmd_plan(int argc, char **argv)
 	if (!p)
 		return EXIT_CASE_FAILED;
 	r = topology_args(argc, argv, "plan", plan_usage, &tp, &nthreads,
-			  &pname, &over);
+			  &pname, &over, NULL);
 	if (r != 0) {
 		free(p);
 		return r < 0 ? EXIT_OK : r;

@@ -88,8 +88,9 @@ static int perf_open_sw(int config, int user_only)
 	a.disabled = 1;
 	a.exclude_hv = 1;
 	a.exclude_kernel = user_only ? 1 : 0;
-	/* this thread only, any CPU */
-	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	/* this thread only, any CPU; not into the Go reference's exec */
+	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			    PERF_FLAG_FD_CLOEXEC);
 }
 
 static int paranoid_level(void)
@@ -116,7 +117,7 @@ static void probe_sw(struct counter_plan *p, int c)
 		p->user_only[c] = fd >= 0;
 	}
 	if (fd >= 0) {
-		close(fd);
+		p->keep_fd[c] = fd;
 		p->available[c] = 1;
 		snprintf(p->source[c], sizeof(p->source[c]), "perf_event:%s%s",
 			 defs[c].name, p->user_only[c] ? " (user)" : "");
@@ -129,6 +130,13 @@ static void probe_sw(struct counter_plan *p, int c)
 		snprintf(p->reason[c], sizeof(p->reason[c]),
 			 "perf_event_open: %s", strerror(err));
 	}
+}
+
+static void papi_stop(struct counter_plan *p)
+{
+	if (p->papi_ready)
+		PAPI_shutdown();
+	p->papi_ready = 0;
 }
 
 static unsigned long papi_thread_id(void)
@@ -220,8 +228,13 @@ void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT])
 {
 	char why[192] = "";
 	int papi_ok = -1, any_hw = 0;
+	if (p->probed)
+		counters_shutdown(p); /* a second probe: its keepers first */
 	memset(p, 0, sizeof(*p));
+	p->probed = 1;
+	p->keep_sched_fd = -1;
 	for (int c = 0; c < CTR_COUNT; c++) {
+		p->keep_fd[c] = -1;
 		p->wanted[c] = wanted[c];
 		any_hw |= wanted[c] && defs[c].sw < 0;
 	}
@@ -240,7 +253,12 @@ void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT])
 	}
 	if (papi_ok == 0)
 		probe_multiplex(p);
-	counters_shutdown(p);
+	papi_stop(p);
+	/* PAPI's per-thread events switch the scheduler's perf hooks on and
+	 * off as the software ones do: a dummy event holds them */
+	for (int c = 0; c < CTR_COUNT; c++)
+		if (p->available[c] && defs[c].sw < 0 && p->keep_sched_fd < 0)
+			p->keep_sched_fd = perf_open_sw(PERF_COUNT_SW_DUMMY, 1);
 }
 
 void counters_attach(struct counter_plan *p)
@@ -274,9 +292,18 @@ void counters_attach(struct counter_plan *p)
 
 void counters_shutdown(struct counter_plan *p)
 {
-	if (p->papi_ready)
-		PAPI_shutdown();
-	p->papi_ready = 0;
+	papi_stop(p);
+	/* a plan never probed (zeroed) holds no keeper, not fd 0 */
+	if (!p->probed)
+		return;
+	for (int c = 0; c < CTR_COUNT; c++)
+		if (p->keep_fd[c] >= 0) {
+			close(p->keep_fd[c]);
+			p->keep_fd[c] = -1;
+		}
+	if (p->keep_sched_fd >= 0)
+		close(p->keep_sched_fd);
+	p->keep_sched_fd = -1;
 }
 
 static int open_papi_set(const struct counter_plan *p,

@@ -28,6 +28,14 @@ struct counter_plan {
 	int user_only[CTR_COUNT]; /* software event counted without kernel */
 	int papi_ready;		  /* PAPI initialised with thread support */
 	int multiplexed; /* hardware events share registers; counts scaled */
+	/* One disabled event of each software kind, open from the probe to
+	 * counters_shutdown: the kernel patches its text on every CPU (by
+	 * IPI) when the first event of a kind opens and when the last one
+	 * closes, which per case disturbed the whole machine twice and hung
+	 * an emulated (TCG) guest in text_poke_bp. -1 where not open. */
+	int keep_fd[CTR_COUNT];
+	int keep_sched_fd; /* a dummy event, where PAPI counts */
+	int probed;
 };
 
 /* Per worker thread. */
@@ -44,12 +52,13 @@ const char *counter_name(enum counter_id c);
 int counters_parse(const char *spec, int wanted[CTR_COUNT], struct err *e);
 /* Probes PAPI and perf_event for each wanted counter, then shuts PAPI down
  * again (cases run in forked children, and PAPI state does not survive a
- * fork). Never fails: what cannot be counted is marked unavailable with its
- * reason. */
+ * fork); the software events' keepers stay open. Never fails: what cannot be
+ * counted is marked unavailable with its reason. */
 void counters_probe(struct counter_plan *p, const int wanted[CTR_COUNT]);
 /* Initialises PAPI in the process that will count (a case's child, or the
  * runner itself with --no-isolate). What fails here becomes unavailable. */
 void counters_attach(struct counter_plan *p);
+/* PAPI down and the keepers closed (the probe's process, at its end). */
 void counters_shutdown(struct counter_plan *p);
 
 int counters_thread_open(const struct counter_plan *p,

@@ -211,7 +211,8 @@ static void make_id(struct machine *m)
 	while (n && slug[n - 1] == '-')
 		n--;
 	slug[n] = '\0';
-	snprintf(m->id, sizeof(m->id), "%s-%dc-%08x", slug, m->topo_full.pus,
+	snprintf(m->id, sizeof(m->id), "%s%s-%dc-%08x",
+		 m->emulated ? "emulated-" : "", slug, m->topo_full.pus,
 		 (unsigned)(h ^ (h >> 32)));
 }
 
@@ -254,6 +255,9 @@ void machine_read(struct machine *m, const struct topo *tp)
 	environment_read(&m->env, strncmp(m->cpu.identified_by, "libcpuid", 8)
 					  ? NULL
 					  : m->cpu.hypervisor);
+	/* libcpuid's "qemu" is the CPUID signature TCGTCGTCGTCG, which only
+	 * QEMU's emulator gives (under KVM QEMU says KVMKVMKVM) */
+	m->emulated = !strcmp(m->cpu.hypervisor, "qemu");
 	make_id(m);
 }
 
@@ -312,11 +316,11 @@ json_t *machine_to_json(const struct machine *m)
 		json_pack("{s:s, s:s}", "kernel", m->kernel, "libc", m->libc);
 	/* governor and boost stay at the top, where the scripts read them */
 	return json_pack(
-		"{s:s, s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:o, s:o, s:o}", "id",
-		m->id, "hostname", m->hostname, "cpu", cpu_json(m), "topology",
-		topo, "machine_pus", m->topo_full.pus, "os", os, "compiler",
-		m->compiler, "cflags", m->cflags, "governor",
-		known_or_null(m->env.governor), "boost",
+		"{s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:s, s:o, s:o, s:o}",
+		"id", m->id, "hostname", m->hostname, "emulated", m->emulated,
+		"cpu", cpu_json(m), "topology", topo, "machine_pus",
+		m->topo_full.pus, "os", os, "compiler", m->compiler, "cflags",
+		m->cflags, "governor", known_or_null(m->env.governor), "boost",
 		known_or_null(m->env.boost), "environment",
 		environment_to_json(&m->env));
 }
@@ -344,6 +348,9 @@ void machine_print(const struct machine *m)
 	printf("flags:        %s\n", or_na(m->cpu.flags));
 	printf("hypervisor:   %s\n",
 	       m->cpu.hypervisor[0] ? m->cpu.hypervisor : "none");
+	printf("emulated:     %s\n",
+	       m->emulated ? "yes (QEMU TCG: timings are the emulator's)"
+			   : "no");
 	if (m->cpu.tsc_hz > 0)
 		printf("tsc:          %.3f GHz, %s\n", m->cpu.tsc_hz / 1e9,
 		       m->cpu.invariant_tsc ? "invariant" : "not invariant");
@@ -366,5 +373,9 @@ void machine_print(const struct machine *m)
 
 void machine_print_warnings(FILE *f, const struct machine *m)
 {
+	if (m->emulated)
+		fprintf(f, "contend: warning: the CPU is emulated (QEMU TCG): "
+			   "timings are the emulator's, comparable with no "
+			   "machine's (compare and regress leave them out)\n");
 	environment_print_warnings(f, &m->env);
 }

@@ -24,6 +24,9 @@ struct machine {
 		int invariant_tsc;
 		char identified_by[32]; /* "libcpuid" or "/proc/cpuinfo" */
 	} cpu;
+	/* The CPU is emulated (QEMU's TCG): its timings are the emulator's,
+	 * comparable with no machine's; the id says so. */
+	int emulated;
 	struct topo_summary topo;      /* the CPUs this run may use */
 	struct topo_summary topo_full; /* the whole machine: names the id */
 	char kernel[128], libc[64], compiler[128], cflags[256];

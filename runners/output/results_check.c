@@ -250,8 +250,11 @@ static int check_machine(const struct check *c, json_t *machine)
 	static const char *const mstr[] = {"hostname", "compiler", "cflags"};
 	static const char *const cstr[] = {"vendor", "brand", "codename",
 					   "uarch"};
+	static const char *const mbool[] = {"emulated", NULL};
+	static const struct optional mopt = {.bools = mbool};
 	json_t *cpu = json_object_get(machine, "cpu");
 	if (strings(c, machine, "machine", mstr, 3) != 0 ||
+	    optional(c, machine, "machine", &mopt) != 0 ||
 	    object(c, cpu, "machine.cpu", 1) != 0 ||
 	    strings(c, cpu, "machine.cpu", cstr, 4) != 0 ||
 	    number(c, json_object_get(cpu, "pause_ns"), "machine.cpu.pause_ns",
