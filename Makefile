@@ -8,7 +8,7 @@ PY_SOURCES = scripts/compare scripts/history scripts/regress \
 	scripts/include-graph \
 	$(wildcard scripts/*.py tests/*.py)
 
-.PHONY: all deps build bench bench-full ab report test test-tsan test-asan test-cross \
+.PHONY: all deps build bench bench-full ab report report-shots test test-tsan test-asan test-cross \
 	test-topology test-fuzz test-fleet format lint clean
 
 all: build
@@ -42,6 +42,17 @@ ab: deps build
 REPORT_FLAGS ?=
 report: deps
 	scripts/compare --out $(BUILD)/report $(REPORT_FLAGS) results
+
+# The report's first screen at a desktop's and a phone's width, as the
+# README shows it (docs/report-summary*.png), from headless Chromium.
+SHOT = chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	--user-data-dir=$(abspath $(BUILD))/chromium-profile
+report-shots: report
+	$(SHOT) --window-size=1280,1000 --screenshot=docs/report-summary.png \
+		file://$(abspath $(BUILD))/report/index.html 2>/dev/null
+	$(SHOT) --window-size=420,1200 \
+		--screenshot=docs/report-summary-narrow.png \
+		file://$(abspath $(BUILD))/report/index.html 2>/dev/null
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs

@@ -1294,7 +1294,7 @@ figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
 figure svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:#555}
 .note{color:#555;font-size:13px}
-nav a{margin-right:.8em}
+nav a{margin-right:.8em;display:inline-block}
 """
 
 # Once the page is laid out, logs how many charts it has and how many are
@@ -1302,10 +1302,19 @@ nav a{margin-right:.8em}
 # Chromium's console (any other console message is an error there).
 CHECK_JS = """
 window.addEventListener('load',function(){
- var s=document.querySelectorAll('figure svg'),shown=0;
+ var s=document.querySelectorAll('figure svg'),shown=0,over=0;
  for(var i=0;i<s.length;i++){var r=s[i].getBoundingClientRect();
-  if(r.width>50&&r.height>50)shown++;}
- console.log('contend-check charts='+s.length+' shown='+shown);});
+  if(r.width>50&&r.height>50)shown++;
+  var t=s[i].querySelectorAll('text'),b=[];
+  for(var j=0;j<t.length;j++){var q=t[j].getBoundingClientRect();
+   if(q.width>0&&q.height>0)b.push(q);}
+  for(var j=0;j<b.length;j++)for(var k=j+1;k<b.length;k++){
+   var x=Math.min(b[j].right,b[k].right)-Math.max(b[j].left,b[k].left),
+    y=Math.min(b[j].bottom,b[k].bottom)-Math.max(b[j].top,b[k].top);
+   if(x>1&&y>1)over++;}}
+ var m=document.querySelectorAll('table.conditions tbody tr').length;
+ console.log('contend-check charts='+s.length+' shown='+shown+
+  ' overlaps='+over+' summary='+m);});
 """
 
 
@@ -1339,9 +1348,24 @@ class Report:
         self.md.append(md_text(text) + "\n")
         self.html.append(f'<p class="note">{html_escape(text)}</p>')
 
-    def table(self, headers, rows, classes=None, kind=None):
+    def links(self, title, items):
+        """A titled list of (text, anchor): links to sections above or
+        below."""
+        self.md.append(md_text(title) + ":\n\n" + "".join(
+            f"- [{md_text(t)}](#{a})\n" for t, a in items))
+        self.html.append(
+            f'<p class="note">{html_escape(title)}:</p><ul>' + "".join(
+                f'<li><a href="#{html_escape(a)}">{html_escape(t)}</a></li>'
+                for t, a in items) + "</ul>")
+
+    def table(self, headers, rows, classes=None, kind=None, collapsed=None):
+        """collapsed: the HTML shows the table folded under this line."""
         self.md.append(table_md(headers, rows) + "\n")
-        self.html.append(table_html(headers, rows, classes, kind))
+        html = table_html(headers, rows, classes, kind)
+        if collapsed:
+            html = (f"<details><summary>{html_escape(collapsed)}</summary>"
+                    f"{html}</details>")
+        self.html.append(html)
 
     def figure(self, fig, name, caption):
         path = os.path.join(self.out, "charts", name + ".svg")

@@ -904,6 +904,45 @@ def test_compare_writes_both_formats(report):
     assert impls == ["pthread", "ticket", "go"], rows
 
 
+def with_go_ratios(doc):
+    """Each C row's go_ratio over the Go row of its case, as run writes."""
+    go = {(r["benchmark"], str(r["params"]), r["threads"]): r
+          for r in doc["results"] if r["impl"] == "go"}
+    for r in doc["results"]:
+        g = go.get((r["benchmark"], str(r["params"]), r["threads"]))
+        if g and r["impl"] != "go" and r["status"] == "ok":
+            r["go_ratio"] = r["ns_per_op"]["median"] / \
+                g["ns_per_op"]["median"]
+    return doc
+
+
+def test_compare_summary_answers_first(tmp_path):
+    files = [write(tmp_path / "in" / m["id"] / "20260101T000000Z.json",
+                   with_go_ratios(make_doc(m, "aaaaaaa",
+                                           "2026-01-01T00:00:00Z", i)))
+             for i, m in enumerate((MACHINE_A, MACHINE_B))]
+    r = script("compare", "--out", tmp_path / "r", *files)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "r" / "report.md").read()
+    html = open(tmp_path / "r" / "index.html").read()
+    # the summary comes before any benchmark's section
+    assert md.index("## Summary") < md.index("## atomic/load")
+    summary = md[md.index("## Summary"):md.index("## atomic/load")]
+    for m in (MACHINE_A, MACHINE_B):
+        assert m["id"] in summary
+    # ticket (15 ns x t^0.7) beats pthread (20) against Go (18) on both
+    mutex = next(ln for ln in summary.splitlines()
+                 if ln.startswith("| mutex |") and "Go (" in ln)
+    assert len(re.findall(r"ticket ×0\.8[2-5] Go \(3 cases\)", mutex)) == 2, \
+        mutex
+    # B is 1.5x A in every case: the family geomeans say so
+    assert re.search(r"\| mutex \| ×1\.(49|50|51) \(9 cases\)", summary)
+    assert "summary-best-vs-go.svg" in summary
+    # every link lands on a section that exists
+    for anchor in re.findall(r"\]\(#([^)]+)\)", summary):
+        assert f'id="{anchor}"' in html, anchor
+
+
 def test_compare_charts(report):
     charts = sorted(os.listdir(report / "charts"))
     # scaling: mutex/lock and atomic/load on two machines; c2c: two
@@ -959,7 +998,7 @@ def test_make_report_over_results_dir(tmp_path):
     assert re.search(r"<td>same-l3</td>\s*<td>S</td>", html)
 
 
-def chromium_open(html, tmp_path):
+def chromium_open(html, tmp_path, size="1280,2400"):
     """(console messages, screenshot path) of html in headless Chromium."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -970,7 +1009,7 @@ def chromium_open(html, tmp_path):
         [exe, "--headless", "--no-sandbox", "--disable-gpu",
          "--disable-dev-shm-usage",
          "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
-         "--enable-logging=stderr", "--v=0", "--window-size=1280,2400",
+         "--enable-logging=stderr", "--v=0", f"--window-size={size}",
          f"--screenshot={shot}", "file://" + str(html)],
         capture_output=True, text=True, timeout=90,
         env=dict(os.environ, HOME=str(tmp_path)))
@@ -984,12 +1023,42 @@ def test_html_report_in_headless_chromium(report, tmp_path):
     checks = [c for c in console if c.startswith("contend-check ")]
     errors = [c for c in console if not c.startswith("contend-check ")]
     assert errors == []
-    assert checks == ["contend-check charts=6 shown=6"], console
+    assert checks == ["contend-check charts=6 shown=6 overlaps=0 "
+                      "summary=2"], console
     # the screenshot shows something: not one flat colour
     import matplotlib.image
     img = matplotlib.image.imread(str(shot))
     assert img.shape[0] > 1000 and img.shape[1] > 1000
     assert float(img[..., :3].std()) > 0.05
+
+
+@pytest.mark.parametrize("size", ["1280,1400", "420,1400"])
+def test_summary_in_headless_chromium(tmp_path, size):
+    # the summary's chart drawn, its labels apart, every machine listed, at
+    # a desktop's width and a phone's
+    files = [write(tmp_path / "in" / m["id"] / "20260101T000000Z.json",
+                   with_go_ratios(make_doc(m, "aaaaaaa",
+                                           "2026-01-01T00:00:00Z", i)))
+             for i, m in enumerate((MACHINE_A, MACHINE_B))]
+    r = script("compare", "--out", tmp_path / "r", *files)
+    assert r.returncode == 0, r.stderr
+    console, shot = chromium_open(tmp_path / "r" / "index.html", tmp_path,
+                                  size)
+    assert console == ["contend-check charts=7 shown=7 overlaps=0 "
+                       "summary=2"], console
+    assert shot.exists()
+
+
+def test_chromium_check_catches_overlapping_labels(tmp_path):
+    page = tmp_path / "over.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><script>" + cr.CHECK_JS
+        + "</script></head><body><figure><svg width='200' height='200'>"
+        "<text x='10' y='50'>label one</text><text x='14' y='52'>label "
+        "two</text></svg></figure></body></html>")
+    console, _ = chromium_open(page, tmp_path)
+    assert console == ["contend-check charts=1 shown=1 overlaps=1 "
+                       "summary=0"], console
 
 
 def test_chromium_check_catches_a_script_error(tmp_path):
