@@ -4,7 +4,7 @@ MESON_FLAGS ?=
 C_SOURCES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null || \
 	find common primitives bench runners tests -name '*.[ch]')
 # the Python: the scripts (four without .py) and the tests
-PY_SOURCES = scripts/compare scripts/history scripts/regress \
+PY_SOURCES = scripts/compare scripts/history scripts/regress scripts/ab-forest \
 	scripts/include-graph \
 	$(wildcard scripts/*.py tests/*.py)
 

@@ -589,7 +589,8 @@ def test_regress_holm_without_power_says_so(tmp_path):
     assert "p=0.008 holm=0.135 n=5+5" in row, row
 
 
-@pytest.mark.parametrize("name", ["compare", "regress", "history"])
+@pytest.mark.parametrize("name", ["compare", "regress", "history",
+                                  "ab-forest"])
 def test_help_describes_the_script(name):
     """The description is the docstring's first line, not the shell
     line that starts the file."""
@@ -1067,6 +1068,72 @@ def test_chromium_check_catches_a_script_error(tmp_path):
                     "<script>nosuchfunction();</script></body></html>")
     console, _ = chromium_open(page, tmp_path)
     assert any("nosuchfunction" in c for c in console), console
+
+
+# ---- ab-forest ------------------------------------------------------------
+
+def ab_doc():
+    """A contend ab --out document, as ab_report.c writes it (the fields
+    ab-forest reads)."""
+    def case(impl, ratio, lo, hi, verdict, status="ok"):
+        return {"benchmark": "mutex/lock", "impl": impl, "params": {},
+                "threads": 2, "placement": "compact", "go": False,
+                "status": status, "reason": "" if status == "ok" else
+                "needs 4 threads", "verdict": verdict, "ratio": ratio,
+                "ci95": None if ratio is None else [lo, hi]}
+    return {"schema": "contend.ab/3", "machine": {"id": MACHINE_A["id"]},
+            "base": {"spec": "main", "git": "aaaaaaa"},
+            "head": {"spec": "build/contend", "git": "bbbbbbb"},
+            "run": {"threshold_pct": 5.0},
+            "cases": [case("ticket", 1.31, 1.22, 1.40, "regression"),
+                      case("pthread", 1.01, 0.97, 1.05, "same"),
+                      case("mcs", 0.80, 0.75, 0.86, "improvement"),
+                      case("ttas", 1.10, 0.90, 1.30, "inconclusive"),
+                      case("futex", None, 0, 0, "same", "skipped")],
+            "families": {"mutex": {"geomean": 1.03, "cases": 4,
+                                   "regressions": 1, "improvements": 1}}}
+
+
+def test_ab_forest_plots_each_case_with_its_verdict(tmp_path):
+    path = write(tmp_path / "ab.json", ab_doc())
+    r = script("ab-forest", "--out", tmp_path / "r", path)
+    assert r.returncode == 0, r.stderr
+    svg = open(tmp_path / "r" / "charts" / "forest.svg").read()
+    md = open(tmp_path / "r" / "ab.md").read()
+    # slowest first, each in its verdict's colour, the skip listed below
+    order = [svg.index(f"mutex/lock {i} t=2") for i in
+             ("ticket", "ttas", "pthread", "mcs")]
+    assert order == sorted(order)
+    for colour in ("#c0392b", "#27ae60", "#999999"):
+        assert colour in svg, colour
+    assert "skipped: needs 4 threads" in md
+    assert "| mutex | 1.030 | 4 | 1 | 1 |" in md
+    console, _ = chromium_open(tmp_path / "r" / "index.html", tmp_path)
+    assert console == ["contend-check charts=1 shown=1 overlaps=0 "
+                       "summary=0"], console
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda d: d.update(schema="contend.result/1"),
+     "not a contend.ab/3 file"),
+    (lambda d: d["cases"][0].update(verdict="maybe"),
+     "cases[0].verdict 'maybe' is not one contend ab gives"),
+    (lambda d: d["cases"][1].update(ratio=-1),
+     "cases[1].ratio -1 is not a ratio above 0"),
+    (lambda d: d["cases"][2].update(ci95=[2, 1]),
+     "cases[2].ci95 [2, 1] is not an interval"),
+    (lambda d: d.update(cases={}), "cases is not a list"),
+])
+def test_ab_forest_bad_input_one_line_exit_2(tmp_path, change, says):
+    doc = ab_doc()
+    change(doc)
+    path = write(tmp_path / "ab.json", doc)
+    r = script("ab-forest", "--out", tmp_path / "r", path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0] and str(path) in lines[0], \
+        r.stderr
+    assert not os.path.exists(tmp_path / "r")
 
 
 # ---- history --------------------------------------------------------------
