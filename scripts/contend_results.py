@@ -1284,7 +1284,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:13px}
 td,th{border:1px solid #ddd;padding:2px 7px;text-align:right;
  white-space:nowrap}
 td:first-child,th:first-child{text-align:left}
-th{background:#f3f3f3}
+th{background:#f3f3f3;cursor:pointer}
 tr.go td{background:#f2f8ff}
 tr.bad td{background:#fff1f0;color:#a00}
 tr.holds td{background:#f0f9f0}
@@ -1315,6 +1315,25 @@ window.addEventListener('load',function(){
  var m=document.querySelectorAll('table.conditions tbody tr').length;
  console.log('contend-check charts='+s.length+' shown='+shown+
   ' overlaps='+over+' summary='+m);});
+"""
+
+
+# A click on a column's header sorts the table's rows by it (numbers by
+# value: the first number in the cell, so "×1.50 (9 cases)" and "12.3 ±0.4"
+# sort as 1.5 and 12.3; text alphabetically); a second click reverses.
+SORT_JS = """
+document.addEventListener('click',function(e){
+ var th=e.target.closest('th');if(!th)return;
+ var tb=th.closest('table').tBodies[0];if(!tb)return;
+ var i=Array.prototype.indexOf.call(th.parentNode.children,th);
+ var up=th.dataset.sorted!=='up';th.dataset.sorted=up?'up':'down';
+ function key(r){var t=r.children[i]?r.children[i].textContent:'';
+  var m=t.replace(/[−–]/g,'-').match(/-?[0-9]+(\\.[0-9]+)?(e-?[0-9]+)?/);
+  return m?[0,parseFloat(m[0])]:[1,t];}
+ var rows=Array.prototype.slice.call(tb.rows);
+ rows.sort(function(a,b){var x=key(a),y=key(b);
+  var c=x[0]-y[0]||(x[1]<y[1]?-1:x[1]>y[1]?1:0);return up?c:-c;});
+ rows.forEach(function(r){tb.appendChild(r);});});
 """
 
 
@@ -1388,7 +1407,8 @@ class Report:
                    "<!DOCTYPE html>\n<html lang=\"en\"><head>"
                    "<meta charset=\"utf-8\">"
                    f"<title>{html_escape(title)}</title>"
-                   f"<style>{CSS}</style><script>{CHECK_JS}</script>"
+                   f"<style>{CSS}</style>"
+                   f"<script>{CHECK_JS}{SORT_JS}</script>"
                    f"</head><body><h1>{html_escape(title)}</h1>"
                    f"<p>{html_escape(intro)}</p><nav>{nav}</nav>"
                    + "\n".join(self.html) + "</body></html>\n")

@@ -1062,6 +1062,26 @@ def test_chromium_check_catches_overlapping_labels(tmp_path):
                        "summary=0"], console
 
 
+def test_report_tables_sort_by_a_clicked_column(tmp_path):
+    # numbers by value (×10.5 after ×9.8, whatever the text around them),
+    # a second click the other way
+    rows = [["a", "×9.8 (3 cases)"], ["b", "×10.5 (2 cases)"],
+            ["c", "—"], ["d", "×0.70 (1 cases)"]]
+    page = tmp_path / "sort.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><script>" + cr.SORT_JS
+        + "</script></head><body>" + cr.table_html(["m", "x"], rows)
+        + "<script>window.addEventListener('load',function(){"
+        "var th=document.querySelectorAll('th')[1],o=[];"
+        "function order(){return Array.prototype.map.call("
+        "document.querySelectorAll('tbody tr td:first-child'),"
+        "function(td){return td.textContent;}).join('');}"
+        "th.click();o.push(order());th.click();o.push(order());"
+        "console.log('sorted '+o.join(' '));});</script></body></html>")
+    console, _ = chromium_open(page, tmp_path)
+    assert console == ["sorted dabc cbad"], console
+
+
 def test_chromium_check_catches_a_script_error(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text("<!DOCTYPE html><html><body><p>x</p>"
