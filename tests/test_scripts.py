@@ -949,8 +949,11 @@ def test_compare_charts(report):
     # scaling: mutex/lock and atomic/load on two machines; c2c: two
     assert len([c for c in charts if c.startswith("scaling-")]) == 4, charts
     assert len([c for c in charts if c.startswith("c2c-")]) == 2, charts
+    # a bar chart per benchmark measured on both machines: mutex/lock,
+    # atomic/load, c2c/pingpong, chan/pingpong (chan/throughput never ran)
+    assert len([c for c in charts if c.startswith("bars-")]) == 4, charts
     html = open(report / "index.html").read()
-    assert html.count("<svg") == 6
+    assert html.count("<svg") == 10
     # self-contained: nothing is fetched from anywhere
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:|//)', html)
     assert "url(http" not in html and "@import" not in html
@@ -1024,7 +1027,7 @@ def test_html_report_in_headless_chromium(report, tmp_path):
     checks = [c for c in console if c.startswith("contend-check ")]
     errors = [c for c in console if not c.startswith("contend-check ")]
     assert errors == []
-    assert checks == ["contend-check charts=6 shown=6 overlaps=0 "
+    assert checks == ["contend-check charts=10 shown=10 overlaps=0 "
                       "summary=2"], console
     # the screenshot shows something: not one flat colour
     import matplotlib.image
@@ -1045,7 +1048,7 @@ def test_summary_in_headless_chromium(tmp_path, size):
     assert r.returncode == 0, r.stderr
     console, shot = chromium_open(tmp_path / "r" / "index.html", tmp_path,
                                   size)
-    assert console == ["contend-check charts=7 shown=7 overlaps=0 "
+    assert console == ["contend-check charts=11 shown=11 overlaps=0 "
                        "summary=2"], console
     assert shot.exists()
 
