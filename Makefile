@@ -53,6 +53,13 @@ report-shots: report
 	$(SHOT) --window-size=420,1200 \
 		--screenshot=docs/report-summary-narrow.png \
 		file://$(abspath $(BUILD))/report/index.html 2>/dev/null
+	@# one family's section: headless Chromium scrolls to an anchor only
+	@# inside a frame
+	printf '<iframe src="index.html#b-chan-pingpong" style="width:1280px;%s' \
+		'height:1000px;border:0"></iframe>' > $(BUILD)/report/shot-family.html
+	$(SHOT) --window-size=1280,1000 --virtual-time-budget=3000 \
+		--screenshot=docs/report-family.png \
+		file://$(abspath $(BUILD))/report/shot-family.html 2>/dev/null
 
 test: deps build
 	meson test -C $(BUILD) --print-errorlogs

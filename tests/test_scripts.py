@@ -944,6 +944,24 @@ def test_compare_summary_answers_first(tmp_path):
         assert f'id="{anchor}"' in html, anchor
 
 
+def test_compare_bars_name_a_machine_with_no_case_in_common(tmp_path):
+    b = make_doc(MACHINE_B, "aaaaaaa", "2026-01-01T00:00:00Z", 2)
+    for r in b["results"]:
+        if r["benchmark"] == "chan/pingpong":
+            r["placement"] = "cross-package"
+    files = [write(tmp_path / "in" / "a.json",
+                   make_doc(MACHINE_A, "aaaaaaa", "2026-01-01T00:00:00Z", 1)),
+             write(tmp_path / "in" / "b.json", b)]
+    r = script("compare", "--out", tmp_path / "r", *files)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "r" / "report.md").read()
+    chan = md[md.index("## chan/pingpong"):]
+    assert ("not shown, no case in common: " + MACHINE_B["id"]) in \
+        chan[:chan.index("|")]
+    mutex = md[md.index("## mutex/lock"):]
+    assert "not shown" not in mutex[:mutex.index("|")]
+
+
 def test_compare_charts(report):
     charts = sorted(os.listdir(report / "charts"))
     # scaling: mutex/lock and atomic/load on two machines; c2c: two
