@@ -96,8 +96,9 @@ MAX_FILE_BYTES = 32 << 20
 MAX_DEPTH = 64
 
 
-def load(path):
-    """The parsed result file at path, checked; raises BadInput."""
+def read_json(path):
+    """The JSON document in the file at path, read within the bounds the
+    readers hold (size, nesting, numbers); raises BadInput."""
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
@@ -133,6 +134,12 @@ def load(path):
         # sys.get_int_max_str_digits() (4300)
         raise BadInput(path, "not JSON: too big a number (an integer of "
                              "more than 4300 digits)") from None
+    return doc
+
+
+def load(path):
+    """The parsed result file at path, checked; raises BadInput."""
+    doc = read_json(path)
     if not isinstance(doc, dict):
         raise BadInput(path, f"not a {SCHEMA} file: top level is "
                              f"{type(doc).__name__}, not an object")

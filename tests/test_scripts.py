@@ -917,13 +917,19 @@ def with_go_ratios(doc):
     return doc
 
 
-def test_compare_summary_answers_first(tmp_path):
+def summary_report(tmp_path):
+    """compare over machines A and B whose C rows have go_ratio, into
+    tmp_path/r."""
     files = [write(tmp_path / "in" / m["id"] / "20260101T000000Z.json",
                    with_go_ratios(make_doc(m, "aaaaaaa",
                                            "2026-01-01T00:00:00Z", i)))
              for i, m in enumerate((MACHINE_A, MACHINE_B))]
     r = script("compare", "--out", tmp_path / "r", *files)
     assert r.returncode == 0, r.stderr
+
+
+def test_compare_summary_answers_first(tmp_path):
+    summary_report(tmp_path)
     md = open(tmp_path / "r" / "report.md").read()
     html = open(tmp_path / "r" / "index.html").read()
     # the summary comes before any benchmark's section
@@ -1058,12 +1064,7 @@ def test_html_report_in_headless_chromium(report, tmp_path):
 def test_summary_in_headless_chromium(tmp_path, size):
     # the summary's chart drawn, its labels apart, every machine listed, at
     # a desktop's width and a phone's
-    files = [write(tmp_path / "in" / m["id"] / "20260101T000000Z.json",
-                   with_go_ratios(make_doc(m, "aaaaaaa",
-                                           "2026-01-01T00:00:00Z", i)))
-             for i, m in enumerate((MACHINE_A, MACHINE_B))]
-    r = script("compare", "--out", tmp_path / "r", *files)
-    assert r.returncode == 0, r.stderr
+    summary_report(tmp_path)
     console, shot = chromium_open(tmp_path / "r" / "index.html", tmp_path,
                                   size)
     assert console == ["contend-check charts=11 shown=11 overlaps=0 "
