@@ -958,6 +958,19 @@ class GoRows(unittest.TestCase):
             self.assertEqual(len(x["samples_ns_per_op"]), 3)
             self.assertEqual(x["allocs_per_op"], 0)
             self.assertIn("GOMAXPROCS=%d" % x["threads"], x["note"])
+            # the goroutines' shares are the row's fairness, not fields
+            self.assertFalse({"rate_min", "rate_max", "rate_cv"} &
+                             set(x.get("fields") or {}))
+            fair = x["fairness"]
+            if x["benchmark"] != "mutex/lock" or x["threads"] == 1:
+                self.assertIsNone(fair)
+                continue
+            self.assertIsNone(fair["all_running"])
+            self.assertIsNone(fair["thread_ops"])
+            self.assertEqual(fair["bound"], "time")
+            self.assertLessEqual(fair["rate_min"], 1 + 1e-9)
+            self.assertGreaterEqual(fair["rate_max"], 1 - 1e-9)
+            self.assertGreaterEqual(fair["rate_cv"], 0)
         c = [x for x in doc["results"] if x["impl"] != "go"]
         for x in c:
             g = [y for y in go if y["benchmark"] == x["benchmark"] and

@@ -200,8 +200,10 @@ func BenchmarkMutexLock(b *testing.B) {
 	var mu sync.Mutex
 	var counter, handovers uint64
 	var ids, owner int64
+	var sh shares
 	b.RunParallel(func(pb *testing.PB) {
 		me := atomic.AddInt64(&ids, 1)
+		n := 0
 		for pb.Next() {
 			mu.Lock()
 			counter++
@@ -210,13 +212,54 @@ func BenchmarkMutexLock(b *testing.B) {
 				handovers++
 			}
 			mu.Unlock()
+			n++
 		}
+		sh.add(n)
 	})
 	if counter > 0 {
 		b.ReportMetric(float64(handovers)/float64(counter),
 			"handovers_per_op")
 	}
+	sh.report(b)
 	sink += counter
+}
+
+// shares holds each goroutine's ops of a RunParallel. The goroutines draw
+// their ops from one pool until it is empty, so they stop together (within
+// one grain of at most 10000 ops) and ops are shares of one span, as the C
+// rows' time-bound threads' ops; report gives the C rows' fairness figures
+// (record.h): the slowest and fastest goroutine's ops over the mean, and
+// their coefficient of variation (the runner moves them to fairness).
+type shares struct {
+	mu  sync.Mutex
+	ops []float64
+}
+
+func (s *shares) add(n int) {
+	s.mu.Lock()
+	s.ops = append(s.ops, float64(n))
+	s.mu.Unlock()
+}
+
+func (s *shares) report(b *testing.B) {
+	if len(s.ops) < 2 {
+		return
+	}
+	lo, hi, sum := s.ops[0], s.ops[0], 0.0
+	for _, v := range s.ops {
+		lo, hi, sum = math.Min(lo, v), math.Max(hi, v), sum+v
+	}
+	mean := sum / float64(len(s.ops))
+	if mean == 0 {
+		return
+	}
+	vr := 0.0
+	for _, v := range s.ops {
+		vr += (v - mean) * (v - mean)
+	}
+	b.ReportMetric(lo/mean, "rate_min")
+	b.ReportMetric(hi/mean, "rate_max")
+	b.ReportMetric(math.Sqrt(vr/float64(len(s.ops)))/mean, "rate_cv")
 }
 
 // busyUnits is common/busywork.h's unit of busy work: one step of a
@@ -297,10 +340,12 @@ func mutexSections(b *testing.B, csNs, psNs int) {
 	var counter, handovers uint64
 	var ids, owner int64
 	cs, ps := busyUnitsNs(csNs), busyUnitsNs(psNs)
+	var sh shares
 	b.ResetTimer() // the calibration is not the benchmark's
 	b.RunParallel(func(pb *testing.PB) {
 		me := atomic.AddInt64(&ids, 1)
 		x := uint64(me)
+		n := 0
 		for pb.Next() {
 			mu.Lock()
 			counter++
@@ -311,13 +356,16 @@ func mutexSections(b *testing.B, csNs, psNs int) {
 			x = busyUnits(cs, x)
 			mu.Unlock()
 			x = busyUnits(ps, x)
+			n++
 		}
 		atomic.AddUint64(&sink, x)
+		sh.add(n)
 	})
 	if counter > 0 {
 		b.ReportMetric(float64(handovers)/float64(counter),
 			"handovers_per_op")
 	}
+	sh.report(b)
 	par := float64(csNs+psNs) / sectionsParallelism()
 	b.ReportMetric(math.Max(float64(csNs), par), "ideal_ns_per_op")
 	sink += counter

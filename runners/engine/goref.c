@@ -237,6 +237,39 @@ static void add_extra(struct record *r, const struct go_line *g)
 	}
 }
 
+/* Takes the field NAME out of the record: its value, or NAN if absent. */
+static double take_field(struct record *r, const char *name)
+{
+	for (int f = 0; f < r->nfields; f++) {
+		double v = r->fields[f].value;
+		if (strcmp(r->fields[f].name, name) != 0)
+			continue;
+		memmove(&r->fields[f], &r->fields[f + 1],
+			(size_t)(r->nfields - f - 1) * sizeof(r->fields[0]));
+		r->nfields--;
+		return v;
+	}
+	return NAN;
+}
+
+/* The goroutines' shares (rate_min, rate_max, rate_cv, as bench/go's
+ * shares reports them) become the record's fairness, as a time-bound C
+ * row's: RunParallel's goroutines draw ops from one pool and stop
+ * together. No all_running: Go reports no per-goroutine time. */
+static void take_fairness(struct record *r)
+{
+	double lo = take_field(r, "rate_min"), hi = take_field(r, "rate_max"),
+	       cv = take_field(r, "rate_cv");
+	if (isnan(lo) || isnan(hi) || isnan(cv) || r->threads < 2)
+		return;
+	r->fair_valid = 1;
+	r->time_bound = 1;
+	r->all_running = NAN;
+	r->rate_min = lo;
+	r->rate_max = hi;
+	r->rate_cv = cv;
+}
+
 static void ingest(char *out, struct record *r, int max)
 {
 	double bytes = 0, allocs = 0;
@@ -258,6 +291,7 @@ static void ingest(char *out, struct record *r, int max)
 		return;
 	for (int f = 0; f < r->nfields; f++)
 		r->fields[f].value /= r->nsamples;
+	take_fairness(r);
 	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
 	r->noisy = r->ns.cv > NOISY_CV;
 	stats_level_shift(r->samples, (size_t)r->nsamples, SHIFT_RATIO,

@@ -39,8 +39,8 @@ json_t *report_params_json(const char *params)
 }
 
 /* all_running, rate_min, rate_max, rate_cv, bound and thread_ops
- * (record.h); null with one thread, for Go rows and for cases that did
- * not run. */
+ * (record.h); null with one thread, for Go rows that report no shares and
+ * for cases that did not run. */
 static json_t *fairness_json(const struct record *r, int ok)
 {
 	json_t *ops;
@@ -52,7 +52,7 @@ static json_t *fairness_json(const struct record *r, int ok)
 			ops, json_integer((json_int_t)r->thread_ops[i]));
 	return json_pack(
 		"{s:o, s:o, s:o, s:o, s:s, s:o}", "all_running",
-		num_or_null(1, r->all_running), "rate_min",
+		num_or_null(!isnan(r->all_running), r->all_running), "rate_min",
 		num_or_null(!isnan(r->rate_min), r->rate_min), "rate_max",
 		num_or_null(!isnan(r->rate_max), r->rate_max), "rate_cv",
 		num_or_null(!isnan(r->rate_cv), r->rate_cv), "bound",

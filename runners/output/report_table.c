@@ -1,6 +1,7 @@
 /* The three tables: ns/op and allocation with one row per benchmark/impl/
  * params and one column per threads × placement; counters per op with one
  * row per case. Noisy cells (CV above 5%) carry a '!' in every table. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,11 +128,14 @@ static int has_fairness(const struct record *r)
 static void fairness_cell(const struct record *r, char *buf, size_t len)
 {
 	const char *t = r->time_bound ? " t" : "";
-	if (r->rate_min == r->rate_min) /* not NaN */
-		snprintf(buf, len, "%.3f %.2f-%.2f%s", r->all_running,
-			 r->rate_min, r->rate_max, t);
+	char all[16] = "-"; /* Go rows: no per-goroutine time */
+	if (!isnan(r->all_running))
+		snprintf(all, sizeof(all), "%.3f", r->all_running);
+	if (!isnan(r->rate_min))
+		snprintf(buf, len, "%s %.2f-%.2f%s", all, r->rate_min,
+			 r->rate_max, t);
 	else
-		snprintf(buf, len, "%.3f%s", r->all_running, t);
+		snprintf(buf, len, "%s%s", all, t);
 }
 
 static int has_fields(const struct record *r)
@@ -495,9 +499,10 @@ void report_tables(FILE *f, const struct report *rp, int markdown)
 		   NULL);
 	grid_table(f, rp, markdown,
 		   "fairness (the share of the span during which all threads "
-		   "ran; then the slowest and fastest thread's rate over "
-		   "the mean; t: the threads ran for the same time, not "
-		   "the same count: --bound)",
+		   "ran, - for Go rows; then the slowest and fastest "
+		   "thread's (goroutine's) rate over the mean; t: the "
+		   "threads ran for the same time, not the same count: "
+		   "--bound)",
 		   fairness_cell, has_fairness);
 	grid_table(f, rp, markdown,
 		   "result fields (what a workload measures beside ns/op; "
