@@ -1198,6 +1198,20 @@ def test_history_orders_by_time_and_marks_the_change(data, tmp_path):
     assert "mutex/lock" in open(out / "history.md").read()
 
 
+def test_history_in_headless_chromium(data, tmp_path):
+    # its chart drawn, the run labels and change-point marks apart; a case
+    # of one run only is not a line (no trend), the caption says so
+    out = tmp_path / "hist"
+    r = script("history", "--filter", "mutex/*", "--out", out,
+               data["noise"], data["new"], data["old"])
+    assert r.returncode == 0, r.stderr
+    console, _ = chromium_open(out / "index.html", tmp_path)
+    assert console == ["contend-check charts=1 shown=1 overlaps=0 "
+                       "summary=0"], console
+    svg = open(out / "charts" / "history-mutex-lock.svg").read()
+    assert "#1" in svg and "#3" in svg and "2026-01-01" not in svg
+
+
 def test_history_refuses_several_machines(data):
     r = script("history", data["old"], data["b"])
     assert r.returncode == 2
