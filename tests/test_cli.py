@@ -1005,6 +1005,24 @@ class GoRows(unittest.TestCase):
         for name, _, impl in order[:first_go]:
             self.assertEqual((name, impl != "go"), ("mutex/lock", True))
 
+    def test_go_sections_rows_carry_shares_beside_their_fields(self):
+        # mutex/sections' Go rows print two fields besides the three
+        # shares, more metrics than a record has fields: the shares must
+        # still reach fairness, the fields stay fields
+        if not os.path.exists(GO_BENCH):
+            self.skipTest("built without a Go toolchain")
+        doc, _ = load_run("--with-go", "--filter",
+                          "mutex/sections,impl=ticket", "--threads", "2")
+        go = [x for x in doc["results"] if x["impl"] == "go"]
+        self.assertEqual(len(go), 5)
+        for x in go:
+            with self.subTest(params=x["params"]):
+                self.assertEqual(x["status"], "ok", x["reason"])
+                self.assertIn("handovers_per_op", x["fields"])
+                self.assertIn("ideal_ns_per_op", x["fields"])
+                self.assertEqual(x["fairness"]["bound"], "time")
+                self.assertLessEqual(x["fairness"]["rate_min"], 1 + 1e-9)
+
     def test_pair_rows_have_a_locked_go_form_and_latency_fields(self):
         if not os.path.exists(GO_BENCH):
             self.skipTest("built without a Go toolchain")

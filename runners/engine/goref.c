@@ -172,7 +172,8 @@ static void bench_pattern(const struct bench *b, char *out, size_t len)
 struct go_line {
 	unsigned long long iters;
 	double ns, bytes, allocs;
-	struct bench_field extra[BENCH_MAX_FIELDS]; /* b.ReportMetric units */
+	/* b.ReportMetric units: a record's fields and the goroutines' shares */
+	struct bench_field extra[BENCH_MAX_FIELDS + 3];
 	int nextra;
 };
 
@@ -208,7 +209,8 @@ static int parse_line(char *l, struct go_line *g)
 			g->bytes = v;
 		} else if (strcmp(unit, "allocs/op") == 0) {
 			g->allocs = v;
-		} else if (g->nextra < BENCH_MAX_FIELDS && field_unit(unit)) {
+		} else if (g->nextra < BENCH_MAX_FIELDS + 3 &&
+			   field_unit(unit)) {
 			struct bench_field *f = &g->extra[g->nextra++];
 			snprintf(f->name, sizeof(f->name), "%s", unit);
 			f->value = v;
@@ -237,42 +239,59 @@ static void add_extra(struct record *r, const struct go_line *g)
 	}
 }
 
-/* Takes the field NAME out of the record: its value, or NAN if absent. */
-static double take_field(struct record *r, const char *name)
+/* The goroutines' shares, as bench/go's shares reports them: their
+ * slowest and fastest rate over the mean and the rates' coefficient of
+ * variation, summed over the samples that printed all three. */
+static const char *const share_units[3] = {"rate_min", "rate_max", "rate_cv"};
+struct go_shares {
+	double sum[3];
+	int n;
+};
+
+/* Takes the share metrics out of the line (they are fairness, not
+ * fields) and adds them up where the line has all three. */
+static void take_shares(struct go_line *g, struct go_shares *sh)
 {
-	for (int f = 0; f < r->nfields; f++) {
-		double v = r->fields[f].value;
-		if (strcmp(r->fields[f].name, name) != 0)
-			continue;
-		memmove(&r->fields[f], &r->fields[f + 1],
-			(size_t)(r->nfields - f - 1) * sizeof(r->fields[0]));
-		r->nfields--;
-		return v;
+	double v[3];
+	int found = 0, kept = 0;
+	for (int i = 0; i < g->nextra; i++) {
+		int u = 0;
+		while (u < 3 && strcmp(g->extra[i].name, share_units[u]) != 0)
+			u++;
+		if (u < 3) {
+			v[u] = g->extra[i].value;
+			found |= 1 << u;
+		} else {
+			g->extra[kept++] = g->extra[i];
+		}
 	}
-	return NAN;
+	g->nextra = kept;
+	if (found != 7)
+		return;
+	for (int u = 0; u < 3; u++)
+		sh->sum[u] += v[u];
+	sh->n++;
 }
 
-/* The goroutines' shares (rate_min, rate_max, rate_cv, as bench/go's
- * shares reports them) become the record's fairness, as a time-bound C
- * row's: RunParallel's goroutines draw ops from one pool and stop
- * together. No all_running: Go reports no per-goroutine time. */
-static void take_fairness(struct record *r)
+/* The shares become the record's fairness, as a time-bound C row's:
+ * RunParallel's goroutines draw ops from one pool and stop together. No
+ * all_running: Go reports no per-goroutine time. */
+static void set_shares(struct record *r, const struct go_shares *sh)
 {
-	double lo = take_field(r, "rate_min"), hi = take_field(r, "rate_max"),
-	       cv = take_field(r, "rate_cv");
-	if (isnan(lo) || isnan(hi) || isnan(cv) || r->threads < 2)
+	if (r->threads < 2 || sh->n == 0 || sh->n != r->nsamples)
 		return;
 	r->fair_valid = 1;
 	r->time_bound = 1;
 	r->all_running = NAN;
-	r->rate_min = lo;
-	r->rate_max = hi;
-	r->rate_cv = cv;
+	r->rate_min = sh->sum[0] / sh->n;
+	r->rate_max = sh->sum[1] / sh->n;
+	r->rate_cv = sh->sum[2] / sh->n;
 }
 
 static void ingest(char *out, struct record *r, int max)
 {
 	double bytes = 0, allocs = 0;
+	struct go_shares sh = {{0, 0, 0}, 0};
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		struct go_line g;
@@ -283,6 +302,7 @@ static void ingest(char *out, struct record *r, int max)
 		r->iters = g.iters;
 		bytes += g.bytes;
 		allocs += g.allocs;
+		take_shares(&g, &sh);
 		add_extra(r, &g);
 		if (r->nsamples == max)
 			break;
@@ -291,7 +311,7 @@ static void ingest(char *out, struct record *r, int max)
 		return;
 	for (int f = 0; f < r->nfields; f++)
 		r->fields[f].value /= r->nsamples;
-	take_fairness(r);
+	set_shares(r, &sh);
 	stats_summarize(r->samples, (size_t)r->nsamples, &r->ns);
 	r->noisy = r->ns.cv > NOISY_CV;
 	stats_level_shift(r->samples, (size_t)r->nsamples, SHIFT_RATIO,
