@@ -99,6 +99,7 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 				  "after the lock (" SUMMARY ")",              \
 		       .setup = mutex_##IMPL##_setup,                          \
 		       .teardown = mutex_##IMPL##_teardown,                    \
+		       .thread_fini = mutex_##IMPL##_sections_fini,            \
 		       .fields = mutex_##IMPL##_sections_fields,               \
 		       .run = mutex_##IMPL##_sections_run)
 
@@ -194,6 +195,13 @@ static int mutex_handoff_fields(const struct latency_hist_fine *h,
 		}                                                              \
 		sections_sink(&s->sec, x);                                     \
 		return iters;                                                  \
+	}                                                                      \
+                                                                               \
+	static void mutex_##IMPL##_sections_fini(void *shared, void *local)    \
+	{                                                                      \
+		struct mutex_##IMPL##_shared *s = shared;                      \
+		(void)local;                                                   \
+		sections_check(&s->sec);                                       \
 	}                                                                      \
                                                                                \
 	static int mutex_##IMPL##_sections_fields(                             \

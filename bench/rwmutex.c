@@ -129,7 +129,9 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 	static void rwmutex_##IMPL##_thread_fini(void *shared, void *local)    \
 	{                                                                      \
 		struct rwmutex_##IMPL##_local *l = local;                      \
-		(void)shared;                                                  \
+		struct rwmutex_##IMPL##_shared *s = shared;                    \
+		if (s->sec.cs_ns + s->sec.ps_ns > 0) /* rwmutex/sections */    \
+			sections_check(&s->sec);                               \
 		rwmutex_##IMPL##_destroy(&l->l);                               \
 		free(l);                                                       \
 	}                                                                      \

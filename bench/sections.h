@@ -35,6 +35,11 @@ struct sections {
 	unsigned read; /* percent of ops that hold the lock shared */
 	int parallel;  /* threads that run at once: min(threads, CPUs) */
 	_Atomic uint64_t sink; /* the busy work's results, kept */
+	/* the unit kept at init over the one each worker measures on its own
+	 * CPU after the samples, minus 1, in ppm: the largest in magnitude
+	 * (sections_check); checked: some worker measured */
+	_Atomic int64_t drift_ppm;
+	_Atomic int checked;
 };
 
 /* Parses "[read=N,]cs=NS,ps=NS" (the read= part where has_read), measures
@@ -77,7 +82,29 @@ static inline void sections_sink(struct sections *sec, uint64_t x)
 	atomic_fetch_xor_explicit(&sec->sink, x, memory_order_relaxed);
 }
 
-/* ideal_ns_per_op (the top). */
+/* On a worker, after the samples (thread_fini): the unit measured again on
+ * this thread's CPU against the one the sections were cut with. In a VM a
+ * vCPU can run this arithmetic 40% faster than at the calibration (seen
+ * on Zen 4 guests: its host core's sibling went idle, or it moved), and
+ * every section is then that much shorter than its ns: unit_drift says
+ * so. Each measurement takes 3 ms, outside the samples. */
+static inline void sections_check(struct sections *sec)
+{
+	double kept = (double)busy_unit_ps(), now = (double)busy_unit_ps_time();
+	int64_t d = (int64_t)((kept / now - 1) * 1e6), old;
+	/* relaxed: read by the fields callback after the workers joined */
+	old = atomic_load_explicit(&sec->drift_ppm, memory_order_relaxed);
+	while ((d < 0 ? -d : d) > (old < 0 ? -old : old) &&
+	       !atomic_compare_exchange_weak_explicit(&sec->drift_ppm, &old, d,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+	atomic_store_explicit(&sec->checked, 1, memory_order_relaxed);
+}
+
+/* ideal_ns_per_op (the top) and unit_drift (sections_check): above 0 the
+ * sections ran that much shorter than their ns on some CPU, below 0
+ * longer. */
 static inline int sections_fields(const struct sections *sec,
 				  struct bench_field *out, int max)
 {
@@ -85,11 +112,18 @@ static inline int sections_fields(const struct sections *sec,
 	double w = (100 - sec->read) / 100.0;
 	double excl = w * cs + (1 - w) * cs / (double)sec->parallel;
 	double par = (cs + ps) / (double)sec->parallel;
-	if (max < 1)
-		return 0;
-	out[0] = (struct bench_field){"ideal_ns_per_op",
-				      excl > par ? excl : par};
-	return 1;
+	int n = 0;
+	if (max > n)
+		out[n++] = (struct bench_field){"ideal_ns_per_op",
+						excl > par ? excl : par};
+	if (max > n &&
+	    atomic_load_explicit(&sec->checked, memory_order_relaxed))
+		out[n++] = (struct bench_field){
+			"unit_drift",
+			(double)atomic_load_explicit(&sec->drift_ppm,
+						     memory_order_relaxed) /
+				1e6};
+	return n;
 }
 
 /* After a critical section's work, before the unlock: a clobber the

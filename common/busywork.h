@@ -18,7 +18,10 @@ struct busy_kept {
 	_Alignas(CACHE_LINE) _Atomic uint32_t unit_ps; /* 0: not yet */
 };
 extern struct busy_kept busy_kept;
+/* Measures a unit's cost on this thread's CPU now and keeps it. */
 __attribute__((cold)) uint32_t busy_unit_ps_measure(void);
+/* Measures it without keeping it (sections check the kept one with it). */
+__attribute__((cold)) uint32_t busy_unit_ps_time(void);
 
 /* Runs n units on x; returns the chain's end (sink it: the work is kept
  * because its result is used). */

@@ -459,6 +459,9 @@ class Results(unittest.TestCase):
                     delta=1e-6 * max(1, r["ns_per_op"]["median"]))
                 self.assertGreaterEqual(f["handovers_per_op"], 0)
                 self.assertLessEqual(f["handovers_per_op"], 1)
+                # the unit was measured again after the case (C: on each
+                # worker's CPU): how far it moved
+                self.assertGreater(f["unit_drift"], -1)
                 # the busy work is a time, in the lock where it belongs:
                 # no row beats its Amdahl bound by much. A calibration
                 # taken while another task had the CPU makes the unit look
@@ -495,6 +498,7 @@ class Results(unittest.TestCase):
                     f["overhead_ns_per_op"],
                     r["ns_per_op"]["median"] - ideal,
                     delta=1e-6 * max(1, r["ns_per_op"]["median"]))
+                self.assertGreater(f["unit_drift"], -1)
                 # as mutex/sections: the bound holds, but for a
                 # calibration taken under load
                 self.assertGreater(r["ns_per_op"]["median"], 0.6 * ideal)

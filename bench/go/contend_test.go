@@ -274,32 +274,61 @@ func busyUnits(n int, x uint64) uint64 {
 var busyOnce sync.Once
 var busyUnitPs float64
 
+// unitRoundsPs is busywork.c's measurement of a unit, in ps: the fastest
+// of 10 rounds of at least 100 us in chunks of 16384 units.
+func unitRoundsPs(x *uint64) float64 {
+	best := 0.0
+	for r := 0; r < 10; r++ {
+		n := 0
+		t0 := time.Now()
+		for time.Since(t0) < 100*time.Microsecond {
+			*x = busyUnits(16384, *x)
+			n += 16384
+		}
+		ps := float64(time.Since(t0).Nanoseconds()) * 1000 / float64(n)
+		if best == 0 || ps < best {
+			best = ps
+		}
+	}
+	return best
+}
+
+// measureUnitPs: a unit's cost in ps, once it holds still. For the first
+// ms of a process the runtime's sysmon thread wakes every 20 us and, on
+// the CPUs the runner allows, takes them from the goroutine: a unit
+// measured then was 1.3-1.5x its cost 5 ms later (Zen 4 guest), and
+// every section cut with it that much short. So: measurements (1 ms
+// each) for at least 10 ms, until one is within 1% of the one before, at
+// most 50; outside 0.05-100 ns, 1.5 ns.
+func measureUnitPs() float64 {
+	x := uint64(1)
+	t0 := time.Now()
+	prev, ps := 0.0, unitRoundsPs(&x)
+	for time.Since(t0) < 50*time.Millisecond &&
+		(time.Since(t0) < 10*time.Millisecond || math.Abs(ps-prev) > ps/100) {
+		prev, ps = ps, unitRoundsPs(&x)
+	}
+	atomic.AddUint64(&sink, x)
+	if ps < 50 || ps > 100000 {
+		ps = 1500
+	}
+	return ps
+}
+
 // busyUnitsNs turns ns into units, the cost of a unit measured once per
-// process as in C (busywork.c): the fastest of 5 rounds of at least 100 us
-// in chunks of 16384 units; outside 0.05-100 ns, 1.5 ns.
+// process, as in C.
 func busyUnitsNs(ns int) int {
-	busyOnce.Do(func() {
-		best := 0.0
-		x := uint64(1)
-		for r := 0; r < 5; r++ {
-			n := 0
-			t0 := time.Now()
-			for time.Since(t0) < 100*time.Microsecond {
-				x = busyUnits(16384, x)
-				n += 16384
-			}
-			ps := float64(time.Since(t0).Nanoseconds()) * 1000 / float64(n)
-			if best == 0 || ps < best {
-				best = ps
-			}
-		}
-		atomic.AddUint64(&sink, x)
-		if best < 50 || best > 100000 {
-			best = 1500
-		}
-		busyUnitPs = best
-	})
+	busyOnce.Do(func() { busyUnitPs = measureUnitPs() })
 	return int(float64(ns) * 1000 / busyUnitPs)
+}
+
+// reportUnitDrift measures the unit again after the case and reports the
+// kept unit over it, minus 1 (unit_drift, as busywork.h's in C): above 0,
+// every section ran that much shorter than its ns, below 0 longer.
+func reportUnitDrift(b *testing.B) {
+	b.StopTimer()
+	b.ReportMetric(busyUnitPs/measureUnitPs()-1, "unit_drift")
+	b.StartTimer()
 }
 
 // sectionsParallelism: how many goroutines can run their sections at
@@ -368,6 +397,7 @@ func mutexSections(b *testing.B, csNs, psNs int) {
 	sh.report(b)
 	par := float64(csNs+psNs) / sectionsParallelism()
 	b.ReportMetric(math.Max(float64(csNs), par), "ideal_ns_per_op")
+	reportUnitDrift(b)
 	sink += counter
 }
 
@@ -569,6 +599,7 @@ func rwmutexSections(b *testing.B, read, csNs, psNs int) {
 	excl := w*float64(csNs) + (1-w)*float64(csNs)/procs
 	par := float64(csNs+psNs) / procs
 	b.ReportMetric(math.Max(excl, par), "ideal_ns_per_op")
+	reportUnitDrift(b)
 }
 
 // cacheLine is one 64-byte line of data, as the C workload's.
