@@ -388,11 +388,13 @@ static int scalars(const struct check *c, json_t *obj, const char *where)
 	return 0;
 }
 
-/* The one field that is a difference of two figures (ns/op minus a
- * bound), below 0 where the bound's calibration was a little off. */
+/* The fields that are differences: ns/op minus a bound (below 0 where
+ * the bound's calibration was a little off), and a ratio minus 1 (the
+ * sections' unit moved either way). */
 static int signed_field(const char *key, const char *name)
 {
-	return !strcmp(key, "fields") && !strcmp(name, "overhead_ns_per_op");
+	return !strcmp(key, "fields") && (!strcmp(name, "overhead_ns_per_op") ||
+					  !strcmp(name, "unit_drift"));
 }
 
 static int named_numbers(const struct check *c, json_t *r, const char *where,
