@@ -130,7 +130,7 @@ static int rwmutex_hist_fields(const struct latency_hist_fine *h,
 	{                                                                      \
 		struct rwmutex_##IMPL##_local *l = local;                      \
 		struct rwmutex_##IMPL##_shared *s = shared;                    \
-		if (s->sec.cs_ns + s->sec.ps_ns > 0) /* rwmutex/sections */    \
+		if (s->sec.on) /* rwmutex/sections */                          \
 			sections_check(&s->sec);                               \
 		rwmutex_##IMPL##_destroy(&l->l);                               \
 		free(l);                                                       \

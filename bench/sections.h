@@ -40,6 +40,8 @@ struct sections {
 	 * (sections_check); checked: some worker measured */
 	_Atomic int64_t drift_ppm;
 	_Atomic int checked;
+	uint32_t unit_ps; /* the unit the sections were cut with */
+	int on;		  /* sections_init ran: a sections case */
 };
 
 /* Parses "[read=N,]cs=NS,ps=NS" (the read= part where has_read), measures
@@ -71,8 +73,10 @@ static inline int sections_init(struct sections *sec, const struct bench *b,
 	sec->read = read;
 	sec->cs_ns = cs;
 	sec->ps_ns = ps;
+	sec->unit_ps = busy_unit_ps();
 	sec->cs_units = busy_units_ns(cs);
 	sec->ps_units = busy_units_ns(ps);
+	sec->on = 1;
 	return 0;
 }
 
@@ -90,7 +94,7 @@ static inline void sections_sink(struct sections *sec, uint64_t x)
  * so. Each measurement takes 3 ms, outside the samples. */
 static inline void sections_check(struct sections *sec)
 {
-	double kept = (double)busy_unit_ps(), now = (double)busy_unit_ps_time();
+	double kept = (double)sec->unit_ps, now = (double)busy_unit_ps_time();
 	int64_t d = (int64_t)((kept / now - 1) * 1e6), old;
 	/* relaxed: read by the fields callback after the workers joined */
 	old = atomic_load_explicit(&sec->drift_ppm, memory_order_relaxed);
