@@ -87,13 +87,18 @@ static inline void sections_sink(struct sections *sec, uint64_t x)
 }
 
 /* On a worker, after the samples (thread_fini): the unit measured again on
- * this thread's CPU against the one the sections were cut with. In a VM a
+ * this thread's CPU (its bound one; unbound or oversubscribed workers
+ * share CPUs, which the fastest of 10 rounds mostly filters out) against
+ * the one the sections were cut with. |d| cannot overflow: both units are
+ * clamped to 50-100000 ps (busywork.c). In a VM a
  * vCPU can run this arithmetic 40% faster than at the calibration (seen
  * on Zen 4 guests: its host core's sibling went idle, or it moved), and
  * every section is then that much shorter than its ns: unit_drift says
  * so. Each measurement takes 3 ms, outside the samples. */
 static inline void sections_check(struct sections *sec)
 {
+	if (!sec->on)
+		return;
 	double kept = (double)sec->unit_ps, now = (double)busy_unit_ps_time();
 	int64_t d = (int64_t)((kept / now - 1) * 1e6), old;
 	/* relaxed: read by the fields callback after the workers joined */

@@ -322,9 +322,11 @@ func busyUnitsNs(ns int) int {
 	return int(float64(ns) * 1000 / busyUnitPs)
 }
 
-// reportUnitDrift measures the unit again after the case and reports the
-// kept unit over it, minus 1 (unit_drift, as busywork.h's in C): above 0,
-// every section ran that much shorter than its ns, below 0 longer.
+// reportUnitDrift measures the unit again after each run, on the
+// benchmark goroutine's CPU, and reports the kept unit over it, minus 1
+// (unit_drift; goref averages it over the samples, where C keeps the
+// largest over its workers' CPUs): above 0 the sections ran about that
+// much shorter than their ns, below 0 longer.
 func reportUnitDrift(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(busyUnitPs/measureUnitPs()-1, "unit_drift")

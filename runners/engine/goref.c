@@ -174,8 +174,23 @@ struct go_line {
 	double ns, bytes, allocs;
 	/* b.ReportMetric units: a record's fields and the goroutines' shares */
 	struct bench_field extra[BENCH_MAX_FIELDS + 3];
+	int nfields; /* of the extras, those not shares: fields */
 	int nextra;
 };
+
+/* The goroutines' shares, as bench/go's shares reports them: their
+ * slowest and fastest rate over the mean and the rates' coefficient of
+ * variation. They are fairness, not fields: a line keeps them beside as
+ * many fields as a record holds. */
+static const char *const share_units[3] = {"rate_min", "rate_max", "rate_cv"};
+
+static int is_share(const char *unit)
+{
+	for (int u = 0; u < 3; u++)
+		if (!strcmp(unit, share_units[u]))
+			return 1;
+	return 0;
+}
 
 /* A b.ReportMetric unit that can be a record's field: what the C rows'
  * fields are ([a-z0-9_]), short enough to hold. "ns/op" and the like are
@@ -209,8 +224,10 @@ static int parse_line(char *l, struct go_line *g)
 			g->bytes = v;
 		} else if (strcmp(unit, "allocs/op") == 0) {
 			g->allocs = v;
-		} else if (g->nextra < BENCH_MAX_FIELDS + 3 &&
-			   field_unit(unit)) {
+		} else if (field_unit(unit) &&
+			   g->nextra < BENCH_MAX_FIELDS + 3 &&
+			   (is_share(unit) || g->nfields < BENCH_MAX_FIELDS)) {
+			g->nfields += !is_share(unit);
 			struct bench_field *f = &g->extra[g->nextra++];
 			snprintf(f->name, sizeof(f->name), "%s", unit);
 			f->value = v;
@@ -239,10 +256,7 @@ static void add_extra(struct record *r, const struct go_line *g)
 	}
 }
 
-/* The goroutines' shares, as bench/go's shares reports them: their
- * slowest and fastest rate over the mean and the rates' coefficient of
- * variation, summed over the samples that printed all three. */
-static const char *const share_units[3] = {"rate_min", "rate_max", "rate_cv"};
+/* The shares summed over the samples that printed all three. */
 struct go_shares {
 	double sum[3];
 	int n;
