@@ -293,11 +293,11 @@ func unitRoundsPs(x *uint64) float64 {
 	return best
 }
 
-// measureUnitPs: a unit's cost in ps, once it holds still. For the first
-// ms of a process the runtime's sysmon thread wakes every 20 us and, on
-// the CPUs the runner allows, takes them from the goroutine: a unit
-// measured then was 1.3-1.5x its cost 5 ms later (Zen 4 guest), and
-// every section cut with it that much short. So: measurements (1 ms
+// measureUnitPs: a unit's cost in ps, once it holds still. In the first
+// ~5 ms of a process a unit measured 1.3-1.5x its cost afterwards (Zen 4
+// guest, every process; most likely the runtime's sysmon, which polls
+// every 20 us at start, on the CPUs the runner allows), and every section
+// cut with it ran that much short. So: measurements (1 ms
 // each) for at least 10 ms, until one is within 1% of the one before, at
 // most 50; outside 0.05-100 ns, 1.5 ns.
 func measureUnitPs() float64 {
