@@ -184,12 +184,13 @@ struct go_line {
  * many fields as a record holds. */
 static const char *const share_units[3] = {"rate_min", "rate_max", "rate_cv"};
 
-static int is_share(const char *unit)
+/* Which share UNIT is (0-2), -1 for none. */
+static int share_index(const char *unit)
 {
 	for (int u = 0; u < 3; u++)
 		if (!strcmp(unit, share_units[u]))
-			return 1;
-	return 0;
+			return u;
+	return -1;
 }
 
 /* A b.ReportMetric unit that can be a record's field: what the C rows'
@@ -226,8 +227,9 @@ static int parse_line(char *l, struct go_line *g)
 			g->allocs = v;
 		} else if (field_unit(unit) &&
 			   g->nextra < BENCH_MAX_FIELDS + 3 &&
-			   (is_share(unit) || g->nfields < BENCH_MAX_FIELDS)) {
-			g->nfields += !is_share(unit);
+			   (share_index(unit) >= 0 ||
+			    g->nfields < BENCH_MAX_FIELDS)) {
+			g->nfields += share_index(unit) < 0;
 			struct bench_field *f = &g->extra[g->nextra++];
 			snprintf(f->name, sizeof(f->name), "%s", unit);
 			f->value = v;
@@ -269,10 +271,8 @@ static void take_shares(struct go_line *g, struct go_shares *sh)
 	double v[3];
 	int found = 0, kept = 0;
 	for (int i = 0; i < g->nextra; i++) {
-		int u = 0;
-		while (u < 3 && strcmp(g->extra[i].name, share_units[u]) != 0)
-			u++;
-		if (u < 3) {
+		int u = share_index(g->extra[i].name);
+		if (u >= 0) {
 			v[u] = g->extra[i].value;
 			found |= 1 << u;
 		} else {
