@@ -1,6 +1,7 @@
 /* Linking records after a run (record.c): the C / Go ratio says when the C
  * and the Go case ran in two states of the machine, and only hand-off
- * pairs get a C / c2c ratio, though every two-CPU case has a floor. */
+ * pairs get a C / c2c ratio, though every two-CPU case has a floor; the
+ * runner's own field has room beside a workload's. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,11 +66,32 @@ static void c2c_ratio_only_for_pairs(void)
 	CHECK(rs[1].c2c_ratio == 2.1);
 }
 
+/* a workload that fills its room (mutex/sections: hand-overs, ideal,
+ * unit_drift and one more) still gets the runner's overhead */
+static void overhead_fits_beside_a_full_workload(void)
+{
+	static const struct bench sec = {.name = "mutex/sections",
+					 .impl = "ttas",
+					 .params = "cs=100,ps=0"};
+	struct record rs[] = {rec(&sec, 2, 160, 60)};
+	for (int i = 0; i < BENCH_MAX_FIELDS; i++)
+		snprintf(rs[0].fields[i].name, BENCH_FIELD_NAME, "f%d", i);
+	snprintf(rs[0].fields[1].name, BENCH_FIELD_NAME, "ideal_ns_per_op");
+	rs[0].fields[1].value = 100;
+	rs[0].nfields = BENCH_MAX_FIELDS;
+	records_add_overhead(rs, 1);
+	CHECK(rs[0].nfields == BENCH_MAX_FIELDS + 1);
+	CHECK(!strcmp(rs[0].fields[BENCH_MAX_FIELDS].name,
+		      "overhead_ns_per_op"));
+	CHECK(rs[0].fields[BENCH_MAX_FIELDS].value == 60);
+}
+
 int main(void)
 {
 	go_ratio_flags_two_states();
 	go_ratio_same_state();
 	c2c_ratio_only_for_pairs();
+	overhead_fits_beside_a_full_workload();
 	printf("%d failures\n", fails);
 	return fails != 0;
 }

@@ -70,7 +70,8 @@ void records_add_overhead(struct record *recs, size_t n)
 		       strcmp(r->fields[f].name, "ideal_ns_per_op") != 0)
 			f++;
 		if (r->status != REC_OK || f == r->nfields ||
-		    r->nfields >= BENCH_MAX_FIELDS || !(r->ns.median > 0))
+		    r->nfields >= BENCH_MAX_FIELDS + RECORD_RUNNER_FIELDS ||
+		    !(r->ns.median > 0))
 			continue;
 		r->fields[r->nfields++] =
 			(struct bench_field){"overhead_ns_per_op",

@@ -11,6 +11,10 @@
 #include "interference.h"
 #include "stats.h"
 
+/* Fields the runner adds to a record after the workload's:
+ * overhead_ns_per_op. */
+#define RECORD_RUNNER_FIELDS 1
+
 enum rec_status { REC_OK, REC_FAILED, REC_TIMEOUT, REC_SKIPPED };
 
 struct record {
@@ -44,8 +48,11 @@ struct record {
 	int alloc_valid;
 	double bytes_per_op, allocs_per_op;
 	int counter_valid[CTR_COUNT];
-	double counters[CTR_COUNT];		     /* per op */
-	struct bench_field fields[BENCH_MAX_FIELDS]; /* workload results */
+	double counters[CTR_COUNT]; /* per op */
+	/* a workload's (or a Go line's) up to BENCH_MAX_FIELDS, then the
+	 * runner's own (records_add_overhead): room apart, so a workload that
+	 * uses all of its room never pushes the runner's field out */
+	struct bench_field fields[BENCH_MAX_FIELDS + RECORD_RUNNER_FIELDS];
 	int nfields;
 	double go_ratio; /* median / the Go row's median; NaN when none */
 	/* the C and the Go case of a hand-off pair met cache-line round trips
