@@ -459,7 +459,8 @@ static uint32_t spot_claim(struct hchan *c, int dir, const void *elem)
  * unlock and the futex wait makes the wait return at once. */
 static void spot_park(struct hchan *c)
 {
-	if (chan_spin_while(&c->spot_wake, CHAN_SPINNING))
+	if (chan_spin_while_spaced(&c->spot_wake, CHAN_SPINNING,
+				   CHAN_SPIN_SPREAD, c->lock_backoff))
 		return; /* only a waker changes it, to WOKEN */
 	hchan_lock(c);
 	/* relaxed: the lock orders it after the waker's stores */
@@ -507,7 +508,7 @@ static int hchan_block(struct hchan *c, int dir, void *elem)
 	}
 	waitq_push(q, &w);
 	hchan_unlock(&c->lock);
-	chan_park(&g.wake, NULL);
+	chan_park(&g.wake, NULL, c->lock_backoff);
 	return g.success ? CHAN_OK : CHAN_CLOSED;
 }
 
@@ -724,6 +725,14 @@ static void sel_dequeue_locked(struct sel *s)
 			waitq_remove(case_queue(&s->cases[i]), &s->w[i]);
 }
 
+/* The most pauses between a blocked select's looks at its wake flag: a
+ * channel's lock_backoff, which is the same on every channel of the
+ * process (one pause cost per process), and a select may have none. */
+static uint32_t sel_gap(void)
+{
+	return spin_pauses_ns(HCHAN_LOCK_BACKOFF_NS);
+}
+
 /* After the park: leave every queue; on a deadline, claim the group for
  * ourselves unless a waker got it first (then wait for its wake). */
 static int sel_finish(struct sel *s, int timed_out)
@@ -741,7 +750,8 @@ static int sel_finish(struct sel *s, int timed_out)
 	sel_dequeue_locked(s);
 	sel_unlock_all(s);
 	if (timed_out)
-		chan_park(&s->g.wake, NULL); /* the waker's unpark is near */
+		/* the waker's unpark is near */
+		chan_park(&s->g.wake, NULL, sel_gap());
 	s->cases[s->g.winner].result = s->g.success ? CHAN_OK : CHAN_CLOSED;
 	return s->g.winner;
 }
@@ -792,7 +802,7 @@ static int sel_run(struct sel *s, int block, const struct timespec *deadline)
 	unpark_after(&wk);
 	if (r != CHAN_WOULDBLOCK || !block)
 		return r;
-	return sel_finish(s, chan_park(&s->g.wake, deadline));
+	return sel_finish(s, chan_park(&s->g.wake, deadline, sel_gap()));
 }
 
 int chan_hchan_select(chan_case *cases, size_t n, int block,

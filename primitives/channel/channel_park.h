@@ -12,6 +12,25 @@
  * once per CHAN_SPIN_CHECK pauses (a vDSO read is ~20 ns), so the bound holds
  * whatever a pause costs on the CPU (10 to 140 cycles).
  *
+ * Why the looks spread out (chan_spin_while_spaced): hchan's waiters look
+ * at a word in a line their waker works in before it writes the word (the
+ * spot's wake sits beside the channel lock; a queued waiter's group holds
+ * done, winner and success beside wake, and the waker writes all three),
+ * and each look in between pulls the line back, so the waker's next write
+ * must fetch it again. A look per pause is a different cost on every
+ * CPU: a pause is 11 ns on the Intel guests and 25 ns on the AMD ones,
+ * and a wait of one round trip (60-500 ns) holds 3 to 45 looks. Emulating
+ * an 11-12 ns pause on the AMD Zen 4 guest (a 40-step empty loop in
+ * spin_pause), chan/pingpong cap=0 took 1.70-1.79x its 304-321 ns c2c
+ * floor, against 1.27-1.48x with the CPU's pause; with the gaps growing
+ * to a quarter of the time waited, 1.24-1.34x (contend ab on the emulated
+ * build: cap=0 0.78x, size=1024 0.78x, throughput cap=64 0.81-0.94x). A
+ * hand-off is then seen at most a CHAN_SPIN_SPREAD-th of its wait late,
+ * whatever a pause or a line transfer costs, and the gap never exceeds the
+ * caller's max_gap (hchan: its lock's longest back-off). The CPU's own
+ * pause on that guest: no case slower (a 64-69 ns floor ends most waits
+ * before the gaps grow), chan/throughput cap=64 0.83-0.87x.
+ *
  * Orderings (chan_park / chan_unpark). No store->load pair, so no fence:
  * the waiter's "I sleep" (CAS SPINNING -> PARKED) and the waker's "you are
  * woken" (exchange to WOKEN) are RMWs of one word, whose modification order
@@ -38,10 +57,41 @@
 #include "futex.h"
 #include "spin.h"
 
-#define CHAN_SPIN_NS	20000
-#define CHAN_SPIN_CHECK 64
+#define CHAN_SPIN_NS	 20000
+#define CHAN_SPIN_CHECK	 64
+#define CHAN_SPIN_SPREAD 4
 
-/* Spins up to CHAN_SPIN_NS while *word == val. 1 if it changed. */
+/* Spins up to CHAN_SPIN_NS while *word == val, one pause between looks
+ * at first; with spread > 0, once it has waited a while, a gap of
+ * 1/spread of the pauses already waited (at most max_gap pauses), so a
+ * late change is seen at most that fraction late. 1 if it changed. */
+static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
+					 uint32_t spread, uint32_t max_gap)
+{
+	uint64_t start = 0;
+	uint32_t spent = 0, checked = 0;
+	for (;;) {
+		/* acquire: a change published with release is seen whole */
+		if (atomic_load_explicit(word, memory_order_acquire) != val)
+			return 1;
+		uint32_t gap = spread ? spent / spread : 1;
+		gap = gap < 1 ? 1 : gap > max_gap ? max_gap : gap;
+		for (uint32_t k = 0; k < gap; k++)
+			spin_pause();
+		spent += gap;
+		if (spent - checked < CHAN_SPIN_CHECK)
+			continue;
+		checked = spent;
+		uint64_t now = clock_mono_ns();
+		if (!start)
+			start = now;
+		else if (now - start > CHAN_SPIN_NS)
+			return 0;
+	}
+}
+
+/* Spins up to CHAN_SPIN_NS while *word == val, a pause between looks.
+ * 1 if it changed. */
 static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
 {
 	uint64_t start = 0;
@@ -65,19 +115,21 @@ static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
  * so a hand-off caught while spinning costs no system call on either side. */
 enum { CHAN_SPINNING = 0, CHAN_PARKED = 1, CHAN_WOKEN = 2 };
 
-/* Waits for chan_unpark(flag). 0 when woken; 1 when deadline passed first
+/* Waits for chan_unpark(flag), its looks at most max_gap pauses apart
+ * while it spins. 0 when woken; 1 when deadline passed first
  * (or is not a valid timespec: EINVAL counts as passed)
  * (the flag is then left PARKED: a later chan_park still waits for the
  * chan_unpark that may come, without spinning again). */
 static inline int chan_park(_Atomic uint32_t *flag,
-			    const struct timespec *deadline)
+			    const struct timespec *deadline, uint32_t max_gap)
 {
 	uint32_t v = CHAN_SPINNING;
 	/* Woken while spinning: return on the load alone. A CAS that would
 	 * fail here is still a locked write that pulls the flag's line back
 	 * from the waker, which is about to write that line again (hchan
 	 * keeps its lock there). acquire: as in chan_spin_while. */
-	if (chan_spin_while(flag, CHAN_SPINNING) &&
+	if (chan_spin_while_spaced(flag, CHAN_SPINNING, CHAN_SPIN_SPREAD,
+				   max_gap) &&
 	    atomic_load_explicit(flag, memory_order_acquire) == CHAN_WOKEN)
 		return 0;
 	/* acquire on failure: the flag may be WOKEN, and what the waker
