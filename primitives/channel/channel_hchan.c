@@ -726,8 +726,9 @@ static void sel_dequeue_locked(struct sel *s)
 }
 
 /* The most pauses between a blocked select's looks at its wake flag: a
- * channel's lock_backoff, which is the same on every channel of the
- * process (one pause cost per process), and a select may have none. */
+ * channel's lock_backoff (each channel's is this, from the pause cost the
+ * process measured at its start), computed here since a select may have
+ * no channel. */
 static uint32_t sel_gap(void)
 {
 	return spin_pauses_ns(HCHAN_LOCK_BACKOFF_NS);

@@ -18,18 +18,20 @@
  * done, winner and success beside wake, and the waker writes all three),
  * and each look in between pulls the line back, so the waker's next write
  * must fetch it again. A look per pause is a different cost on every
- * CPU: a pause is 11 ns on the Intel guests and 25 ns on the AMD ones,
+ * CPU: a pause is 11 ns on the Intel guests and 24-25 ns on the AMD ones,
  * and a wait of one round trip (60-500 ns) holds 3 to 45 looks. Emulating
  * an 11-12 ns pause on the AMD Zen 4 guest (a 40-step empty loop in
  * spin_pause), chan/pingpong cap=0 took 1.70-1.79x its 304-321 ns c2c
  * floor, against 1.27-1.48x with the CPU's pause; with the gaps growing
- * to a quarter of the time waited, 1.24-1.34x (contend ab on the emulated
+ * to a quarter of the pauses waited, 1.24-1.34x (contend ab on the emulated
  * build: cap=0 0.78x, size=1024 0.78x, throughput cap=64 0.81-0.94x). A
  * hand-off is then seen at most a CHAN_SPIN_SPREAD-th of its wait late,
  * whatever a pause or a line transfer costs, and the gap never exceeds the
  * caller's max_gap (hchan: its lock's longest back-off). The CPU's own
  * pause on that guest: no case slower (a 64-69 ns floor ends most waits
- * before the gaps grow), chan/throughput cap=64 0.83-0.87x.
+ * before the gaps grow), chan/throughput cap=64 0.81-0.90x. The clock is
+ * read every CHAN_SPIN_CHECK pauses or after each gap of max_gap, so the
+ * spin ends at most that many pauses past CHAN_SPIN_NS.
  *
  * Orderings (chan_park / chan_unpark). No store->load pair, so no fence:
  * the waiter's "I sleep" (CAS SPINNING -> PARKED) and the waker's "you are
@@ -42,8 +44,9 @@
  * between the check and the sleep. The exchange's release to the waiter's
  * acquire (its loads and its CAS, failed or not) publishes what the waker
  * wrote before it: the element, the result (x86: a plain mov reads it;
- * AArch64: ldar / casa). chan_spin_while is acquire for the same reason,
- * against its callers' own release (hchan's spot, ring's event count).
+ * AArch64: ldar / casa). chan_spin_while and chan_spin_while_spaced are
+ * acquire for the same reason, against their callers' own release
+ * (hchan's spot and groups, ring's event count).
  */
 #ifndef CONTEND_CHANNEL_PARK_H
 #define CONTEND_CHANNEL_PARK_H
@@ -63,8 +66,9 @@
 
 /* Spins up to CHAN_SPIN_NS while *word == val, one pause between looks
  * at first; with spread > 0, once it has waited a while, a gap of
- * 1/spread of the pauses already waited (at most max_gap pauses), so a
- * late change is seen at most that fraction late. 1 if it changed. */
+ * 1/spread of the pauses already waited (at most max_gap pauses; 0 counts
+ * as 1), so a late change is seen at most that fraction late. 1 if it
+ * changed. */
 static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
 					 uint32_t spread, uint32_t max_gap)
 {
@@ -75,11 +79,14 @@ static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
 		if (atomic_load_explicit(word, memory_order_acquire) != val)
 			return 1;
 		uint32_t gap = spread ? spent / spread : 1;
-		gap = gap < 1 ? 1 : gap > max_gap ? max_gap : gap;
+		if (gap > max_gap)
+			gap = max_gap;
+		if (gap < 1)
+			gap = 1;
 		for (uint32_t k = 0; k < gap; k++)
 			spin_pause();
 		spent += gap;
-		if (spent - checked < CHAN_SPIN_CHECK)
+		if (spent - checked < CHAN_SPIN_CHECK && gap < max_gap)
 			continue;
 		checked = spent;
 		uint64_t now = clock_mono_ns();
@@ -127,7 +134,7 @@ static inline int chan_park(_Atomic uint32_t *flag,
 	/* Woken while spinning: return on the load alone. A CAS that would
 	 * fail here is still a locked write that pulls the flag's line back
 	 * from the waker, which is about to write that line again (hchan
-	 * keeps its lock there). acquire: as in chan_spin_while. */
+	 * keeps its lock there). acquire: as in chan_spin_while_spaced. */
 	if (chan_spin_while_spaced(flag, CHAN_SPINNING, CHAN_SPIN_SPREAD,
 				   max_gap) &&
 	    atomic_load_explicit(flag, memory_order_acquire) == CHAN_WOKEN)
