@@ -101,8 +101,8 @@ static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
  * 1 if it changed. Kept apart from chan_spin_while_spaced (ring's waits
  * use it): written as a call to that one with a gap of 1 (the same looks,
  * a pause apart), hchan's queued pingpong (size=1024), which then waited
- * through it, ran 1.16x slower in two 20-round contend ab runs on the Zen
- * 4 guest; as its own loop, 1.00x. */
+ * through it, ran 1.11x and 1.16x slower in two contend ab runs on the
+ * Zen 4 guest; as its own loop, 1.00x. */
 static inline int chan_spin_while(_Atomic uint32_t *word, uint32_t val)
 {
 	uint64_t start = 0;
