@@ -460,7 +460,7 @@ static uint32_t spot_claim(struct hchan *c, int dir, const void *elem)
 static void spot_park(struct hchan *c)
 {
 	if (chan_spin_while_spaced(&c->spot_wake, CHAN_SPINNING,
-				   CHAN_SPIN_SPREAD, c->lock_backoff))
+				   c->lock_backoff))
 		return; /* only a waker changes it, to WOKEN */
 	hchan_lock(c);
 	/* relaxed: the lock orders it after the waker's stores */

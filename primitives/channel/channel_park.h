@@ -65,12 +65,11 @@
 #define CHAN_SPIN_SPREAD 4
 
 /* Spins up to CHAN_SPIN_NS while *word == val, one pause between looks
- * at first; with spread > 0, once it has waited a while, a gap of
- * 1/spread of the pauses already waited (at most max_gap pauses; 0 counts
- * as 1), so a late change is seen at most that fraction late. 1 if it
- * changed. */
+ * at first; once it has waited a while, a gap of a CHAN_SPIN_SPREAD-th of
+ * the pauses already waited (at most max_gap pauses; 0 counts as 1), so a
+ * late change is seen at most that fraction late. 1 if it changed. */
 static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
-					 uint32_t spread, uint32_t max_gap)
+					 uint32_t max_gap)
 {
 	uint64_t start = 0;
 	uint32_t spent = 0, checked = 0;
@@ -78,7 +77,7 @@ static inline int chan_spin_while_spaced(_Atomic uint32_t *word, uint32_t val,
 		/* acquire: a change published with release is seen whole */
 		if (atomic_load_explicit(word, memory_order_acquire) != val)
 			return 1;
-		uint32_t gap = spread ? spent / spread : 1;
+		uint32_t gap = spent / CHAN_SPIN_SPREAD;
 		if (gap > max_gap)
 			gap = max_gap;
 		if (gap < 1)
@@ -139,8 +138,7 @@ static inline int chan_park(_Atomic uint32_t *flag,
 	 * fail here is still a locked write that pulls the flag's line back
 	 * from the waker, which is about to write that line again (hchan
 	 * keeps its lock there). acquire: as in chan_spin_while_spaced. */
-	if (chan_spin_while_spaced(flag, CHAN_SPINNING, CHAN_SPIN_SPREAD,
-				   max_gap) &&
+	if (chan_spin_while_spaced(flag, CHAN_SPINNING, max_gap) &&
 	    atomic_load_explicit(flag, memory_order_acquire) == CHAN_WOKEN)
 		return 0;
 	/* acquire on failure: the flag may be WOKEN, and what the waker
