@@ -216,11 +216,55 @@ ALLOC_TESTS(mutex)
 ALLOC_TESTS(seqlock)
 ALLOC_TESTS(refcount)
 
+/* The cache's prefetch decision (atomic_value.h): on only while more than
+ * an eighth of a batch's publishes replaced another thread's value, and
+ * take hands out the same blocks, last put first, either way. */
+static char cache_vals[3 * 1024 + 1], cache_others[1024];
+
+/* A batch of 1024 publishes of this thread's chain from *k, the first
+ * `others` of them replacing another thread's value. */
+static void cache_batch(struct atomic_value_cache *c, size_t *k, int others)
+{
+	for (int i = 0; i < 1024; i++, (*k)++)
+		atomic_value_cache_replaced(
+			c, i < others ? &cache_others[i] : &cache_vals[*k],
+			&cache_vals[*k + 1]);
+	atomic_value_cache_batch(c, 1024);
+}
+
+static void cache_test_prefetch(void)
+{
+	struct atomic_value_cache c = {0};
+	void *blocks[40];
+	size_t k = 0;
+	atomic_value_cache_init(&c, sizeof(struct value));
+	CHECK(atomic_value_cache_take(&c, 64) == NULL); /* turns it on */
+	atomic_value_cache_replaced(&c, &cache_vals[0], &cache_vals[0]);
+	cache_batch(&c, &k, 0); /* each replaces its own last */
+	CHECK(c.prefetch == 0);
+	cache_batch(&c, &k, 129);
+	CHECK(c.prefetch == 1);
+	for (int i = 0; i < 40; i++)
+		atomic_value_cache_put(&c, blocks[i] = value_new(0),
+				       value_free);
+	for (int i = 39; i >= 0; i--) {
+		CHECK(atomic_value_cache_take(&c, 64) == blocks[i]);
+		value_free(blocks[i]);
+	}
+	CHECK(atomic_value_cache_take(&c, 64) == NULL);
+	cache_batch(&c, &k, 128); /* not more than an eighth */
+	CHECK(c.prefetch == 0);
+	atomic_value_cache_drain(&c, value_free);
+	printf("cache: prefetch decided per batch, blocks handed out in "
+	       "order\n");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0); /* what ran shows if it fires */
 	watchdog_arm(240, "atomic alloc: a publisher or reader hung (the test "
 			  "after the last line printed)");
+	cache_test_prefetch();
 	ebr_test_alloc(1);
 	ebr_fence_test_alloc(1);
 	hp_test_alloc(1);

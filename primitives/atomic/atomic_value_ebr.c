@@ -6,11 +6,11 @@
 int atomic_value_ebr_init(struct atomic_value_ebr *v, void *initial,
 			  size_t size, void (*free_fn)(void *))
 {
-	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	atomic_init(&v->epoch, 2); /* tags minus 2 never underflow */
 	v->free_fn = free_fn;
+	v->size = size; /* for the cache only: the value stays where it is */
 	v->asym = asym_fence_init();
 	return thread_registry_init(&v->threads);
 }
@@ -22,6 +22,7 @@ atomic_value_ebr_thread_new(struct atomic_value_ebr *v)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
+	atomic_value_cache_init(&t->cache, v->size);
 	thread_registry_push(&v->threads, &t->node);
 	return t;
 }
@@ -62,6 +63,7 @@ static void reclaim(struct atomic_value_ebr *v,
 	 * seq_cst fence on every thread, as membarrier is modelled, or this
 	 * thread's own). */
 	atomic_value_stats_retire(&v->stats, t->nretired - t->counted);
+	atomic_value_cache_batch(&t->cache, t->nretired - t->counted);
 	e = atomic_load_explicit(&v->epoch, memory_order_seq_cst);
 	asym_fence_heavy(v->asym);
 	SCHED_POINT(ebr_reclaim_fenced);
@@ -95,6 +97,7 @@ void atomic_value_ebr_publish(struct atomic_value_ebr *v,
 	 * next's contents); C11: the unlink falls in the total order before
 	 * the tag's load below */
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_seq_cst);
+	atomic_value_cache_replaced(&t->cache, old, next);
 	if (t->nretired == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_EBR_BATCH;
 		struct ebr_retired *r = realloc(t->retired, cap * sizeof(*r));

@@ -6,10 +6,10 @@
 int atomic_value_hp_init(struct atomic_value_hp *v, void *initial, size_t size,
 			 void (*free_fn)(void *))
 {
-	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;
+	v->size = size; /* for the cache only: the value stays where it is */
 	v->asym = asym_fence_init();
 	return thread_registry_init(&v->threads);
 }
@@ -21,6 +21,7 @@ atomic_value_hp_thread_new(struct atomic_value_hp *v)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
+	atomic_value_cache_init(&t->cache, v->size);
 	thread_registry_push(&v->threads, &t->node);
 	return t;
 }
@@ -38,6 +39,7 @@ static void scan(struct atomic_value_hp *v, struct atomic_value_hp_thread *t)
 	size_t cap = thread_registry_count(&v->threads);
 	struct thread_registry_node *h;
 	atomic_value_stats_retire(&v->stats, t->nretired - t->counted);
+	atomic_value_cache_batch(&t->cache, t->nretired - t->counted);
 	t->counted = t->nretired;
 	if (cap > t->scratch_cap) {
 		void **s = realloc(t->scratch, cap * sizeof(*s));
@@ -85,6 +87,7 @@ void atomic_value_hp_publish(struct atomic_value_hp *v,
 	 * unlink needs no seq_cst: scan's heavy fence comes after it (x86 xchg,
 	 * AArch64 swpal, then the membarrier's smp_mb) */
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
+	atomic_value_cache_replaced(&t->cache, old, next);
 	while (t->nretired == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 2 * ATOMIC_VALUE_HP_BATCH;
 		void **r = realloc(t->retired, cap * sizeof(*r));

@@ -69,6 +69,7 @@ struct atomic_value_hp {
 	/* orphans: void * */
 	_Alignas(CACHE_LINE) struct thread_registry threads;
 	void (*free_fn)(void *);
+	size_t size; /* a value's bytes (the alloc cache prefetches them) */
 	struct atomic_value_stats stats;
 };
 

@@ -6,10 +6,10 @@
 int atomic_value_urcu_init(struct atomic_value_urcu *v, void *initial,
 			   size_t size, void (*free_fn)(void *))
 {
-	(void)size; /* pointer schemes: the value stays where it is */
 	memset(v, 0, sizeof(*v));
 	atomic_init(&v->p, initial);
 	v->free_fn = free_fn;
+	v->size = size; /* for the cache only: the value stays where it is */
 	return 0;
 }
 
@@ -17,9 +17,10 @@ struct atomic_value_urcu_thread *
 atomic_value_urcu_thread_new(struct atomic_value_urcu *v)
 {
 	struct atomic_value_urcu_thread *t = calloc(1, sizeof(*t));
-	(void)v;
-	if (t)
-		urcu_memb_register_thread();
+	if (!t)
+		return NULL;
+	atomic_value_cache_init(&t->cache, v->size);
+	urcu_memb_register_thread();
 	return t;
 }
 
@@ -29,6 +30,7 @@ static void flush(struct atomic_value_urcu *v,
 	if (!t->nretired)
 		return;
 	atomic_value_stats_retire(&v->stats, t->nretired);
+	atomic_value_cache_batch(&t->cache, t->nretired);
 	urcu_memb_synchronize_rcu(); /* every reader of the batch has left */
 	TSAN_ACQUIRE(&v->gp);
 	for (size_t i = 0; i < t->nretired; i++)
@@ -41,6 +43,7 @@ void atomic_value_urcu_publish(struct atomic_value_urcu *v,
 			       struct atomic_value_urcu_thread *t, void *next)
 {
 	void *old = atomic_exchange_explicit(&v->p, next, memory_order_acq_rel);
+	atomic_value_cache_replaced(&t->cache, old, next);
 	if (t->nretired == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : ATOMIC_VALUE_URCU_BATCH;
 		void **r = realloc(t->retired, cap * sizeof(*r));

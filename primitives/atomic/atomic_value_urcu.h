@@ -47,6 +47,7 @@ struct atomic_value_urcu {
 	_Alignas(CACHE_LINE) _Atomic(void *) p;
 	char gp; /* TSan: stands for "a grace period has passed" */
 	void (*free_fn)(void *);
+	size_t size; /* a value's bytes (the alloc cache prefetches them) */
 	struct atomic_value_stats stats;
 };
 
