@@ -45,15 +45,13 @@
 #ifndef CONTEND_ATOMIC_VALUE_H
 #define CONTEND_ATOMIC_VALUE_H
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "cacheline.h"
+#include "prefetch.h"
 #include "sched_point.h"
 #include "tsan_annotate.h"
 
@@ -121,26 +119,12 @@ struct atomic_value_cache {
  * at one thread the counting costs 0.2-0.4 ns. */
 #define ATOMIC_VALUE_CACHE_AHEAD 16
 
-/* x86: prefetchw where CPUID says so (AMD's 3DNowPrefetch bit, Intel's
- * PRFCHW since Broadwell). Intel's Core 2 to Haswell run it as a no-op
- * without saying so, and NetBurst faults on it: without the bit, the
- * read prefetch. */
-static inline int atomic_value_has_prefetchw(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned a, b, c, d;
-	return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c & (1u << 8));
-#else
-	return 1; /* __builtin_prefetch's write hint (AArch64 prfm pstl1keep) */
-#endif
-}
-
 /* thread_new's half: a cache for values of size bytes (off until alloc). */
 static inline void atomic_value_cache_init(struct atomic_value_cache *c,
 					   size_t size)
 {
 	c->size = size;
-	c->prefetchw = atomic_value_has_prefetchw();
+	c->prefetchw = prefetch_has_write();
 }
 
 /* publish's half: next replaced old, which was this thread's own last
@@ -163,24 +147,6 @@ static inline void atomic_value_cache_batch(struct atomic_value_cache *c,
 	c->foreign = 0;
 }
 
-/* Asks for p's lines in this CPU's cache, for writing where the CPU can
- * (without, the read prefetch fetches them shared, and the fill still
- * needs each one's ownership). */
-static inline void atomic_value_prefetch(const char *p, size_t size, int w)
-{
-	for (size_t off = 0; off < size; off += CACHE_LINE) {
-#if defined(__x86_64__) || defined(__i386__)
-		if (w)
-			__asm__ volatile("prefetchw %0" ::"m"(p[off]));
-		else
-			__builtin_prefetch(p + off, 0, 3);
-#else
-		(void)w;
-		__builtin_prefetch(p + off, 1, 3);
-#endif
-	}
-}
-
 /* alloc's half: turns the cache on (room for cap blocks) and takes one. */
 static inline void *atomic_value_cache_take(struct atomic_value_cache *c,
 					    size_t cap)
@@ -197,10 +163,9 @@ static inline void *atomic_value_cache_take(struct atomic_value_cache *c,
 		/* a block need not start a line: its last byte's line too */
 		const char *ahead =
 			c->blocks[c->n - 1 - ATOMIC_VALUE_CACHE_AHEAD];
-		atomic_value_prefetch(ahead, c->size, c->prefetchw);
+		prefetch_lines(ahead, c->size, c->prefetchw);
 		if (c->size)
-			atomic_value_prefetch(ahead + c->size - 1, 1,
-					      c->prefetchw);
+			prefetch_lines(ahead + c->size - 1, 1, c->prefetchw);
 	}
 	return c->blocks[--c->n];
 }
