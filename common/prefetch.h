@@ -43,7 +43,11 @@ static inline void prefetch_lines(const void *p, size_t size, int w)
 		else
 			__builtin_prefetch(b + off, 0, 3);
 #else
-		__builtin_prefetch(b + off, w, 3);
+		/* the hint must be a constant */
+		if (w)
+			__builtin_prefetch(b + off, 1, 3);
+		else
+			__builtin_prefetch(b + off, 0, 3);
 #endif
 	}
 }

@@ -159,8 +159,9 @@ struct hchan {
 	_Alignas(CACHE_LINE) size_t elem_size, cap;
 	unsigned char *buf;
 	uint32_t lock_backoff, lock_spin; /* the HCHAN_LOCK_*_NS in pauses */
-	size_t ahead;  /* slots prefetched ahead (hchan_prefetch); 0: off */
-	int prefetchw; /* the CPU has a prefetch for writing */
+	size_t ahead;	  /* slots prefetched ahead (hchan_prefetch); 0: off */
+	size_t ahead_end; /* ahead + the slots a line holds - 1 */
+	int prefetchw;	  /* the CPU has a prefetch for writing */
 	/* last spot_seq read */
 	_Alignas(CACHE_LINE) _Atomic uint32_t spot_consumed;
 };
@@ -246,10 +247,10 @@ static void hchan_unlock(struct hchan_lock *l)
  * earlier loads, one crossing cannot overlap the next. So a send asks for
  * the slot HCHAN_PREFETCH_BYTES past its own for writing, a receive for
  * the one past its own for reading, far enough ahead that the line
- * arrives before it is reached. Only a settled slot: a send's while it is
- * free (count + ahead < cap), a receive's while it is filled (ahead <
- * count); past that, the slot is the other side's next, and taking its
- * line would cost the other side (chan/throughput cap=64, where the
+ * arrives before it is reached. Only a settled line: a send's while all of
+ * its slots are free, a receive's while all are filled (ahead_end); past
+ * that, the line holds the other side's next slots, and taking it
+ * would cost the other side (chan/throughput cap=64, where the
  * buffer runs full: 1.07x slower without that check). Off where the ring
  * spans fewer than four times the distance. contend ab on the Zen 5 guest
  * (family 26 model 2), 1 and 2 threads: chan/throughput size=1024 cap=1024
@@ -266,8 +267,13 @@ static void hchan_prefetch_init(struct hchan *c)
 		return;
 	ahead = (HCHAN_PREFETCH_BYTES + c->elem_size - 1) / c->elem_size;
 	if (c->cap / 4 >= ahead &&
-	    c->cap * c->elem_size >= 4 * HCHAN_PREFETCH_BYTES)
+	    c->cap * c->elem_size >= 4 * HCHAN_PREFETCH_BYTES) {
 		c->ahead = ahead;
+		/* the last slot the prefetched line can hold */
+		c->ahead_end = ahead +
+			       (CACHE_LINE + c->elem_size - 1) / c->elem_size -
+			       1;
+	}
 	c->prefetchw = prefetch_has_write();
 }
 
@@ -278,16 +284,17 @@ static void hchan_prefetch_init(struct hchan *c)
 static inline void hchan_prefetch(const struct hchan *c, size_t i, int w)
 {
 	const unsigned char *p;
+	uintptr_t off;
 	i += c->ahead;
-	while (i >= c->cap) /* at most twice: i < 2 cap + cap / 4 */
+	while (i >= c->cap) /* once at most: i < 2 cap (the callers' checks) */
 		i -= c->cap;
 	p = c->buf + i * c->elem_size;
-	/* buf starts a line: the slot holding a line's first byte */
-	if (((uintptr_t)p & (CACHE_LINE - 1)) >= c->elem_size)
+	/* buf starts a line: only the first slot that starts in a line */
+	off = (uintptr_t)p & (CACHE_LINE - 1);
+	if (off >= c->elem_size)
 		return;
-	prefetch_lines(p, c->elem_size, w && c->prefetchw);
-	if (c->elem_size > CACHE_LINE) /* a line past p + n * CACHE_LINE */
-		prefetch_lines(p + c->elem_size - 1, 1, w && c->prefetchw);
+	/* every line from p's to its last byte's */
+	prefetch_lines(p - off, off + c->elem_size, w && c->prefetchw);
 }
 
 chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
@@ -301,7 +308,7 @@ chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
 		errno = EOVERFLOW;
 		return NULL;
 	}
-	/* a line's worth of elements never straddles two (hchan_prefetch);
+	/* at a line's start, so slot offsets in a line are hchan_prefetch's;
 	 * malloc where there is no ring (close-broadcast makes a channel
 	 * per round: aligned_alloc there cost it 1.37x) */
 	c->buf = capacity ? aligned_alloc(CACHE_LINE,
@@ -427,7 +434,7 @@ send_locked(struct hchan *c, const void *elem, struct hchan_wake *wk)
 		return CHAN_OK;
 	}
 	if (c->count < c->cap) {
-		if (c->ahead && c->count + c->ahead < c->cap)
+		if (c->ahead && c->count + c->ahead_end < c->cap)
 			hchan_prefetch(c, c->head + c->count, 1);
 		copy_elem(c, slot(c, c->head + c->count), elem);
 		c->count++;
@@ -466,7 +473,7 @@ recv_locked(struct hchan *c, void *elem, struct hchan_wake *wk)
 		return CHAN_OK;
 	}
 	if (c->count) {
-		if (c->ahead && c->ahead < c->count)
+		if (c->ahead && c->ahead_end < c->count)
 			hchan_prefetch(c, c->head, 0);
 		copy_elem(c, elem, slot(c, c->head));
 		c->head = c->head + 1 == c->cap ? 0 : c->head + 1;

@@ -6,6 +6,7 @@
 #include "busywork.h"
 #include "spin.h"
 #include "machine.h"
+#include "prefetch.h"
 
 #ifndef CONTEND_VERSION
 #define CONTEND_VERSION "unknown"
@@ -94,9 +95,11 @@ int main(int argc, char **argv)
 	/* before any command: the cost of a pause, which every spin budget
 	 * turns into pauses, is measured here and not in a timed region; a
 	 * forked case inherits it, and `serve` (a side of contend ab) has its
-	 * own from its own start; so is a unit of busy work (mutex/sections) */
+	 * own from its own start; so is a unit of busy work (mutex/sections),
+	 * and CPUID's prefetchw answer is asked (a VM exit: prefetch.h) */
 	spin_measure_all();
 	busy_unit_ps_measure();
+	(void)prefetch_has_write();
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
