@@ -1,6 +1,7 @@
 /* Buffered channel on a lock-free bounded MPMC ring: Dmitry Vyukov's
  * "Bounded MPMC queue" (1024cores.net, 2010), with per-slot sequence numbers,
- * plus parking only when the ring is empty or full.
+ * plus parking only when the ring is empty or full, and a back-off after a
+ * failed claim (RING_CAS_BACKOFF_NS).
  *
  * Supports: capacity >= 1 only. chan_ring_new(_, 0) is refused (NULL,
  * errno EINVAL): an unbuffered hand-off needs a rendezvous, which is what
@@ -73,6 +74,18 @@
 
 #define RING_CLOSED (UINT64_C(1) << 63)
 
+/* A claim's back-off. Two threads that both send and receive on one ring
+ * (chan/buffered) meet at enq and at deq on nearly every operation; a
+ * failed CAS retried at once takes the line from the winner, whose next
+ * CAS must fetch it back, and the two pass the lines over on every
+ * operation. After a failed CAS the loser waits 1, 2, 4 ... pauses, up to
+ * RING_CAS_BACKOFF_NS (a time, turned into pauses once per ring: a pause
+ * costs 11 ns on one CPU and 24 on another), so the winner runs a batch
+ * on lines it holds. chan/buffered cap=64, 2 threads, on the Zen 5 guest
+ * (family 26 model 2): 81.0 -> 21.9 ns per pair (contend ab, 0.275x);
+ * every other ring case 0.98-1.01x. */
+#define RING_CAS_BACKOFF_NS 1500
+
 struct ring_event {
 	_Atomic uint32_t seq;
 	_Atomic uint32_t waiters;  /* registered: re-checking or waiting */
@@ -84,6 +97,7 @@ struct ring {
 	size_t elem_size, cap, stride;
 	size_t mask;	      /* cap - 1 when cap is a power of two, else 0 */
 	unsigned char *slots; /* cap slots of stride bytes: seq, element */
+	uint32_t cas_backoff; /* RING_CAS_BACKOFF_NS in pauses */
 	alignas(64) _Atomic uint64_t enq; /* | RING_CLOSED once closed */
 	alignas(64) _Atomic uint64_t deq;
 	alignas(64) struct ring_event not_empty;
@@ -146,6 +160,7 @@ chan_t *chan_ring_new(size_t elem_size, size_t capacity)
 	r->cap = capacity;
 	r->stride = stride;
 	r->mask = (capacity & (capacity - 1)) == 0 ? capacity - 1 : 0;
+	r->cas_backoff = spin_pauses_ns(RING_CAS_BACKOFF_NS);
 	for (uint64_t i = 0; i < capacity; i++)
 		atomic_init(slot_seq(r, i), 2 * i);
 	return &r->base;
@@ -157,6 +172,17 @@ static void ring_free(chan_t *ch)
 	free(ch);
 }
 
+/* After a failed claim: *delay pauses, then twice as many next time, up
+ * to the ring's cas_backoff (RING_CAS_BACKOFF_NS). */
+static void ring_backoff(const struct ring *r, uint32_t *delay)
+{
+	for (uint32_t k = 0; k < *delay; k++)
+		spin_pause();
+	if (*delay < r->cas_backoff)
+		*delay = *delay * 2 < r->cas_backoff ? *delay * 2
+						     : r->cas_backoff;
+}
+
 /* Vyukov's enqueue: CHAN_OK if published, CHAN_WOULDBLOCK if the ring is
  * full, CHAN_CLOSED if closed. */
 static int ring_put(struct ring *r, const void *elem)
@@ -164,6 +190,7 @@ static int ring_put(struct ring *r, const void *elem)
 	/* relaxed: the slot's seq, not enq, carries the data; a close seen
 	 * late only lets this send be delivered, as if it came first */
 	uint64_t pos = atomic_load_explicit(&r->enq, memory_order_relaxed);
+	uint32_t delay = 1;
 	for (;;) {
 		if (pos & RING_CLOSED)
 			return CHAN_CLOSED;
@@ -176,11 +203,14 @@ static int ring_put(struct ring *r, const void *elem)
 		/* seq_cst on success: the publisher half of the parking
 		 * Dekker (header comment); the slot's seq, not enq, carries
 		 * the data. relaxed on failure: it only retries */
-		if (dif == 0 &&
-		    atomic_compare_exchange_weak_explicit(
-			    &r->enq, &pos, pos + 1, memory_order_seq_cst,
-			    memory_order_relaxed))
-			break;
+		if (dif == 0) {
+			if (atomic_compare_exchange_weak_explicit(
+				    &r->enq, &pos, pos + 1,
+				    memory_order_seq_cst, memory_order_relaxed))
+				break;
+			ring_backoff(r, &delay); /* pos: the winner's */
+			continue;
+		}
 		if (dif > 0)
 			pos = atomic_load_explicit(&r->enq,
 						   memory_order_relaxed);
@@ -196,6 +226,7 @@ static int ring_put(struct ring *r, const void *elem)
 static int ring_take(struct ring *r, void *elem)
 {
 	uint64_t pos = atomic_load_explicit(&r->deq, memory_order_relaxed);
+	uint32_t delay = 1;
 	for (;;) {
 		/* acquire: pairs with ring_put's release of the element */
 		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
@@ -204,11 +235,14 @@ static int ring_take(struct ring *r, void *elem)
 		if (dif < 0)
 			return 0;
 		/* seq_cst on success: as in ring_put */
-		if (dif == 0 &&
-		    atomic_compare_exchange_weak_explicit(
-			    &r->deq, &pos, pos + 1, memory_order_seq_cst,
-			    memory_order_relaxed))
-			break;
+		if (dif == 0) {
+			if (atomic_compare_exchange_weak_explicit(
+				    &r->deq, &pos, pos + 1,
+				    memory_order_seq_cst, memory_order_relaxed))
+				break;
+			ring_backoff(r, &delay); /* pos: the winner's */
+			continue;
+		}
 		if (dif > 0)
 			pos = atomic_load_explicit(&r->deq,
 						   memory_order_relaxed);
