@@ -85,7 +85,10 @@
  * on lines it holds. chan/buffered cap=64, 2 threads, on the Zen 5 guest
  * (family 26 model 2), contend ab: 81.0 -> 21.9 ns per pair (medians;
  * head/base 0.275 as the paired rounds' estimate); every other ring case
- * 0.98-1.01x. */
+ * 0.98-1.01x. That is where its vCPUs were near (c2c 45-65 ns); where
+ * they were far (355-420 ns) the same case still took 290-298 ns: the
+ * first retries, 1 to 8 pauses after a loss, come sooner than a round
+ * trip, so the loser still takes the lines in the winner's batch. */
 #define RING_CAS_BACKOFF_NS 1500
 
 struct ring_event {
