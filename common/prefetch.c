@@ -9,8 +9,8 @@ _Atomic int prefetch_write_kept;
 
 int prefetch_has_write_ask(void)
 {
-	int has = 1; /* __builtin_prefetch's write hint (AArch64 prfm pstl1keep)
-		      */
+	/* not x86: __builtin_prefetch's write hint (AArch64 pstl1keep) */
+	int has = 1;
 #if defined(__x86_64__) || defined(__i386__)
 	unsigned a, b, c, d;
 	has = __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c & (1u << 8));

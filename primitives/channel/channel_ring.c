@@ -79,11 +79,10 @@
  * failed CAS retried at once takes the line from the winner, whose next
  * CAS must fetch it back, and the two pass the lines over on every
  * operation. After a failed CAS the loser waits 1, 2, 4 ... pauses, each
- * wait up to RING_CAS_BACKOFF_NS (a time, turned into pauses
- * once per ring: a pause
- * costs 11 ns on one CPU and 24 on another), so the winner runs a batch
- * on lines it holds. chan/buffered cap=64, 2 threads, on the Zen 5 guest
- * (family 26 model 2), contend ab: 81.0 -> 21.9 ns per pair (medians;
+ * wait up to RING_CAS_BACKOFF_NS (a time, turned into pauses once per
+ * ring: a pause costs 11 ns on one CPU and 24 on another), so the winner
+ * runs a batch on lines it holds. chan/buffered cap=64, 2 threads, on the Zen 5
+ * guest (family 26 model 2), contend ab: 81.0 -> 21.9 ns per pair (medians;
  * head/base 0.275 as the paired rounds' estimate); every other ring case
  * 0.98-1.01x. That is where its vCPUs were near (c2c 45-65 ns); where
  * they were far (355-420 ns) the same case still took 290-298 ns: the
