@@ -82,6 +82,14 @@ static inline uint32_t spin_yield_after(void)
 	return n ? n : spin_yield_after_measure();
 }
 
+/* One doubling of an exponential back-off's delay, up to max (a delay
+ * already at or past max stays). */
+static inline void spin_backoff_grow(uint32_t *delay, uint32_t max)
+{
+	if (*delay < max)
+		*delay = *delay * 2 < max ? *delay * 2 : max;
+}
+
 /* One step of a spin-wait: a pause, and a yield every spin_yield_after()
  * of them (about SPIN_YIELD_NS); *spins counts them (start it at 0). */
 static inline void spin_wait_step(unsigned *spins)

@@ -213,8 +213,7 @@ static __attribute__((aligned(64))) void lock_slow(struct hchan_lock *l,
 		}
 		for (uint32_t k = 0; k < delay; k++)
 			spin_pause();
-		if (delay < backoff)
-			delay = delay * 2 < backoff ? delay * 2 : backoff;
+		spin_backoff_grow(&delay, backoff);
 	}
 	/* acquire: the critical section follows the previous release */
 	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire))
@@ -308,13 +307,9 @@ chan_t *chan_hchan_new(size_t elem_size, size_t capacity)
 		errno = EOVERFLOW;
 		return NULL;
 	}
-	/* at a line's start, so slot offsets in a line are hchan_prefetch's;
-	 * malloc where there is no ring (close-broadcast makes a channel
-	 * per round: aligned_alloc there cost it 1.37x) */
-	c->buf = capacity ? aligned_alloc(CACHE_LINE,
-					  (elem_size * capacity + CACHE_LINE) &
-						  ~(size_t)(CACHE_LINE - 1))
-			  : malloc(1);
+	/* at a line's start, so slot offsets in a line are hchan_prefetch's */
+	c->buf = aligned_alloc(CACHE_LINE, (elem_size * capacity + CACHE_LINE) &
+						   ~(size_t)(CACHE_LINE - 1));
 	if (!c->buf) {
 		free(c);
 		return NULL;

@@ -182,9 +182,7 @@ static void ring_backoff(const struct ring *r, uint32_t *delay)
 {
 	for (uint32_t k = 0; k < *delay; k++)
 		spin_pause();
-	if (*delay < r->cas_backoff)
-		*delay = *delay * 2 < r->cas_backoff ? *delay * 2
-						     : r->cas_backoff;
+	spin_backoff_grow(delay, r->cas_backoff);
 }
 
 /* Vyukov's enqueue: CHAN_OK if published, CHAN_WOULDBLOCK if the ring is

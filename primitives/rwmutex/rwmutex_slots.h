@@ -110,8 +110,7 @@ static inline void rwmutex_slots_backoff(uint32_t *delay, uint32_t max,
 {
 	for (uint32_t i = 0; i < *delay; i++)
 		spin_wait_step(spins);
-	if (*delay < max)
-		*delay = *delay * 2 < max ? *delay * 2 : max;
+	spin_backoff_grow(delay, max);
 }
 
 /* The calling thread's slot; with claim, one is claimed the first time.
