@@ -1,7 +1,7 @@
 /* Buffered channel on a lock-free bounded MPMC ring: Dmitry Vyukov's
  * "Bounded MPMC queue" (1024cores.net, 2010), with per-slot sequence numbers,
  * plus parking only when the ring is empty or full, and a back-off after a
- * failed claim (RING_CAS_BACKOFF_NS).
+ * failed claim, in units of the retry it times (RING_CAS_BACKOFF_NS).
  *
  * Supports: capacity >= 1 only. chan_ring_new(_, 0) is refused (NULL,
  * errno EINVAL): an unbuffered hand-off needs a rendezvous, which is what
@@ -78,17 +78,28 @@
  * (chan/buffered) meet at enq and at deq on nearly every operation; a
  * failed CAS retried at once takes the line from the winner, whose next
  * CAS must fetch it back, and the two pass the lines over on every
- * operation. After a failed CAS the loser waits 1, 2, 4 ... pauses, each
- * wait up to RING_CAS_BACKOFF_NS (a time, turned into pauses once per
- * ring: a pause costs 11 ns on one CPU and 24 on another), so the winner
- * runs a batch on lines it holds. chan/buffered cap=64, 2 threads, on the Zen 5
- * guest (family 26 model 2), contend ab: 81.0 -> 21.9 ns per pair (medians;
- * head/base 0.275 as the paired rounds' estimate); every other ring case
- * 0.98-1.01x. That is where its vCPUs were near (c2c 45-65 ns); where
- * they were far (355-420 ns) the same case still took 290-298 ns: the
- * first retries, 1 to 8 pauses after a loss, come sooner than a round
- * trip, so the loser still takes the lines in the winner's batch. */
+ * operation. After a failed CAS the loser waits 1, 2, 4 ... pauses, up to
+ * RING_CAS_BACKOFF_NS (a time, turned into pauses once per ring: a pause
+ * costs 11 ns on one CPU and 24 on another), so the winner runs a batch
+ * on lines it holds.
+ * How soon the loser may look again depends on what moving a line costs,
+ * which differs between machines and, on the Zen 5 guest (family 26 model
+ * 2), between runs: its two vCPUs' c2c round trip is 45-65 ns in some and
+ * 345-425 ns in others. So the loser times its retries (ring_retry_timed)
+ * and waits at least RING_RETRY_SPREAD of them, past the cap where a
+ * retry is that slow: its retries, which take the lines away, then cost
+ * the winner at most about a sixteenth of its time.
+ * chan/buffered cap=64, 2 threads, on that guest: 81 -> 22 ns per pair
+ * with the doubling alone (vCPUs near), but 282-301 ns where they were
+ * far, whose first retries came 1 to 8 pauses after a loss, sooner than
+ * one transfer. With the timed floor: far (c2c 379-417 ns), 283-302 ->
+ * 19.2-20.0 ns, runs of the two builds in turn; near, 20.1 -> 17.4
+ * (contend ab, head/base 0.86); select and buffered at one thread 1.03x
+ * (ring_claim_contended says why), no other ring case beyond 5%. A floor
+ * of 1, 2, 4, 8 retries (in a first form of this code), far: 40-51,
+ * 37-41, 31-33, 24-25 ns per pair; near, 17.4-18.5 for each. */
 #define RING_CAS_BACKOFF_NS 1500
+#define RING_RETRY_SPREAD   16
 
 struct ring_event {
 	_Atomic uint32_t seq;
@@ -106,6 +117,9 @@ struct ring {
 	alignas(64) _Atomic uint64_t deq;
 	alignas(64) struct ring_event not_empty;
 	alignas(64) struct ring_event not_full;
+	/* what the last timed retry of a lost claim cost, in pauses
+	 * (ring_retry_timed); a line of its own: only losers use it */
+	alignas(64) _Atomic uint32_t claim_retry;
 };
 
 static const struct chan_ops ring_ops;
@@ -176,53 +190,155 @@ static void ring_free(chan_t *ch)
 	free(ch);
 }
 
-/* After a failed claim: *delay pauses, then twice as many next time, up
- * to the ring's cas_backoff (RING_CAS_BACKOFF_NS). */
-static void ring_backoff(const struct ring *r, uint32_t *delay)
+/* A claim's back-off, kept by the losing operation. */
+struct ring_retry {
+	uint32_t base;	 /* the doubling part, 1 up to cas_backoff pauses */
+	uint32_t floor;	 /* RING_RETRY_SPREAD times the last timed retry */
+	uint64_t waited; /* when the last wait ended; 0 before the first */
+};
+
+/* A retry timed longer than this was preempted, or the clock is slow
+ * (a system call on some VMs), not a line transfer: the farthest pair
+ * seen here moves a line in some 210 ns. So a floor is at most
+ * RING_RETRY_SPREAD x RING_RETRY_MAX_NS, 12 us. */
+#define RING_RETRY_MAX_NS (RING_CAS_BACKOFF_NS / 2)
+
+/* Times the retry that ended now, from the end of the last wait: its
+ * loads and CAS take the lines from the winner, so it lasts about as long
+ * as moving them (plus a clock read). Kept as this operation's floor and
+ * as the ring's hint for the next operation's first wait. */
+static void ring_retry_timed(struct ring *r, struct ring_retry *b)
 {
-	for (uint32_t k = 0; k < *delay; k++)
+	uint64_t ns = clock_mono_ns() - b->waited;
+	uint32_t retry;
+	if (ns >= RING_RETRY_MAX_NS)
+		return;
+	retry = spin_pauses_ns(ns);
+	b->floor = RING_RETRY_SPREAD * retry;
+	/* relaxed: a hint, read and written only by losers */
+	if (retry !=
+	    atomic_load_explicit(&r->claim_retry, memory_order_relaxed))
+		atomic_store_explicit(&r->claim_retry, retry,
+				      memory_order_relaxed);
+}
+
+/* After a failed claim: waits the larger of a doubling delay (1, 2, 4 ...
+ * pauses, up to the ring's cas_backoff) and RING_RETRY_SPREAD times the
+ * last timed retry. An operation's first wait takes its floor from the
+ * ring's hint: the loss before it came from the first CAS, which is not
+ * timed (that would cost the uncontended path a clock read). */
+static void ring_backoff(struct ring *r, struct ring_retry *b)
+{
+	uint32_t delay;
+	if (!b->waited) {
+		b->base = 1;
+		b->floor = RING_RETRY_SPREAD *
+			   atomic_load_explicit(&r->claim_retry,
+						memory_order_relaxed);
+	} else {
+		ring_retry_timed(r, b);
+		spin_backoff_grow(&b->base, r->cas_backoff);
+	}
+	delay = b->base > b->floor ? b->base : b->floor;
+	for (uint32_t k = 0; k < delay; k++)
 		spin_pause();
-	spin_backoff_grow(delay, r->cas_backoff);
+	b->waited = clock_mono_ns();
+}
+
+/* What one look at the next position and one CAS found. */
+enum { CLAIM_WON, CLAIM_LOST, CLAIM_NONE, CLAIM_CLOSED };
+
+/* Vyukov's enqueue claim: looks at the slot for *pos (enq as last read),
+ * following enq while the slot is already taken, and CASes enq once if the
+ * slot is free. CLAIM_WON: *pos is this send's; CLAIM_LOST: *pos is enq as
+ * the CAS found it (unchanged after a spurious failure); CLAIM_NONE: the
+ * ring is full; CLAIM_CLOSED: enq has the closed bit. */
+static inline __attribute__((always_inline)) int ring_claim_put(struct ring *r,
+								uint64_t *pos)
+{
+	for (;;) {
+		if (*pos & RING_CLOSED)
+			return CLAIM_CLOSED;
+		/* acquire: the dequeuer's read of this slot is done */
+		uint64_t seq = atomic_load_explicit(slot_seq(r, *pos),
+						    memory_order_acquire);
+		int64_t dif = (int64_t)(seq - 2 * *pos);
+		if (dif < 0)
+			return CLAIM_NONE;
+		/* seq_cst on success: the publisher half of the parking
+		 * Dekker (header comment); the slot's seq, not enq, carries
+		 * the data. relaxed on failure: it only retries */
+		if (dif == 0)
+			return atomic_compare_exchange_weak_explicit(
+				       &r->enq, pos, *pos + 1,
+				       memory_order_seq_cst,
+				       memory_order_relaxed)
+				       ? CLAIM_WON
+				       : CLAIM_LOST;
+		/* relaxed: the slot's seq, not enq, carries the data; a close
+		 * seen late only lets this send be delivered, as if it came
+		 * first */
+		*pos = atomic_load_explicit(&r->enq, memory_order_relaxed);
+	}
+}
+
+/* Vyukov's dequeue claim, as ring_claim_put: CLAIM_NONE when empty. */
+static inline __attribute__((always_inline)) int ring_claim_take(struct ring *r,
+								 uint64_t *pos)
+{
+	for (;;) {
+		/* acquire: pairs with ring_put's release of the element */
+		uint64_t seq = atomic_load_explicit(slot_seq(r, *pos),
+						    memory_order_acquire);
+		int64_t dif = (int64_t)(seq - (2 * *pos + 1));
+		if (dif < 0)
+			return CLAIM_NONE;
+		/* seq_cst on success: as in ring_claim_put */
+		if (dif == 0)
+			return atomic_compare_exchange_weak_explicit(
+				       &r->deq, pos, *pos + 1,
+				       memory_order_seq_cst,
+				       memory_order_relaxed)
+				       ? CLAIM_WON
+				       : CLAIM_LOST;
+		*pos = atomic_load_explicit(&r->deq, memory_order_relaxed);
+	}
+}
+
+/* After a lost claim: back off and try again until won or no longer
+ * possible. Out of line, so the uncontended path keeps no back-off state:
+ * with it inline, select and buffered at one thread, where no claim fails,
+ * were 1.06-1.09x slower (contend ab, Zen 5 guest). The position goes
+ * through memory, so the callers keep it on the stack across their CAS:
+ * 1.03x at one thread; passed in and out by value instead (registers),
+ * 1.00x there, but chan/throughput cap=64 and cap=1024, where no claim
+ * fails either, 1.04-1.11x slower in two A/Bs: the timing of one producer
+ * against one consumer moves with their loop's code. A spurious failure
+ * (LL/SC) or a close waits too. */
+static __attribute__((noinline)) int
+ring_claim_contended(struct ring *r, uint64_t *pos, int put)
+{
+	struct ring_retry b = {0, 0, 0};
+	int c;
+	do {
+		ring_backoff(r, &b);
+		c = put ? ring_claim_put(r, pos) : ring_claim_take(r, pos);
+	} while (c == CLAIM_LOST);
+	ring_retry_timed(r, &b); /* the last retry too: mostly one that won */
+	return c;
 }
 
 /* Vyukov's enqueue: CHAN_OK if published, CHAN_WOULDBLOCK if the ring is
  * full, CHAN_CLOSED if closed. */
 static int ring_put(struct ring *r, const void *elem)
 {
-	/* relaxed: the slot's seq, not enq, carries the data; a close seen
-	 * late only lets this send be delivered, as if it came first */
+	/* relaxed: as in ring_claim_put */
 	uint64_t pos = atomic_load_explicit(&r->enq, memory_order_relaxed);
-	uint32_t delay = 1;
-	for (;;) {
-		if (pos & RING_CLOSED)
-			return CHAN_CLOSED;
-		/* acquire: the dequeuer's read of this slot is done */
-		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
-						    memory_order_acquire);
-		int64_t dif = (int64_t)(seq - 2 * pos);
-		if (dif < 0)
-			return CHAN_WOULDBLOCK;
-		/* seq_cst on success: the publisher half of the parking
-		 * Dekker (header comment); the slot's seq, not enq, carries
-		 * the data. relaxed on failure: it only retries */
-		if (dif == 0) {
-			if (atomic_compare_exchange_weak_explicit(
-				    &r->enq, &pos, pos + 1,
-				    memory_order_seq_cst, memory_order_relaxed))
-				break;
-			/* pos: enq as the CAS found it, stale after the wait
-			 * (the next look finds out); a spurious failure (LL/SC)
-			 * or a close waits too, a pause or a few. Backing off
-			 * only on a real loss, and re-reading enq after it,
-			 * made chan/throughput size=64 1.12-1.16x slower,
-			 * where no claim ever fails: the loop's code moved */
-			ring_backoff(r, &delay);
-			continue;
-		}
-		if (dif > 0)
-			pos = atomic_load_explicit(&r->enq,
-						   memory_order_relaxed);
-	}
+	int c = ring_claim_put(r, &pos);
+	if (c == CLAIM_LOST)
+		c = ring_claim_contended(r, &pos, 1);
+	if (c != CLAIM_WON)
+		return c == CLAIM_CLOSED ? CHAN_CLOSED : CHAN_WOULDBLOCK;
 	ring_copy(r, slot_elem(r, pos), elem);
 	/* release: publishes the element to the dequeuer's acquire */
 	SCHED_STORE(ring_put_publish, slot_seq(r, pos), 2 * pos + 1,
@@ -234,27 +350,11 @@ static int ring_put(struct ring *r, const void *elem)
 static int ring_take(struct ring *r, void *elem)
 {
 	uint64_t pos = atomic_load_explicit(&r->deq, memory_order_relaxed);
-	uint32_t delay = 1;
-	for (;;) {
-		/* acquire: pairs with ring_put's release of the element */
-		uint64_t seq = atomic_load_explicit(slot_seq(r, pos),
-						    memory_order_acquire);
-		int64_t dif = (int64_t)(seq - (2 * pos + 1));
-		if (dif < 0)
-			return 0;
-		/* seq_cst on success: as in ring_put */
-		if (dif == 0) {
-			if (atomic_compare_exchange_weak_explicit(
-				    &r->deq, &pos, pos + 1,
-				    memory_order_seq_cst, memory_order_relaxed))
-				break;
-			ring_backoff(r, &delay); /* as in ring_put */
-			continue;
-		}
-		if (dif > 0)
-			pos = atomic_load_explicit(&r->deq,
-						   memory_order_relaxed);
-	}
+	int c = ring_claim_take(r, &pos);
+	if (c == CLAIM_LOST)
+		c = ring_claim_contended(r, &pos, 0);
+	if (c != CLAIM_WON)
+		return 0;
 	ring_copy(r, elem, slot_elem(r, pos));
 	/* release: the slot is free for the enqueue at pos + cap */
 	atomic_store_explicit(slot_seq(r, pos), 2 * (pos + r->cap),
