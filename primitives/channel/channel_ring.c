@@ -1,7 +1,8 @@
 /* Buffered channel on a lock-free bounded MPMC ring: Dmitry Vyukov's
  * "Bounded MPMC queue" (1024cores.net, 2010), with per-slot sequence numbers,
  * plus parking only when the ring is empty or full, and a back-off after a
- * failed claim, in units of the retry it times (RING_CAS_BACKOFF_NS).
+ * failed claim: doubling up to RING_CAS_BACKOFF_NS, and never shorter
+ * than RING_RETRY_SPREAD of the retries it times.
  *
  * Supports: capacity >= 1 only. chan_ring_new(_, 0) is refused (NULL,
  * errno EINVAL): an unbuffered hand-off needs a rendezvous, which is what
@@ -192,15 +193,18 @@ static void ring_free(chan_t *ch)
 
 /* A claim's back-off, kept by the losing operation. */
 struct ring_retry {
-	uint32_t base;	 /* the doubling part, 1 up to cas_backoff pauses */
-	uint32_t floor;	 /* RING_RETRY_SPREAD times the last timed retry */
+	uint32_t base;	/* the doubling part, 1 up to cas_backoff pauses */
+	uint32_t floor; /* RING_RETRY_SPREAD x the last timed retry (or hint) */
 	uint64_t waited; /* when the last wait ended; 0 before the first */
 };
 
-/* A retry timed longer than this was preempted, or the clock is slow
- * (a system call on some VMs), not a line transfer: the farthest pair
- * seen here moves a line in some 210 ns. So a floor is at most
- * RING_RETRY_SPREAD x RING_RETRY_MAX_NS, 12 us. */
+/* A retry timed longer than this was preempted, or the clock costs a
+ * microsecond (a system call), not lines moving: a retry moves two or
+ * three (the slot's, enq's or deq's), some 420-630 ns where the farthest
+ * pair seen here moves one in 210. So a floor is at most RING_RETRY_SPREAD
+ * x RING_RETRY_MAX_NS, 12 us. A clock that costs a few hundred ns passes
+ * and makes the floor mostly its own cost; the vDSO's TSC clock, what
+ * Linux uses where it can, costs 20 ns on the Zen 5 guest, under a pause. */
 #define RING_RETRY_MAX_NS (RING_CAS_BACKOFF_NS / 2)
 
 /* Times the retry that ended now, from the end of the last wait: its
@@ -245,7 +249,8 @@ static void ring_backoff(struct ring *r, struct ring_retry *b)
 	b->waited = clock_mono_ns();
 }
 
-/* What one look at the next position and one CAS found. */
+/* What a claim found: the position won, lost to another CAS, none to
+ * claim (full, or empty), or a closed channel. */
 enum { CLAIM_WON, CLAIM_LOST, CLAIM_NONE, CLAIM_CLOSED };
 
 /* Vyukov's enqueue claim: looks at the slot for *pos (enq as last read),
@@ -324,7 +329,8 @@ ring_claim_contended(struct ring *r, uint64_t *pos, int put)
 		ring_backoff(r, &b);
 		c = put ? ring_claim_put(r, pos) : ring_claim_take(r, pos);
 	} while (c == CLAIM_LOST);
-	ring_retry_timed(r, &b); /* the last retry too: mostly one that won */
+	if (c == CLAIM_WON) /* the won retry too (NONE, CLOSED: no CAS) */
+		ring_retry_timed(r, &b);
 	return c;
 }
 
